@@ -1,0 +1,8 @@
+import { startBackground } from '../src/background/start';
+
+export default defineBackground({
+  type: 'module',
+  main() {
+    startBackground();
+  },
+});

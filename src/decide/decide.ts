@@ -1,0 +1,368 @@
+import type { Consent, ExceptionRequest, Grant } from '../policy/consent';
+import type { AccessRule, DistrictPolicy, RuleEffect } from '../policy/district-policy';
+import type { LegalBasis, LegalBasisCatalog } from '../policy/legal-basis';
+import { resolveRole } from '../policy/roles';
+import { CATEGORIES, type Action, type Category } from '../policy/vocabulary';
+import { addMinutes, ageOn, localDate } from './calendar';
+import type { ConsentFinding, Coverage, Decision, DecisionOption, Outcome, ReasonCode } from './decision';
+import type { Facts } from './facts';
+import { reasonText } from './reasons';
+
+/** The parts of a policy bundle the decision needs. */
+export interface DecisionPolicy {
+  policy: DistrictPolicy;
+  legalBases: LegalBasisCatalog;
+}
+
+const STRICTNESS: Record<RuleEffect, number> = { allow: 0, guard: 1, deny: 2 };
+
+const sameText = (a: string | undefined, b: string | undefined): boolean =>
+  a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/** Export, print and copy also need what viewing needs: taking a record is never looser than seeing it. */
+export function actionsNeeded(action: Action): Action[] {
+  return action === 'view' ? ['view'] : ['view', action];
+}
+
+/** The longest grant a basis may give under this policy. */
+export function grantLimitMinutes(policy: DistrictPolicy, basis: LegalBasis): number {
+  const override = policy.grants.perBasisMinutes[basis.id];
+  return Math.min(basis.maxGrantMinutes, policy.grants.maxMinutes, override ?? Number.POSITIVE_INFINITY);
+}
+
+/** Categories a basis can open: never immigration; directory information only within the district's designation. */
+export function basisCategories(policy: DistrictPolicy, basis: LegalBasis): Category[] {
+  const base = basis.categories ?? CATEGORIES.filter((category) => category !== 'immigration');
+  return base.filter(
+    (category) =>
+      category !== 'immigration' &&
+      (!basis.respectsDirectoryOptOut || policy.directoryCategories.includes(category)),
+  );
+}
+
+/** Categories named by the facts plus those the fields on the page or in the export reveal. */
+export function classifyCategories(
+  policy: DistrictPolicy,
+  facts: Pick<Facts, 'categories' | 'fields'>,
+): {
+  categories: Category[];
+  fieldCategories: Map<string, Category>;
+} {
+  const found = new Set<Category>(facts.categories);
+  const fieldCategories = new Map<string, Category>();
+  const patterns = policy.categories.map((definition) => ({
+    id: definition.id,
+    regexes: definition.fieldPatterns.map((source) => new RegExp(source, 'iu')),
+  }));
+  for (const field of facts.fields) {
+    // Immigration patterns are tried first so a field that matches two categories is treated strictly.
+    const ordered = [...patterns].sort(
+      (a, b) => Number(b.id === 'immigration') - Number(a.id === 'immigration'),
+    );
+    const match = ordered.find((definition) => definition.regexes.some((regex) => regex.test(field)));
+    if (match) {
+      found.add(match.id);
+      fieldCategories.set(field, match.id);
+    }
+  }
+  return { categories: CATEGORIES.filter((category) => found.has(category)), fieldCategories };
+}
+
+function effectFor(
+  rules: readonly AccessRule[],
+  action: Action,
+  category: Category,
+): { effect: RuleEffect; rules: AccessRule[] } | undefined {
+  let strictest: RuleEffect | undefined;
+  const used: AccessRule[] = [];
+  for (const needed of actionsNeeded(action)) {
+    const matching = rules.filter(
+      (rule) => rule.role === 'sro' && rule.actions.includes(needed) && rule.categories.includes(category),
+    );
+    if (matching.length === 0) return undefined;
+    for (const rule of matching) {
+      used.push(rule);
+      if (strictest === undefined || STRICTNESS[rule.effect] > STRICTNESS[strictest]) strictest = rule.effect;
+    }
+  }
+  return strictest === undefined ? undefined : { effect: strictest, rules: used };
+}
+
+interface CoverageContext {
+  policy: DistrictPolicy;
+  bases: Map<string, LegalBasis>;
+  facts: Facts;
+  username: string | undefined;
+  agency: string | undefined;
+  today: string;
+}
+
+function consentFinding(context: CoverageContext, consent: Consent): string | null {
+  const { policy, facts, today } = context;
+  const basis = [...context.bases.values()].find((candidate) => candidate.mode === 'consent-registry');
+  if (!basis || !basis.enabled) return 'written consent is not enabled in the legal-basis catalog';
+  if (consent.signedOn > today) return `signed on ${consent.signedOn}, which is after today (${today})`;
+  if (consent.expiresOn !== undefined && consent.expiresOn < today) return `expired on ${consent.expiresOn}`;
+  if (consent.revokedAt !== undefined && Date.parse(consent.revokedAt) <= Date.parse(facts.time)) {
+    return `revoked at ${consent.revokedAt}`;
+  }
+  const recipient = consent.recipient;
+  if (recipient.kind === 'sro' && !sameText(recipient.username, context.username)) {
+    return `names another recipient (${recipient.username})`;
+  }
+  if (recipient.kind === 'agency' && !sameText(recipient.agency, context.agency)) {
+    return `names another agency (${recipient.agency})`;
+  }
+  const birthDate = facts.student.birthDate;
+  if (birthDate === undefined)
+    return "the student's birth date is unknown, so who may consent cannot be checked";
+  const adultNow = ageOn(birthDate, today) >= policy.ageOfMajority;
+  if (consent.signer.relation === 'eligible-student') {
+    if (ageOn(birthDate, consent.signedOn) < policy.ageOfMajority) {
+      return `signed by the student before age ${policy.ageOfMajority}`;
+    }
+  } else if (adultNow) {
+    return `signed by a ${consent.signer.relation}, but the student is ${policy.ageOfMajority} or older and consents for themself`;
+  }
+  return null;
+}
+
+function requestWindow(context: CoverageContext, request: ExceptionRequest): { until: string } | null {
+  const basis = context.bases.get(request.basis);
+  if (request.status !== 'approved' || !basis || !basis.enabled || basis.mode !== 'approval') return null;
+  if (request.validFrom === undefined || request.validUntil === undefined) return null;
+  if (!sameText(request.username, context.username)) return null;
+  const limit = addMinutes(request.validFrom, grantLimitMinutes(context.policy, basis));
+  const until = Date.parse(request.validUntil) < Date.parse(limit) ? request.validUntil : limit;
+  const now = Date.parse(context.facts.time);
+  return now >= Date.parse(request.validFrom) && now < Date.parse(until) ? { until } : null;
+}
+
+function grantWindow(context: CoverageContext, grant: Grant): { until: string } | null {
+  const basis = context.bases.get(grant.basis);
+  if (!basis || !basis.enabled || basis.mode === 'note' || basis.mode === 'consent-registry') return null;
+  if (!sameText(grant.username, context.username)) return null;
+  const limit = addMinutes(grant.issuedAt, grantLimitMinutes(context.policy, basis));
+  const until = Date.parse(grant.expiresAt) < Date.parse(limit) ? grant.expiresAt : limit;
+  const now = Date.parse(context.facts.time);
+  return now >= Date.parse(grant.issuedAt) && now < Date.parse(until) ? { until } : null;
+}
+
+const scopeCovers = (
+  scope: { studentId: string; categories: readonly Category[]; actions: readonly Action[] },
+  studentId: string,
+  category: Category,
+  action: Action,
+): boolean =>
+  scope.studentId === studentId && scope.categories.includes(category) && scope.actions.includes(action);
+
+/** Finds what on file covers one category × action, preferring consent, then approvals, then grants. */
+function findCoverage(
+  context: CoverageContext,
+  validConsents: readonly Consent[],
+  category: Category,
+  action: Action,
+): Coverage | undefined {
+  const studentId = context.facts.student.id;
+  const consent = validConsents.find((candidate) => scopeCovers(candidate, studentId, category, action));
+  if (consent) {
+    const basis = [...context.bases.values()].find((candidate) => candidate.mode === 'consent-registry');
+    return {
+      kind: 'consent',
+      id: consent.id,
+      basis: basis?.id ?? 'consent',
+      ...(consent.expiresOn ? { until: consent.expiresOn } : {}),
+    };
+  }
+  for (const request of context.facts.requests) {
+    if (!scopeCovers(request, studentId, category, action)) continue;
+    const window = requestWindow(context, request);
+    if (window) return { kind: 'request', id: request.id, basis: request.basis, until: window.until };
+  }
+  for (const grant of context.facts.grants) {
+    if (!scopeCovers(grant, studentId, category, action)) continue;
+    const window = grantWindow(context, grant);
+    if (window) return { kind: 'grant', id: grant.id, basis: grant.basis, until: window.until };
+  }
+  return undefined;
+}
+
+function optionsFor(
+  context: CoverageContext,
+  categories: readonly Category[],
+  action: Action,
+): DecisionOption[] {
+  const { policy, facts } = context;
+  const needed = actionsNeeded(action);
+  const options: DecisionOption[] = [];
+  for (const basis of context.bases.values()) {
+    if (basis.mode !== 'immediate' && basis.mode !== 'approval') continue;
+    if (!basis.enabled || !basis.availableTo.includes('sro')) continue;
+    if (!needed.every((one) => basis.actions.includes(one))) continue;
+    const open = basisCategories(policy, basis);
+    if (!categories.every((category) => open.includes(category))) continue;
+    // Unknown opt-out status counts as opted out (34 CFR 99.37: opt-outs must be honoured).
+    if (basis.respectsDirectoryOptOut && facts.student.directoryOptOut !== false) continue;
+    options.push({
+      basis: basis.id,
+      title: basis.title,
+      citations: basis.citations,
+      mode: basis.mode,
+      evidence: basis.evidence,
+      grantMinutes: grantLimitMinutes(policy, basis),
+      notice: {
+        required: basis.notice.required,
+        timing: basis.notice.timing,
+        ...(basis.notice.waivedWhenEvidence ? { waivedWhenEvidence: basis.notice.waivedWhenEvidence } : {}),
+      },
+      review: basis.review === 'after-access',
+    });
+  }
+  // Immediate ways forward first: an SRO under time pressure sees the emergency path at the top.
+  return options.sort((a, b) => Number(a.mode === 'approval') - Number(b.mode === 'approval'));
+}
+
+/**
+ * Decides one record view or export. Pure: the same policy and facts always give the same decision.
+ * Anything it cannot establish for an SRO ends covered, never open.
+ */
+export function decide(bundle: DecisionPolicy, facts: Facts): Decision {
+  const { policy } = bundle;
+  const resolved = resolveRole(policy, facts.user);
+  const requires = {
+    justification: { minLength: policy.justification.minLength, maxLength: policy.justification.maxLength },
+    attestation: true,
+  };
+  const base = {
+    role: resolved.role,
+    action: facts.action,
+    categories: [...facts.categories],
+    redact: { categories: [] as Category[], fields: [] as string[] },
+    coveredBy: [] as Coverage[],
+    options: [] as DecisionOption[],
+    rules: [] as string[],
+    citations: [] as string[],
+    consents: [] as ConsentFinding[],
+    requires: null as Decision['requires'],
+    policyVersion: policy.version,
+  };
+  const reason = (code: ReasonCode, categories: readonly Category[] = facts.categories) => ({
+    code,
+    text: reasonText(code, { action: facts.action, categories, studentId: facts.student.id }),
+  });
+
+  const unidentified = resolved.role === 'unknown';
+  if (resolved.role !== 'sro' && !(unidentified && policy.roles.unidentifiedUser === 'guard')) {
+    return { ...base, outcome: 'allow', guarded: false, reason: reason('not-guarded') };
+  }
+  if (unidentified) {
+    return { ...base, outcome: 'block', guarded: true, reason: reason('identity-unknown') };
+  }
+
+  const { categories, fieldCategories } = classifyCategories(policy, facts);
+  base.categories = categories;
+  if (categories.length === 0) {
+    return { ...base, outcome: 'block', guarded: true, reason: reason('categories-unknown') };
+  }
+
+  const rulesUsed = new Set<string>();
+  const citations = new Set<string>();
+  const denied: Category[] = [];
+  const guardedCategories: Category[] = [];
+  for (const category of categories) {
+    const effect = effectFor(policy.rules, facts.action, category);
+    if (!effect) {
+      return { ...base, outcome: 'block', guarded: true, reason: reason('no-rule', [category]) };
+    }
+    for (const rule of effect.rules) {
+      if (rule.effect !== effect.effect) continue;
+      rulesUsed.add(rule.id);
+      rule.citations.forEach((citation) => citations.add(citation));
+    }
+    if (effect.effect === 'deny') denied.push(category);
+    else if (effect.effect === 'guard') guardedCategories.push(category);
+  }
+  base.rules = [...rulesUsed];
+  base.citations = [...citations];
+  const deniedFields = [...fieldCategories]
+    .filter(([, category]) => denied.includes(category))
+    .map(([field]) => field);
+  base.redact = { categories: denied, fields: deniedFields };
+
+  if (denied.length > 0 && facts.action !== 'view') {
+    return { ...base, outcome: 'block', guarded: true, reason: reason('immigration-export-blocked', denied) };
+  }
+
+  const context: CoverageContext = {
+    policy,
+    bases: new Map(bundle.legalBases.bases.map((basis) => [basis.id, basis])),
+    facts,
+    username: facts.user.username ?? resolved.rosterEntry?.username,
+    agency: resolved.rosterEntry?.agency ?? facts.user.agency,
+    today: localDate(facts.time, policy.timeZone),
+  };
+  const forStudent = facts.consents.filter((consent) => consent.studentId === facts.student.id);
+  const findings = forStudent.map((consent) => {
+    const why = consentFinding(context, consent);
+    return { id: consent.id, counts: why === null, why: why ?? 'counts' };
+  });
+  base.consents = findings;
+  const validConsents = forStudent.filter((_, index) => findings[index]?.counts === true);
+
+  const uncovered: Category[] = [];
+  const coverage = new Map<string, Coverage>();
+  for (const category of guardedCategories) {
+    let covered = true;
+    for (const action of actionsNeeded(facts.action)) {
+      const found = findCoverage(context, validConsents, category, action);
+      if (found) coverage.set(`${found.kind}:${found.id}`, found);
+      else covered = false;
+    }
+    if (!covered) uncovered.push(category);
+  }
+  const basisCitations = (ids: Iterable<string>): string[] =>
+    [...ids].flatMap((id) => context.bases.get(id)?.citations ?? []);
+
+  if (uncovered.length === 0) {
+    const coveredBy = [...coverage.values()];
+    const shown: Outcome = denied.length > 0 ? 'redact' : 'allow';
+    return {
+      ...base,
+      outcome: shown,
+      guarded: true,
+      coveredBy,
+      citations: [...new Set([...base.citations, ...basisCitations(coveredBy.map((c) => c.basis))])],
+      reason: reason(
+        denied.length > 0 ? 'immigration-redacted' : guardedCategories.length > 0 ? 'covered' : 'rule-allows',
+      ),
+    };
+  }
+
+  const options = optionsFor(context, uncovered, facts.action);
+  const pending = facts.requests.find(
+    (request) =>
+      request.status === 'pending' &&
+      sameText(request.username, context.username) &&
+      uncovered.every((category) =>
+        actionsNeeded(facts.action).every((action) =>
+          scopeCovers(request, facts.student.id, category, action),
+        ),
+      ),
+  );
+  const stuck = { ...base, guarded: true, options, requires, coveredBy: [...coverage.values()] };
+  if (pending) {
+    return {
+      ...stuck,
+      outcome: 'request',
+      pendingRequest: pending.id,
+      reason: reason('awaiting-approval', uncovered),
+    };
+  }
+  if (options.some((option) => option.mode === 'immediate')) {
+    return { ...stuck, outcome: 'justify', reason: reason('not-covered', uncovered) };
+  }
+  if (options.length > 0) {
+    return { ...stuck, outcome: 'request', reason: reason('not-covered', uncovered) };
+  }
+  return { ...stuck, outcome: 'block', requires: null, reason: reason('no-basis', uncovered) };
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { SisAdapterSchema } from './adapter';
+import { DistrictPolicySchema } from './district-policy';
+import { LegalBasisCatalogSchema } from './legal-basis';
+
+/** Everything a browser needs to enforce: the district policy, the legal-basis catalog and the SIS adapters. */
+export const PolicyBundleSchema = z
+  .strictObject({
+    format: z.literal('record-guard-bundle/1'),
+    policy: DistrictPolicySchema,
+    legalBases: LegalBasisCatalogSchema,
+    adapters: z.array(SisAdapterSchema).min(1),
+  })
+  .superRefine((bundle, ctx) => {
+    const basisIds = new Set(bundle.legalBases.bases.map((basis) => basis.id));
+    for (const basisId of Object.keys(bundle.policy.grants.perBasisMinutes)) {
+      if (!basisIds.has(basisId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['policy', 'grants', 'perBasisMinutes', basisId],
+          message: `names legal basis "${basisId}" that the catalog does not have`,
+        });
+      }
+    }
+    const adapterIds = new Set<string>();
+    bundle.adapters.forEach((adapter, index) => {
+      if (adapterIds.has(adapter.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['adapters', index, 'id'],
+          message: `duplicate adapter "${adapter.id}"`,
+        });
+      }
+      adapterIds.add(adapter.id);
+    });
+  });
+export type PolicyBundle = z.infer<typeof PolicyBundleSchema>;
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+
+/** "policy.rules[2].effect: must be …": the path of the bad field first, so an admin can find it. */
+export function formatIssues(error: z.ZodError, prefix = ''): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.reduce<string>((text, key) => {
+      if (typeof key === 'number') return `${text}[${key}]`;
+      const name = String(key);
+      return text === '' ? name : `${text}.${name}`;
+    }, prefix);
+    return `${path === '' ? '(root)' : path}: ${issue.message}`;
+  });
+}
+
+/** Validates a whole bundle. Nothing is applied unless every part is valid. */
+export function parsePolicyBundle(input: unknown): ParseResult<PolicyBundle> {
+  const result = PolicyBundleSchema.safeParse(input);
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, errors: formatIssues(result.error) };
+}
+
+/**
+ * Whether a browser running `current` may switch to `candidate`. The version only grows, so a replayed old
+ * bundle (or a tampered one that keeps its number) is refused and the current policy stays in force.
+ */
+export function checkPolicyUpdate(
+  current: PolicyBundle | undefined,
+  candidate: unknown,
+): ParseResult<PolicyBundle> {
+  const parsed = parsePolicyBundle(candidate);
+  if (!parsed.ok) return parsed;
+  if (current === undefined) return parsed;
+  if (parsed.value.policy.id !== current.policy.id) {
+    return {
+      ok: false,
+      errors: [
+        `policy.id: "${parsed.value.policy.id}" is not the policy this browser runs ("${current.policy.id}")`,
+      ],
+    };
+  }
+  if (parsed.value.policy.version <= current.policy.version) {
+    return {
+      ok: false,
+      errors: [
+        `policy.version: ${parsed.value.policy.version} is not greater than the version in force (${current.policy.version})`,
+      ],
+    };
+  }
+  return parsed;
+}

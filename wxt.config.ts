@@ -1,0 +1,26 @@
+import { defineConfig } from 'wxt';
+import preact from '@preact/preset-vite';
+
+// The public half of the extension's signing key. It fixes the extension id
+// (dcmgapjhaiphlbfpmmbgmikodemfpigl) so managed policies and the hub can name it.
+// The private key is kept by the district's release managers, never in this repository.
+const EXTENSION_PUBLIC_KEY =
+  'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu8gbKDLAiDAySdjTuUxE7iBeupzpEXL5jPsK0lbRl9yY8w51xPk4OvjZjZsS0csIUD5gdpyY3b20Ou9ZV0W04xjdHSvnVhKkU4f1AuNsFHjtjEQhptbRbnl1atBFe94PMO4c99pila7Z6BOVsJBbPoq5pLKjpfOtAECFbR8UKoz1VJJVhzYySjCYUxRjU2I8aT1lptJIMSezDocIH4b72gApP71MSKW7HzxdPPoN0NWzdnGQCLK4WAYk9BrCB68V6CC0QcMrN4UeIT09bySYGDRpkOMLPS8SbQ1Dr5D3kROOwvRsjdWc2fXFeC2PJTakOk2mLZqdSfj9ddADMohBqwIDAQAB';
+
+export default defineConfig({
+  modules: ['@wxt-dev/webextension-polyfill'],
+  vite: () => ({ plugins: [preact()] }),
+  manifest: ({ browser }) => ({
+    name: '__MSG_extensionName__',
+    description: '__MSG_extensionDescription__',
+    default_locale: 'en',
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: { id: 'record-guard@district.example', strict_min_version: '128.0' },
+          },
+        }
+      : { key: EXTENSION_PUBLIC_KEY }),
+    permissions: ['storage', 'alarms'],
+  }),
+});
