@@ -21,6 +21,7 @@ export default defineConfig({
           },
         }
       : { key: EXTENSION_PUBLIC_KEY }),
-    permissions: ['storage', 'alarms'],
+    permissions: ['storage', 'alarms', 'scripting', 'declarativeNetRequest', 'downloads', 'tabs'],
+    storage: { managed_schema: 'managed_schema.json' },
   }),
 });

@@ -1,13 +1,92 @@
-import { loadDefaultBundle } from '../policy/default-bundle';
+import { applyBlockRules, blockRulesFor, clearStaleAllowRules } from '../enforce/export-rules';
+import { registerGuardScript } from '../enforce/content-registration';
+import { watchDownloads } from '../enforce/downloads';
+import { hostMatches } from '../sis/match';
+import { allIdentities, forgetTab, identitiesLoaded, identityForOrigin, loadIdentities } from './identities';
+import { forgetManagedSettings, managedSettings } from './managed';
+import { activePolicy } from './policy';
+import { routeMessage } from './router';
+import { database } from '../store/db';
+
+/**
+ * Whether an adapter's export endpoints are blocked: always on a browser assigned to an SRO, otherwise unless
+ * every user seen on the adapter's hosts in this session is known not to be an SRO (fail closed before then).
+ */
+async function exportsGuarded(): Promise<(adapterId: string) => boolean> {
+  const managed = await managedSettings();
+  const seen = allIdentities();
+  return (adapterId) => {
+    if (managed.role === 'sro') return true;
+    const onAdapter = seen.filter((identity) => identity.adapterId === adapterId);
+    return (
+      onAdapter.length === 0 ||
+      onAdapter.some((identity) => identity.role === 'sro' || identity.role === 'unknown')
+    );
+  };
+}
+
+async function syncEnforcement(): Promise<void> {
+  const bundle = await activePolicy();
+  await loadIdentities();
+  if (!bundle) return;
+  const guarded = await exportsGuarded();
+  await applyBlockRules(blockRulesFor(bundle.adapters, (adapter) => guarded(adapter.id)));
+}
 
 /**
  * Wires the service worker's listeners. Listeners are registered synchronously so that an event that wakes
- * the worker finds them; anything slow waits on one start-up promise inside the handlers.
+ * the worker finds them; anything slow waits on the start-up promises inside the handlers.
  */
 export function startBackground(): void {
-  const bundled = loadDefaultBundle();
-  if (!bundled.ok) {
-    // A broken bundled policy is a build defect; SRO pages stay covered because no policy is active.
-    console.error('Record Guard: bundled policy rejected', bundled.errors);
-  }
+  const effects = { identityChanged: syncEnforcement };
+
+  browser.runtime.onMessage.addListener((message, sender) => routeMessage(message, sender, effects));
+
+  watchDownloads({
+    rule(origin) {
+      if (!identitiesLoaded()) return 'unknown';
+      const seen = identityForOrigin(origin);
+      if (!seen) return 'unknown';
+      return seen.role === 'sro' || seen.role === 'unknown' ? 'cancel' : 'allow';
+    },
+    async ruleAfterLoading(origin) {
+      await loadIdentities();
+      const bundle = await activePolicy();
+      const managed = await managedSettings();
+      if (managed.role === 'sro') return 'cancel';
+      const seen = identityForOrigin(origin);
+      if (seen) return seen.role === 'sro' || seen.role === 'unknown' ? 'cancel' : 'allow';
+      // Nobody seen on this origin yet: downloads from SIS hosts fail closed unless the policy leaves them.
+      const url = new URL(origin);
+      const sis = bundle?.adapters.some((adapter) =>
+        adapter.match.hosts.some((host) => hostMatches(host, url.hostname, url.port)),
+      );
+      if (!sis) return 'allow';
+      return bundle?.policy.roles.unidentifiedUser === 'leave' ? 'allow' : 'cancel';
+    },
+    onCancelled(item, origin) {
+      console.info('Record Guard: download cancelled', origin, item.id);
+    },
+  });
+
+  browser.tabs.onRemoved.addListener((tabId) => forgetTab(tabId));
+
+  browser.storage.onChanged.addListener((_changes, area) => {
+    if (area === 'managed') {
+      forgetManagedSettings();
+      void syncEnforcement();
+    }
+  });
+
+  const setUp = async (): Promise<void> => {
+    const bundle = await activePolicy();
+    if (bundle) await registerGuardScript(bundle);
+    await clearStaleAllowRules();
+    await syncEnforcement();
+  };
+  browser.runtime.onInstalled.addListener(() => void setUp());
+  browser.runtime.onStartup.addListener(() => void setUp());
+  void loadIdentities();
+  // Opening early creates the stores on first run and keeps the first page verdict from paying for it.
+  void database().open();
 }

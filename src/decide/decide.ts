@@ -2,7 +2,7 @@ import type { Consent, ExceptionRequest, Grant } from '../policy/consent';
 import type { AccessRule, DistrictPolicy, RuleEffect } from '../policy/district-policy';
 import type { LegalBasis, LegalBasisCatalog } from '../policy/legal-basis';
 import { resolveRole } from '../policy/roles';
-import { CATEGORIES, type Action, type Category } from '../policy/vocabulary';
+import { ACTIONS, CATEGORIES, type Action, type Category } from '../policy/vocabulary';
 import { addMinutes, ageOn, localDate } from './calendar';
 import type { ConsentFinding, Coverage, Decision, DecisionOption, Outcome, ReasonCode } from './decision';
 import type { Facts } from './facts';
@@ -95,11 +95,13 @@ interface CoverageContext {
   username: string | undefined;
   agency: string | undefined;
   today: string;
+  /** The catalog's written-consent basis (the one with mode consent-registry), if it has one. */
+  consentBasis: LegalBasis | undefined;
 }
 
 function consentFinding(context: CoverageContext, consent: Consent): string | null {
   const { policy, facts, today } = context;
-  const basis = [...context.bases.values()].find((candidate) => candidate.mode === 'consent-registry');
+  const basis = context.consentBasis;
   if (!basis || !basis.enabled) return 'written consent is not enabled in the legal-basis catalog';
   if (consent.signedOn > today) return `signed on ${consent.signedOn}, which is after today (${today})`;
   if (consent.expiresOn !== undefined && consent.expiresOn < today) return `expired on ${consent.expiresOn}`;
@@ -127,23 +129,62 @@ function consentFinding(context: CoverageContext, consent: Consent): string | nu
   return null;
 }
 
-function requestWindow(context: CoverageContext, request: ExceptionRequest): { until: string } | null {
+/**
+ * Whether a basis can open this category × action for an SRO under the policy in force. Coverage on file
+ * (a consent, an approval, a grant) never reaches beyond its basis: a grant that names more categories or
+ * actions than its basis covers, or whose basis the district has since narrowed, opens only what the basis
+ * still covers, and directory information stops at a student's opt-out.
+ */
+function basisOpens(
+  context: CoverageContext,
+  basis: LegalBasis,
+  category: Category,
+  action: Action,
+): boolean {
+  return (
+    basis.enabled &&
+    basis.availableTo.includes('sro') &&
+    basis.actions.includes(action) &&
+    basisCategories(context.policy, basis).includes(category) &&
+    (!basis.respectsDirectoryOptOut || context.facts.student.directoryOptOut === false)
+  );
+}
+
+/** The end of a window that starts at `from`, asks for `until`, and may not outlast the basis's limit. */
+function windowEnd(context: CoverageContext, basis: LegalBasis, from: string, until: string): string {
+  const limit = Date.parse(addMinutes(from, grantLimitMinutes(context.policy, basis)));
+  return new Date(Math.min(Date.parse(until), limit)).toISOString();
+}
+
+function requestWindow(
+  context: CoverageContext,
+  request: ExceptionRequest,
+  category: Category,
+  action: Action,
+): { until: string } | null {
   const basis = context.bases.get(request.basis);
-  if (request.status !== 'approved' || !basis || !basis.enabled || basis.mode !== 'approval') return null;
+  if (request.status !== 'approved' || !basis || basis.mode !== 'approval') return null;
+  if (!basisOpens(context, basis, category, action)) return null;
   if (request.validFrom === undefined || request.validUntil === undefined) return null;
   if (!sameText(request.username, context.username)) return null;
-  const limit = addMinutes(request.validFrom, grantLimitMinutes(context.policy, basis));
-  const until = Date.parse(request.validUntil) < Date.parse(limit) ? request.validUntil : limit;
+  const until = windowEnd(context, basis, request.validFrom, request.validUntil);
   const now = Date.parse(context.facts.time);
   return now >= Date.parse(request.validFrom) && now < Date.parse(until) ? { until } : null;
 }
 
-function grantWindow(context: CoverageContext, grant: Grant): { until: string } | null {
+function grantWindow(
+  context: CoverageContext,
+  grant: Grant,
+  category: Category,
+  action: Action,
+): { until: string } | null {
   const basis = context.bases.get(grant.basis);
-  if (!basis || !basis.enabled || basis.mode === 'note' || basis.mode === 'consent-registry') return null;
+  // Grants come from immediate bases only: a basis that needs a clerk's approval opens through an approved
+  // request, never through a grant that skips the approval.
+  if (!basis || basis.mode !== 'immediate') return null;
+  if (!basisOpens(context, basis, category, action)) return null;
   if (!sameText(grant.username, context.username)) return null;
-  const limit = addMinutes(grant.issuedAt, grantLimitMinutes(context.policy, basis));
-  const until = Date.parse(grant.expiresAt) < Date.parse(limit) ? grant.expiresAt : limit;
+  const until = windowEnd(context, basis, grant.issuedAt, grant.expiresAt);
   const now = Date.parse(context.facts.time);
   return now >= Date.parse(grant.issuedAt) && now < Date.parse(until) ? { until } : null;
 }
@@ -156,6 +197,51 @@ const scopeCovers = (
 ): boolean =>
   scope.studentId === studentId && scope.categories.includes(category) && scope.actions.includes(action);
 
+/** Whether a consent (already found valid) covers one category × action, within what written consent opens. */
+const consentCovers = (
+  context: CoverageContext,
+  consent: Consent,
+  category: Category,
+  action: Action,
+): boolean =>
+  context.consentBasis !== undefined &&
+  basisOpens(context, context.consentBasis, category, action) &&
+  scopeCovers(consent, context.facts.student.id, category, action);
+
+const describePairs = (pairs: readonly { category: Category; action: Action }[]): string =>
+  ACTIONS.filter((action) => pairs.some((pair) => pair.action === action))
+    .map(
+      (action) =>
+        `${action} of ${pairs
+          .filter((pair) => pair.action === action)
+          .map((pair) => pair.category)
+          .join(', ')}`,
+    )
+    .join('; ');
+
+/**
+ * For a consent that is valid in itself: null when it helps open a category that ends up open, otherwise
+ * why it does not count here (it names other records or other actions than this page or export needs).
+ */
+function consentScopeFinding(
+  context: CoverageContext,
+  consent: Consent,
+  guarded: readonly Category[],
+  uncovered: readonly Category[],
+): string | null {
+  if (guarded.length === 0) return 'nothing here is opened by consent';
+  const pairs = guarded.flatMap((category) =>
+    actionsNeeded(context.facts.action).map((action) => ({ category, action })),
+  );
+  const covered = pairs.filter((pair) => consentCovers(context, consent, pair.category, pair.action));
+  if (covered.length === 0) return `does not cover ${describePairs(pairs)}`;
+  if (covered.some((pair) => !uncovered.includes(pair.category))) return null;
+  const missing = pairs.filter(
+    (pair) => covered.some((one) => one.category === pair.category) && !covered.includes(pair),
+  );
+  return `covers ${describePairs(covered)} but not ${describePairs(missing)}`;
+}
+
 /** Finds what on file covers one category × action, preferring consent, then approvals, then grants. */
 function findCoverage(
   context: CoverageContext,
@@ -164,24 +250,23 @@ function findCoverage(
   action: Action,
 ): Coverage | undefined {
   const studentId = context.facts.student.id;
-  const consent = validConsents.find((candidate) => scopeCovers(candidate, studentId, category, action));
+  const consent = validConsents.find((candidate) => consentCovers(context, candidate, category, action));
   if (consent) {
-    const basis = [...context.bases.values()].find((candidate) => candidate.mode === 'consent-registry');
     return {
       kind: 'consent',
       id: consent.id,
-      basis: basis?.id ?? 'consent',
+      basis: context.consentBasis?.id ?? 'consent',
       ...(consent.expiresOn ? { until: consent.expiresOn } : {}),
     };
   }
   for (const request of context.facts.requests) {
     if (!scopeCovers(request, studentId, category, action)) continue;
-    const window = requestWindow(context, request);
+    const window = requestWindow(context, request, category, action);
     if (window) return { kind: 'request', id: request.id, basis: request.basis, until: window.until };
   }
   for (const grant of context.facts.grants) {
     if (!scopeCovers(grant, studentId, category, action)) continue;
-    const window = grantWindow(context, grant);
+    const window = grantWindow(context, grant, category, action);
     if (window) return { kind: 'grant', id: grant.id, basis: grant.basis, until: window.until };
   }
   return undefined;
@@ -296,18 +381,15 @@ export function decide(bundle: DecisionPolicy, facts: Facts): Decision {
   const context: CoverageContext = {
     policy,
     bases: new Map(bundle.legalBases.bases.map((basis) => [basis.id, basis])),
+    consentBasis: bundle.legalBases.bases.find((basis) => basis.mode === 'consent-registry'),
     facts,
     username: facts.user.username ?? resolved.rosterEntry?.username,
     agency: resolved.rosterEntry?.agency ?? facts.user.agency,
     today: localDate(facts.time, policy.timeZone),
   };
   const forStudent = facts.consents.filter((consent) => consent.studentId === facts.student.id);
-  const findings = forStudent.map((consent) => {
-    const why = consentFinding(context, consent);
-    return { id: consent.id, counts: why === null, why: why ?? 'counts' };
-  });
-  base.consents = findings;
-  const validConsents = forStudent.filter((_, index) => findings[index]?.counts === true);
+  const invalid = forStudent.map((consent) => consentFinding(context, consent));
+  const validConsents = forStudent.filter((_, index) => invalid[index] === null);
 
   const uncovered: Category[] = [];
   const coverage = new Map<string, Coverage>();
@@ -320,6 +402,10 @@ export function decide(bundle: DecisionPolicy, facts: Facts): Decision {
     }
     if (!covered) uncovered.push(category);
   }
+  base.consents = forStudent.map((consent, index) => {
+    const why = invalid[index] ?? consentScopeFinding(context, consent, guardedCategories, uncovered);
+    return { id: consent.id, counts: why === null, why: why ?? 'counts' };
+  });
   const basisCitations = (ids: Iterable<string>): string[] =>
     [...ids].flatMap((id) => context.bases.get(id)?.citations ?? []);
 

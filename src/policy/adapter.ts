@@ -108,6 +108,8 @@ export const SisAdapterSchema = z.strictObject({
     endpoints: z.array(ExportEndpointSchema),
   }),
   sensitiveFields: z.array(SensitiveFieldSchema),
+  /** Elements that hold field labels (their text is matched against category patterns); default "th, label, dt". */
+  fieldLabels: SelectorSchema.default('th, label, dt'),
   navigation: z.array(z.enum(['full-load', 'in-page', 'frames'])).min(1),
 });
 export type SisAdapter = z.infer<typeof SisAdapterSchema>;

@@ -29,10 +29,13 @@ const sameText = (a: string | undefined, b: string | undefined): boolean =>
  */
 export function resolveRole(policy: DistrictPolicy, signals: IdentitySignals): ResolvedRole {
   const sources: ResolvedRole['sources'] = [];
-  const rosterEntry = policy.roles.roster.find(
+  // Every entry the username or the e-mail names counts: when they name different people, the roster's
+  // order must not decide which one wins (a non-SRO entry listed first would let an SRO through).
+  const rosterMatches = policy.roles.roster.filter(
     (entry) => sameText(entry.username, signals.username) || sameText(entry.email, signals.email),
   );
-  if (rosterEntry) sources.push({ source: 'roster', role: rosterEntry.role });
+  for (const entry of rosterMatches) sources.push({ source: 'roster', role: entry.role });
+  const rosterEntry = rosterMatches.find((entry) => entry.role === 'sro') ?? rosterMatches[0];
   if (signals.roleLabel !== undefined) {
     const label = signals.roleLabel;
     const matched = policy.roles.roleLabels.find((rule) => new RegExp(rule.pattern, 'iu').test(label));

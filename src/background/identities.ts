@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { RoleSchema } from '../policy/vocabulary';
+
+/** Who was last seen signed in on each SIS origin, and in each tab (frames without a header borrow it). */
+const SeenSchema = z.object({
+  username: z.string().max(120).optional(),
+  role: RoleSchema.or(z.literal('unknown')),
+  adapterId: z.string().max(80),
+});
+export type SeenIdentity = z.infer<typeof SeenSchema>;
+
+const StoredSchema = z.object({
+  origins: z.record(z.string(), SeenSchema),
+  nonSro: z.record(z.string(), z.array(z.string().max(120)).max(200)),
+});
+
+const SESSION_KEY = 'identities';
+const byOrigin = new Map<string, SeenIdentity>();
+const byTab = new Map<number, SeenIdentity>();
+const nonSroByOrigin = new Map<string, Set<string>>();
+let loaded: Promise<void> | undefined;
+
+/** Restores what this browser session has seen after the service worker was stopped. */
+export function loadIdentities(): Promise<void> {
+  loaded ??= (async () => {
+    const raw = (await browser.storage.session.get(SESSION_KEY))[SESSION_KEY];
+    const parsed = StoredSchema.safeParse(raw);
+    if (!parsed.success) return;
+    for (const [origin, seen] of Object.entries(parsed.data.origins)) byOrigin.set(origin, seen);
+    for (const [origin, names] of Object.entries(parsed.data.nonSro))
+      nonSroByOrigin.set(origin, new Set(names));
+  })();
+  return loaded;
+}
+
+export const identitiesLoaded = (): boolean => loaded !== undefined;
+
+async function persist(): Promise<void> {
+  await browser.storage.session.set({
+    [SESSION_KEY]: {
+      origins: Object.fromEntries(byOrigin),
+      nonSro: Object.fromEntries([...nonSroByOrigin].map(([origin, names]) => [origin, [...names]])),
+    },
+  });
+}
+
+export async function rememberIdentity(
+  origin: string,
+  tabId: number | undefined,
+  seen: SeenIdentity,
+): Promise<void> {
+  await loadIdentities();
+  byOrigin.set(origin, seen);
+  if (tabId !== undefined) byTab.set(tabId, seen);
+  const username = seen.username?.toLowerCase();
+  if (username) {
+    const names = nonSroByOrigin.get(origin) ?? new Set<string>();
+    if (seen.role === 'sro' || seen.role === 'unknown') names.delete(username);
+    else names.add(username);
+    nonSroByOrigin.set(origin, names);
+  }
+  await persist();
+}
+
+export const identityForTab = (tabId: number | undefined): SeenIdentity | undefined =>
+  tabId === undefined ? undefined : byTab.get(tabId);
+
+/** In memory only: the downloads watcher must decide without awaiting. */
+export const identityForOrigin = (origin: string): SeenIdentity | undefined => byOrigin.get(origin);
+
+export const allIdentities = (): SeenIdentity[] => [...byOrigin.values()];
+
+export const knownNonSro = (origin: string): string[] => [...(nonSroByOrigin.get(origin) ?? [])];
+
+export function forgetTab(tabId: number): void {
+  byTab.delete(tabId);
+}

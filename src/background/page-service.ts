@@ -1,0 +1,250 @@
+// Answers the content script: which pages are guarded, and the verdict for a page or an export.
+import { ulid } from 'ulid';
+import { decide } from '../decide/decide';
+import type { Decision } from '../decide/decision';
+import type { Facts } from '../decide/facts';
+import {
+  type ExportCheck,
+  type ExportVerdict,
+  type PageEvaluate,
+  type PageHello,
+  type PageHelloReply,
+  type PageVerdict,
+} from '../messaging/page-guard';
+import type { SisAdapter } from '../policy/adapter';
+import type { PolicyBundle } from '../policy/bundle';
+import { resolveRole } from '../policy/roles';
+import type { Action, Category } from '../policy/vocabulary';
+import { adapterForUrl, isSisHost } from '../sis/match';
+import { database } from '../store/db';
+import { allowDownloadsBriefly } from '../enforce/downloads';
+import { allowExportBriefly } from '../enforce/export-rules';
+import { identityForTab, knownNonSro, rememberIdentity } from './identities';
+import { managedSettings } from './managed';
+import { activePolicy } from './policy';
+
+export interface PageSender {
+  tabId?: number;
+  frameId?: number;
+  origin: string;
+}
+
+export const uiLanguage = (): 'en' | 'es' =>
+  browser.i18n.getUILanguage().toLowerCase().startsWith('es') ? 'es' : 'en';
+
+const adapterForHost = (bundle: PolicyBundle, url: string): SisAdapter | undefined =>
+  adapterForUrl(bundle.adapters, url) ??
+  (isSisHost(bundle.adapters, url)
+    ? bundle.adapters.find((adapter) => isSisHost([adapter], url))
+    : undefined);
+
+export async function handleHello(message: PageHello, sender: PageSender): Promise<PageHelloReply> {
+  const bundle = await activePolicy();
+  const language = uiLanguage();
+  const managed = await managedSettings();
+  if (!bundle) {
+    // No valid policy: treat every SIS page as guarded, and let the verdict fail closed for SROs only.
+    return { guard: 'check', knownNonSro: [], sensitiveLabels: [], sensitiveCodes: [], language };
+  }
+  const adapter = adapterForUrl(bundle.adapters, message.url);
+  if (!adapter) return { guard: 'none', knownNonSro: [], sensitiveLabels: [], sensitiveCodes: [], language };
+  const immigration = bundle.policy.categories.find((category) => category.id === 'immigration');
+  const sensitive = adapter.sensitiveFields.filter((field) => field.category === 'immigration');
+  return {
+    guard: 'check',
+    adapter,
+    // A browser the admin assigned to an SRO has no "known non-SRO" users: every page waits for its verdict.
+    knownNonSro: managed.role === 'sro' ? [] : knownNonSro(sender.origin),
+    sensitiveLabels: [...(immigration?.fieldPatterns ?? []), ...sensitive.flatMap((field) => field.labels)],
+    sensitiveCodes: sensitive.flatMap((field) => field.codes),
+    language,
+  };
+}
+
+interface DecisionInput {
+  username: string | undefined;
+  roleLabel: string | undefined;
+  studentId: string | undefined;
+  categories: Category[];
+  fields: string[];
+  action: Action;
+}
+
+async function gatherFacts(bundle: PolicyBundle, input: DecisionInput, studentId: string): Promise<Facts> {
+  const db = database();
+  const managed = await managedSettings();
+  const [consents, requests, grants, student] = await Promise.all([
+    db.consents.where('studentId').equals(studentId).toArray(),
+    db.requests.where('studentId').equals(studentId).toArray(),
+    db.grants.where('studentId').equals(studentId).toArray(),
+    db.students.get(studentId),
+  ]);
+  void bundle;
+  return {
+    time: new Date().toISOString(),
+    user: {
+      ...(input.username ? { username: input.username } : {}),
+      ...(input.roleLabel ? { roleLabel: input.roleLabel } : {}),
+      ...(managed.role ? { managedRole: managed.role } : {}),
+    },
+    student: {
+      id: studentId,
+      ...(student?.birthDate ? { birthDate: student.birthDate } : {}),
+      ...(student?.directoryOptOut !== undefined ? { directoryOptOut: student.directoryOptOut } : {}),
+    },
+    action: input.action,
+    categories: input.categories,
+    fields: input.fields,
+    consents,
+    requests,
+    grants,
+  };
+}
+
+const STUDENT_UNKNOWN = {
+  en: 'Blocked: Record Guard could not tell which student this page is about, so it stays hidden.',
+  es: 'Bloqueado: Record Guard no pudo saber de qué estudiante trata esta página, así que permanece oculta.',
+};
+const NO_POLICY = {
+  en: 'Blocked: no valid district policy is in force in this browser. Contact district IT.',
+  es: 'Bloqueado: no hay una política del distrito válida en este navegador. Comuníquese con TI del distrito.',
+};
+
+type Ruling = Pick<Decision, 'outcome' | 'guarded' | 'citations'> & {
+  reason: { en: string; es?: string | undefined };
+  redactFields: string[];
+};
+
+/** One decision for one action, including the cases decide() is not asked about (no policy, no student). */
+async function rule(bundle: PolicyBundle | undefined, input: DecisionInput): Promise<Ruling> {
+  const managed = await managedSettings();
+  if (!bundle) {
+    const sro = managed.role === 'sro';
+    return sro
+      ? { outcome: 'block', guarded: true, citations: [], reason: NO_POLICY, redactFields: [] }
+      : { outcome: 'allow', guarded: false, citations: [], reason: NO_POLICY, redactFields: [] };
+  }
+  const resolved = resolveRole(bundle.policy, {
+    ...(input.username ? { username: input.username } : {}),
+    ...(input.roleLabel ? { roleLabel: input.roleLabel } : {}),
+    ...(managed.role ? { managedRole: managed.role } : {}),
+  });
+  const unguarded =
+    resolved.role !== 'sro' &&
+    !(resolved.role === 'unknown' && bundle.policy.roles.unidentifiedUser === 'guard');
+  if (!unguarded && input.studentId === undefined && resolved.role !== 'unknown') {
+    return { outcome: 'block', guarded: true, citations: [], reason: STUDENT_UNKNOWN, redactFields: [] };
+  }
+  const decision = decide(bundle, await gatherFacts(bundle, input, input.studentId ?? '(unknown)'));
+  return {
+    outcome: decision.outcome,
+    guarded: decision.guarded,
+    citations: decision.citations,
+    reason: decision.reason.text,
+    redactFields: decision.redact.fields,
+  };
+}
+
+const shows = (outcome: Decision['outcome']): boolean => outcome === 'allow' || outcome === 'redact';
+
+export interface EvaluateEffects {
+  /** Called when what is known about who is signed in changes (DNR rules follow it). */
+  identityChanged(): Promise<void>;
+}
+
+export async function handleEvaluate(
+  message: PageEvaluate,
+  sender: PageSender,
+  effects: EvaluateEffects,
+): Promise<PageVerdict> {
+  const bundle = await activePolicy();
+  const language = uiLanguage();
+  const tabIdentity = sender.frameId !== 0 ? identityForTab(sender.tabId) : undefined;
+  const conflicting = message.identity.conflicting;
+  // A frame without its own header borrows the identity its tab's top page showed.
+  const username = conflicting ? undefined : (message.identity.username ?? tabIdentity?.username);
+  const roleLabel = conflicting ? undefined : message.identity.roleLabel;
+  const input: DecisionInput = {
+    username,
+    roleLabel,
+    studentId: message.studentId,
+    categories: message.categories,
+    fields: message.fields,
+    action: 'view',
+  };
+  const view = await rule(bundle, input);
+  if (bundle) {
+    const adapter = adapterForUrl(bundle.adapters, message.url);
+    const role = resolveRole(bundle.policy, {
+      ...(username ? { username } : {}),
+      ...(roleLabel ? { roleLabel } : {}),
+    });
+    if (adapter && (username !== undefined || sender.frameId === 0)) {
+      await rememberIdentity(sender.origin, sender.tabId, {
+        ...(username ? { username } : {}),
+        role: view.guarded ? (role.role === 'unknown' ? 'unknown' : 'sro') : role.role,
+        adapterId: adapter.id,
+      });
+      await effects.identityChanged();
+    }
+  }
+  const base = { decisionId: ulid(), language, citations: view.citations, reason: view.reason };
+  if (!view.guarded) {
+    return {
+      ...base,
+      guarded: false,
+      show: true,
+      outcome: view.outcome,
+      redactFields: [],
+      allowPrint: true,
+      allowCopy: true,
+    };
+  }
+  if (!message.complete) {
+    // Identity-only check for an SRO: the page stays covered until its content has been read.
+    return {
+      ...base,
+      guarded: true,
+      show: false,
+      outcome: 'block',
+      redactFields: [],
+      allowPrint: false,
+      allowCopy: false,
+    };
+  }
+  const [print, copy] = await Promise.all([
+    rule(bundle, { ...input, action: 'print' }),
+    rule(bundle, { ...input, action: 'copy' }),
+  ]);
+  return {
+    ...base,
+    guarded: true,
+    show: shows(view.outcome),
+    outcome: view.outcome,
+    redactFields: view.redactFields,
+    allowPrint: shows(print.outcome) && print.outcome === 'allow',
+    allowCopy: shows(copy.outcome) && copy.outcome === 'allow',
+  };
+}
+
+export async function handleExportCheck(message: ExportCheck, sender: PageSender): Promise<ExportVerdict> {
+  const bundle = await activePolicy();
+  const language = uiLanguage();
+  const seen = identityForTab(sender.tabId);
+  const input: DecisionInput = {
+    username: seen?.username,
+    roleLabel: undefined,
+    studentId: message.studentId,
+    categories: message.categories,
+    fields: message.fields,
+    action: message.action,
+  };
+  const ruling = await rule(bundle, input);
+  const allowed = !ruling.guarded || ruling.outcome === 'allow';
+  if (allowed && bundle) {
+    const adapter = adapterForHost(bundle, message.url);
+    if (adapter) await allowExportBriefly(adapter);
+    allowDownloadsBriefly(sender.origin);
+  }
+  return { allowed, outcome: ruling.outcome, reason: ruling.reason, language };
+}

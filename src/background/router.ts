@@ -1,0 +1,56 @@
+// The one place messages enter the background: sender checked first, then the body parsed with its channel's
+// schema, then handed to its handler. Anything else is dropped without an answer.
+
+import { PageRequestSchema } from '../messaging/page-guard';
+import {
+  handleEvaluate,
+  handleExportCheck,
+  handleHello,
+  type EvaluateEffects,
+  type PageSender,
+} from './page-service';
+
+/**
+ * A content script of this extension, in a web page: the browser vouches for `id`, `tab` and `frameId`;
+ * the origin comes from the browser too (sender.origin / sender.url), never from the message.
+ */
+export function pageSender(sender: Browser.runtime.MessageSender): PageSender | undefined {
+  if (sender.id !== browser.runtime.id || sender.tab?.id === undefined) return undefined;
+  const origin =
+    (sender as { origin?: string }).origin ?? (sender.url ? new URL(sender.url).origin : undefined);
+  if (!origin || !/^https?:/.test(origin)) return undefined;
+  return { tabId: sender.tab.id, frameId: sender.frameId ?? 0, origin };
+}
+
+const sameOrigin = (url: string, origin: string): boolean => {
+  try {
+    return new URL(url).origin === origin;
+  } catch {
+    return false;
+  }
+};
+
+export function routeMessage(
+  message: unknown,
+  sender: Browser.runtime.MessageSender,
+  effects: EvaluateEffects,
+): Promise<unknown> | undefined {
+  const page = pageSender(sender);
+  if (!page) return undefined;
+  const parsed = PageRequestSchema.safeParse(message);
+  if (!parsed.success) {
+    console.warn('Record Guard: malformed page message dropped', parsed.error.issues[0]?.path);
+    return undefined;
+  }
+  const request = parsed.data;
+  // The page's own claim of where it is must agree with what the browser says.
+  if (!sameOrigin(request.url, page.origin)) return undefined;
+  switch (request.channel) {
+    case 'page.hello':
+      return handleHello(request, page);
+    case 'page.evaluate':
+      return handleEvaluate(request, page, effects);
+    case 'export.check':
+      return handleExportCheck(request, page);
+  }
+}

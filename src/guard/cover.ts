@@ -1,0 +1,121 @@
+// Covers a guarded page until a verdict arrives, and shows SROs why it stays covered.
+// The cover hides <body> with display:none (nothing inside can override it), and the notice lives in a
+// closed shadow root outside <body>, so page content can neither reveal the record nor imitate or read the notice.
+
+const COVER_ID = 'record-guard-cover';
+const NOTICE_TAG = 'record-guard-notice';
+
+const COVER_CSS = `html>body{display:none!important}`;
+const PRINT_BLOCK_CSS = `@media print{html>body{display:none!important}${NOTICE_TAG}{display:block!important}}`;
+
+let coverStyle: HTMLStyleElement | undefined;
+let printStyle: HTMLStyleElement | undefined;
+let guardian: MutationObserver | undefined;
+
+function ensureAttached(style: HTMLStyleElement | undefined): void {
+  if (style && !style.isConnected) document.documentElement.append(style);
+}
+
+/** Keeps our style elements in the document if page script removes them. */
+function watchRemoval(): void {
+  if (guardian) return;
+  guardian = new MutationObserver(() => {
+    ensureAttached(coverStyle);
+    ensureAttached(printStyle);
+  });
+  guardian.observe(document.documentElement, { childList: true });
+}
+
+function makeStyle(id: string, css: string): HTMLStyleElement {
+  const style = document.createElement('style');
+  style.id = id;
+  style.textContent = css;
+  return style;
+}
+
+export function cover(): void {
+  coverStyle ??= makeStyle(COVER_ID, COVER_CSS);
+  ensureAttached(coverStyle);
+  watchRemoval();
+}
+
+export function uncover(): void {
+  coverStyle?.remove();
+  coverStyle = undefined;
+}
+
+export const isCovered = (): boolean => coverStyle?.isConnected === true;
+
+/** Printing shows only the notice while the verdict does not allow printing. */
+export function setPrintAllowed(allowed: boolean): void {
+  if (allowed) {
+    printStyle?.remove();
+    printStyle = undefined;
+    return;
+  }
+  printStyle ??= makeStyle(`${COVER_ID}-print`, PRINT_BLOCK_CSS);
+  ensureAttached(printStyle);
+  watchRemoval();
+}
+
+export interface NoticeContent {
+  title: string;
+  body: string;
+  detail?: string;
+  /** Shown as a polite status line (e.g. "Checking…"), not an alert. */
+  busy?: boolean;
+}
+
+let noticeHost: HTMLElement | undefined;
+let noticeRoot: ShadowRoot | undefined;
+
+const NOTICE_CSS = `:host{all:initial;position:fixed;inset:0;z-index:2147483647;display:flex;align-items:flex-start;
+justify-content:center;background:#f6f7f9;font:16px/1.5 system-ui,sans-serif;color:#1b1f24}
+.box{margin-top:10vh;max-width:36rem;background:#fff;border:2px solid #8a1c1c;border-radius:8px;padding:1.5rem 2rem}
+.busy{border-color:#4a5568}h1{font-size:1.3rem;margin:0 0 .5rem}p{margin:.5rem 0}.detail{color:#4a5568;font-size:.9rem}`;
+
+/** Shows (or replaces) the notice. Text is set with textContent: page text can never become markup here. */
+export function showNotice(content: NoticeContent): void {
+  if (!noticeHost) {
+    noticeHost = document.createElement(NOTICE_TAG);
+    noticeRoot = noticeHost.attachShadow({ mode: 'closed' });
+  }
+  const root = noticeRoot as ShadowRoot;
+  const style = document.createElement('style');
+  style.textContent = NOTICE_CSS;
+  const box = document.createElement('div');
+  box.className = content.busy ? 'box busy' : 'box';
+  box.setAttribute('role', content.busy ? 'status' : 'alert');
+  const title = document.createElement('h1');
+  title.textContent = content.title;
+  const body = document.createElement('p');
+  body.textContent = content.body;
+  box.append(title, body);
+  if (content.detail) {
+    const detail = document.createElement('p');
+    detail.className = 'detail';
+    detail.textContent = content.detail;
+    box.append(detail);
+  }
+  root.replaceChildren(style, box);
+  if (!noticeHost.isConnected) document.documentElement.append(noticeHost);
+}
+
+export function hideNotice(): void {
+  noticeHost?.remove();
+}
+
+/** Short-lived message for a stopped export, print or copy on an otherwise visible page. */
+export function flash(text: string): void {
+  const host = document.createElement(`${NOTICE_TAG}-flash`);
+  const root = host.attachShadow({ mode: 'closed' });
+  const box = document.createElement('div');
+  box.setAttribute('role', 'alert');
+  box.textContent = text;
+  box.style.cssText =
+    'all:initial;position:fixed;left:50%;top:1rem;transform:translateX(-50%);z-index:2147483647;max-width:40rem;' +
+    'background:#8a1c1c;color:#fff;font:15px/1.4 system-ui,sans-serif;padding:.75rem 1rem;border-radius:6px';
+  root.append(box);
+  document.documentElement.append(host);
+  setTimeout(() => host.remove(), 8000);
+}

@@ -1,0 +1,127 @@
+// Stops exports, print and copy on an SRO's guarded page until the background allows them.
+// Listeners run in the capture phase on the window, before any page handler sees the event.
+import type { SisAdapter } from '../policy/adapter';
+import type { Action, Category } from '../policy/vocabulary';
+import { flash } from './cover';
+import { checkExport } from './messages';
+import { pick, text, type Language } from './texts';
+
+type Control = SisAdapter['exports']['controls'][number];
+
+export interface ExportContext {
+  language: () => Language;
+  categories: () => Category[];
+  studentId: () => string | undefined;
+  allowPrint: () => boolean;
+  allowCopy: () => boolean;
+  setPrintAllowed: (allowed: boolean) => void;
+}
+
+const actionOf = (control: Control): Action => (control.kind === 'print' ? 'print' : 'export');
+
+function fieldsOf(control: Control, root: Element): string[] {
+  if (control.fieldList === undefined) return [];
+  const list = root.querySelector(control.fieldList) ?? document.querySelector(control.fieldList);
+  const value =
+    list instanceof HTMLTextAreaElement || list instanceof HTMLInputElement ? list.value : list?.textContent;
+  return (value ?? '')
+    .split(/[\n,;]+/)
+    .map((field) => field.trim())
+    .filter((field) => field.length > 0 && field.length <= 200)
+    .slice(0, 2000);
+}
+
+export function installExportGuard(adapter: SisAdapter, context: ExportContext, signal: AbortSignal): void {
+  const replaying = new WeakSet<Element>();
+  const clickable = adapter.exports.controls.filter((control) => control.kind !== 'form');
+  const forms = adapter.exports.controls.filter((control) => control.kind === 'form');
+
+  const ask = async (control: Control, element: Element, target?: string): Promise<boolean> => {
+    const studentId = context.studentId();
+    try {
+      const verdict = await checkExport({
+        channel: 'export.check',
+        url: location.href,
+        control: control.id,
+        action: actionOf(control),
+        ...(target ? { target: target.slice(0, 4096) } : {}),
+        categories: control.categories ?? context.categories(),
+        fields: fieldsOf(control, element),
+        ...(studentId ? { studentId } : {}),
+      });
+      if (!verdict.allowed)
+        flash(text('exportBlocked', context.language()) + pick(verdict.reason, context.language()));
+      return verdict.allowed;
+    } catch {
+      flash(text('exportBlocked', context.language()) + text('unavailableBody', context.language()));
+      return false;
+    }
+  };
+
+  window.addEventListener(
+    'click',
+    (event) => {
+      const origin = event.target instanceof Element ? event.target : null;
+      if (!origin) return;
+      for (const control of clickable) {
+        const element = origin.closest(control.selector);
+        if (!element) continue;
+        if (replaying.has(element)) {
+          replaying.delete(element);
+          return;
+        }
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        const href = element instanceof HTMLAnchorElement ? element.href : undefined;
+        void ask(control, element, href).then((allowed) => {
+          if (!allowed) return;
+          if (control.kind === 'print') context.setPrintAllowed(true);
+          replaying.add(element);
+          (element as HTMLElement).click();
+        });
+        return;
+      }
+    },
+    { capture: true, signal },
+  );
+
+  window.addEventListener(
+    'submit',
+    (event) => {
+      const form = event.target instanceof HTMLFormElement ? event.target : null;
+      if (!form) return;
+      const control = forms.find((candidate) => form.matches(candidate.selector));
+      if (!control) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      void ask(control, form, form.action).then((allowed) => {
+        // form.submit() skips the submit event, so the allowed export is not intercepted again.
+        if (allowed) form.submit();
+      });
+    },
+    { capture: true, signal },
+  );
+
+  window.addEventListener(
+    'keydown',
+    (event) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'p' && !context.allowPrint()) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        flash(text('printBlocked', context.language()));
+      }
+    },
+    { capture: true, signal },
+  );
+
+  const stopCopy = (event: Event): void => {
+    if (context.allowCopy()) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    if (event instanceof ClipboardEvent) event.clipboardData?.setData('text/plain', '');
+    flash(text('copyBlocked', context.language()));
+  };
+  for (const type of ['copy', 'cut', 'dragstart']) {
+    window.addEventListener(type, stopCopy, { capture: true, signal });
+  }
+}

@@ -1,0 +1,34 @@
+import type {
+  ExportCheck,
+  ExportVerdict,
+  PageEvaluate,
+  PageHello,
+  PageHelloReply,
+  PageVerdict,
+} from '../messaging/page-guard';
+
+/** How long the content script waits for the background before failing closed. */
+export const BACKGROUND_TIMEOUT_MS = 4000;
+
+export class BackgroundTimeout extends Error {}
+
+async function send<T>(message: unknown): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new BackgroundTimeout('background did not answer')),
+      BACKGROUND_TIMEOUT_MS,
+    );
+  });
+  try {
+    const reply = (await Promise.race([browser.runtime.sendMessage(message), timeout])) as T | undefined;
+    if (reply === undefined || reply === null) throw new Error('background gave no answer');
+    return reply;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const hello = (message: PageHello): Promise<PageHelloReply> => send(message);
+export const evaluate = (message: PageEvaluate): Promise<PageVerdict> => send(message);
+export const checkExport = (message: ExportCheck): Promise<ExportVerdict> => send(message);

@@ -1,0 +1,216 @@
+// The content script's whole job on one page (or frame): cover at once, learn who is signed in, and either
+// get out of the way (anyone but an SRO) or keep the record hidden until the background's verdict allows it.
+import type { PageHelloReply, PageVerdict } from '../messaging/page-guard';
+import { isGuardPush } from '../messaging/guard-push';
+import type { SisAdapter } from '../policy/adapter';
+import type { Category } from '../policy/vocabulary';
+import { readCategories, readFields, readIdentity, readStudentId, type PageIdentity } from '../sis/read-page';
+import { cover, hideNotice, setPrintAllowed, showNotice, uncover } from './cover';
+import { installExportGuard } from './exports';
+import { evaluate, hello } from './messages';
+import { Redactor } from './redact';
+import { pick, text, type Language } from './texts';
+
+interface PageState {
+  href: string;
+  studentId: string | undefined;
+  categories: string;
+}
+
+export function startPageGuard(): void {
+  cover();
+  const controller = new AbortController();
+  let language: Language = 'en';
+  let reply: PageHelloReply | undefined;
+  let verdict: PageVerdict | undefined;
+  let evaluated: PageState | undefined;
+  let identity: PageIdentity | undefined;
+  let identityAsked = false;
+  let redactor: Redactor | undefined;
+  let pageObserver: MutationObserver | undefined;
+  let evaluation = 0;
+
+  const stop = (): void => {
+    controller.abort();
+    pageObserver?.disconnect();
+    uncover();
+    hideNotice();
+  };
+
+  const failClosed = (): void => {
+    cover();
+    showNotice({ title: text('unavailableTitle', language), body: text('unavailableBody', language) });
+  };
+
+  const domReady = (): boolean => document.readyState !== 'loading';
+
+  const currentState = (adapter: SisAdapter): PageState => ({
+    href: location.href,
+    studentId: readStudentId(adapter, document, location.href).value,
+    categories: readCategories(adapter, document, location.href).sort().join(','),
+  });
+
+  const applyVerdict = (adapter: SisAdapter, result: PageVerdict): void => {
+    verdict = result;
+    language = result.language;
+    if (!result.guarded) {
+      stop();
+      return;
+    }
+    startSroWatch(adapter);
+    setPrintAllowed(result.allowPrint);
+    if (result.show) {
+      redactor?.scan(document);
+      hideNotice();
+      uncover();
+    } else {
+      cover();
+      showNotice({
+        title: text('blockedTitle', language),
+        body: pick(result.reason, language),
+        detail: result.citations.join(' · '),
+      });
+    }
+  };
+
+  /** Asks for a verdict on the page as it is now. Only the latest evaluation may apply its answer. */
+  const evaluatePage = async (adapter: SisAdapter, complete: boolean): Promise<void> => {
+    const mine = ++evaluation;
+    const state = currentState(adapter);
+    if (complete) evaluated = state;
+    const seen = identity ?? readIdentity(adapter, document, location.href);
+    const student = readStudentId(adapter, document, location.href);
+    try {
+      const result = await evaluate({
+        channel: 'page.evaluate',
+        url: location.href,
+        identity: {
+          ...(seen.username ? { username: seen.username } : {}),
+          ...(seen.roleLabel ? { roleLabel: seen.roleLabel } : {}),
+          conflicting: seen.conflicting || student.conflicting,
+        },
+        ...(student.value ? { studentId: student.value } : {}),
+        categories: complete ? (state.categories.split(',').filter(Boolean) as Category[]) : [],
+        fields: complete ? readFields(adapter, document) : [],
+        complete,
+      });
+      if (mine !== evaluation) return;
+      if (!result.guarded) {
+        applyVerdict(adapter, result);
+        return;
+      }
+      if (!complete) {
+        // An SRO: read the whole page before deciding, keeping it covered meanwhile.
+        startSroWatch(adapter);
+        if (domReady()) await evaluatePage(adapter, true);
+        return;
+      }
+      applyVerdict(adapter, result);
+    } catch {
+      if (mine === evaluation) failClosed();
+    }
+  };
+
+  let sroWatching = false;
+  const startSroWatch = (adapter: SisAdapter): void => {
+    if (sroWatching || !reply) return;
+    sroWatching = true;
+    redactor = new Redactor({
+      labels: reply.sensitiveLabels,
+      codes: reply.sensitiveCodes,
+      codeAttributes: [
+        ...new Set(
+          adapter.sensitiveFields.flatMap((field) => (field.codeAttribute ? [field.codeAttribute] : [])),
+        ),
+      ],
+      mask: text('mask', language),
+    });
+    if (document.body) redactor.scan(document);
+    installExportGuard(
+      adapter,
+      {
+        language: () => language,
+        categories: () => readCategories(adapter, document, location.href),
+        studentId: () => readStudentId(adapter, document, location.href).value,
+        allowPrint: () => verdict?.allowPrint ?? false,
+        allowCopy: () => verdict?.allowCopy ?? false,
+        setPrintAllowed,
+      },
+      controller.signal,
+    );
+    document.addEventListener('DOMContentLoaded', () => void evaluatePage(adapter, true), { once: true });
+    window.addEventListener('popstate', () => recheck(adapter), { signal: controller.signal });
+    browser.runtime.onMessage.addListener((message: unknown) => {
+      if (controller.signal.aborted || !isGuardPush(message)) return;
+      cover();
+      void evaluatePage(adapter, domReady());
+    });
+  };
+
+  /** Something changed under an SRO: a new section, student or URL is hidden before it paints, then decided. */
+  const recheck = (adapter: SisAdapter): void => {
+    if (!evaluated || !domReady()) return;
+    const now = currentState(adapter);
+    if (
+      now.href === evaluated.href &&
+      now.studentId === evaluated.studentId &&
+      now.categories === evaluated.categories
+    ) {
+      return;
+    }
+    cover();
+    void evaluatePage(adapter, true);
+  };
+
+  const onMutations = (adapter: SisAdapter, mutations: MutationRecord[]): void => {
+    if (!identityAsked) {
+      const seen = readIdentity(adapter, document, location.href);
+      if (seen.username === undefined && !seen.conflicting) return;
+      identity = seen;
+      identityAsked = true;
+      const known = reply?.knownNonSro ?? [];
+      if (!seen.conflicting && known.includes((seen.username ?? '').toLowerCase())) {
+        // A known teacher, clerk or admin: uncover now, then let the background confirm it.
+        uncover();
+      }
+      void evaluatePage(adapter, domReady());
+      return;
+    }
+    if (!sroWatching) return;
+    redactor?.handleMutations(mutations);
+    recheck(adapter);
+  };
+
+  void (async () => {
+    try {
+      reply = await hello({ channel: 'page.hello', url: location.href });
+    } catch {
+      failClosed();
+      return;
+    }
+    language = reply.language;
+    const adapter = reply.adapter;
+    if (reply.guard === 'none' || !adapter) {
+      stop();
+      return;
+    }
+    pageObserver = new MutationObserver((mutations) => onMutations(adapter, mutations));
+    pageObserver.observe(document, { childList: true, subtree: true, characterData: true });
+    onMutations(adapter, []);
+    if (!identityAsked) {
+      document.addEventListener(
+        'DOMContentLoaded',
+        () => {
+          if (identityAsked) return;
+          identityAsked = true;
+          void evaluatePage(adapter, true);
+        },
+        { once: true, signal: controller.signal },
+      );
+      if (domReady() && !identityAsked) {
+        identityAsked = true;
+        void evaluatePage(adapter, true);
+      }
+    }
+  })();
+}

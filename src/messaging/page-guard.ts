@@ -1,0 +1,93 @@
+/**
+ * Channel "page": the content script asks the background how to treat the page it runs in.
+ * Schemas are parsed by the background (the receiver); the content script imports only the types,
+ * so full zod stays out of its bundle.
+ */
+import { z } from 'zod';
+import type { SisAdapter } from '../policy/adapter';
+import { ActionSchema, CategorySchema } from '../policy/vocabulary';
+
+const UrlSchema = z.string().min(1).max(4096);
+
+/** Sent at document_start: is this page guarded, and what does the guard need to read it? */
+export const PageHelloSchema = z.strictObject({
+  channel: z.literal('page.hello'),
+  url: UrlSchema,
+});
+export type PageHello = z.infer<typeof PageHelloSchema>;
+
+/** What the content script needs to read the page: the adapter's extractors as plain data. */
+export interface PageHelloReply {
+  /** `none`: not a page Record Guard looks at. `check`: read the page and ask for a verdict. */
+  guard: 'none' | 'check';
+  adapter?: SisAdapter;
+  /** Users seen on this host who are not SROs: their pages are uncovered as soon as the name is read. */
+  knownNonSro: string[];
+  /** Regex sources of fields that are always redacted for SROs (immigration-related). */
+  sensitiveLabels: string[];
+  sensitiveCodes: string[];
+  language: 'en' | 'es';
+}
+
+/** Sent once the page's identity (and, for SROs, its content) has been read. */
+export const PageEvaluateSchema = z.strictObject({
+  channel: z.literal('page.evaluate'),
+  url: UrlSchema,
+  identity: z.strictObject({
+    username: z.string().min(1).max(120).optional(),
+    email: z.string().min(1).max(200).optional(),
+    roleLabel: z.string().min(1).max(200).optional(),
+    /** Two identity elements disagreed: treated as unknown. */
+    conflicting: z.boolean(),
+  }),
+  studentId: z.string().min(1).max(40).optional(),
+  categories: z.array(CategorySchema).max(20),
+  fields: z.array(z.string().min(1).max(200)).max(2000),
+  /** Whether the content script has read the whole page yet; identity-only checks come first. */
+  complete: z.boolean(),
+});
+export type PageEvaluate = z.infer<typeof PageEvaluateSchema>;
+
+export interface PageVerdict {
+  /** Whether Record Guard applies to this user at all. False: uncover and stop watching. */
+  guarded: boolean;
+  /** Whether the record may be shown (possibly with redactions). */
+  show: boolean;
+  outcome: 'allow' | 'redact' | 'justify' | 'request' | 'block';
+  reason: { en: string; es?: string | undefined };
+  citations: string[];
+  /** Labels and codes to hide even when the record is shown. */
+  redactFields: string[];
+  allowPrint: boolean;
+  allowCopy: boolean;
+  /** Identifies the decision in the log (and in the gate, later). */
+  decisionId: string;
+  language: 'en' | 'es';
+}
+
+/** Sent when the user starts an export (link, form, button, report), before anything leaves. */
+export const ExportCheckSchema = z.strictObject({
+  channel: z.literal('export.check'),
+  url: UrlSchema,
+  control: z.string().min(1).max(80),
+  action: ActionSchema,
+  target: UrlSchema.optional(),
+  categories: z.array(CategorySchema).max(20),
+  fields: z.array(z.string().min(1).max(200)).max(2000),
+  studentId: z.string().min(1).max(40).optional(),
+});
+export type ExportCheck = z.infer<typeof ExportCheckSchema>;
+
+export interface ExportVerdict {
+  allowed: boolean;
+  outcome: 'allow' | 'redact' | 'justify' | 'request' | 'block';
+  reason: { en: string; es?: string | undefined };
+  language: 'en' | 'es';
+}
+
+export const PageRequestSchema = z.discriminatedUnion('channel', [
+  PageHelloSchema,
+  PageEvaluateSchema,
+  ExportCheckSchema,
+]);
+export type PageRequest = z.infer<typeof PageRequestSchema>;

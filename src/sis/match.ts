@@ -1,0 +1,55 @@
+import type { SisAdapter } from '../policy/adapter';
+
+/** Whether a host (with port) matches an adapter host pattern: "sis.example.org", "*.aeries.net", "127.0.0.1:8080". */
+export function hostMatches(pattern: string, host: string, port: string): boolean {
+  const [patternHost = '', patternPort] = pattern.toLowerCase().split(':');
+  if (patternPort !== undefined && patternPort !== port) return false;
+  const name = host.toLowerCase();
+  if (patternHost.startsWith('*.')) {
+    const suffix = patternHost.slice(1);
+    return name.endsWith(suffix) && name.length > suffix.length;
+  }
+  return name === patternHost;
+}
+
+/** The adapter that guards this URL, if any: host first, then one of its guarded paths. */
+export function adapterForUrl(adapters: readonly SisAdapter[], href: string): SisAdapter | undefined {
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  const pathAndQuery = `${url.pathname}${url.search}`;
+  return adapters.find(
+    (adapter) =>
+      adapter.match.hosts.some((pattern) => hostMatches(pattern, url.hostname, url.port)) &&
+      adapter.match.paths.some((source) => new RegExp(source, 'iu').test(pathAndQuery)),
+  );
+}
+
+/** Whether any adapter claims this host (its exports and downloads are watched even off guarded paths). */
+export function isSisHost(adapters: readonly SisAdapter[], href: string): boolean {
+  try {
+    const url = new URL(href);
+    return adapters.some((adapter) =>
+      adapter.match.hosts.some((p) => hostMatches(p, url.hostname, url.port)),
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Chrome match patterns for the content script registration, one per adapter host. */
+export function matchPatternsFor(adapters: readonly SisAdapter[]): string[] {
+  const patterns = new Set<string>();
+  for (const adapter of adapters) {
+    for (const host of adapter.match.hosts) {
+      // Match patterns cannot name a port; the path check above narrows it again.
+      const name = host.split(':')[0] ?? host;
+      patterns.add(`*://${name}/*`);
+    }
+  }
+  return [...patterns].sort();
+}

@@ -1,0 +1,96 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+
+export const EXTENSION_DIR = resolve('.output/chrome-mv3');
+/** Fixed by the public key in wxt.config.ts. */
+export const EXTENSION_ID = 'dcmgapjhaiphlbfpmmbgmikodemfpigl';
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  worker: Worker;
+  userDataDir: string;
+  extensionUrl(path: string): string;
+  /** Closes the browser; the profile stays until `dispose` so a test can reopen it (browser restart). */
+  close(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** Reuse a profile to simulate a browser restart. */
+  userDataDir?: string;
+  /** Launch without the extension, for baselines. */
+  withoutExtension?: boolean;
+  locale?: string;
+}
+
+export async function launchBrowser(options: LaunchOptions = {}): Promise<ExtensionBrowser> {
+  const userDataDir = options.userDataDir ?? (await mkdtemp(join(tmpdir(), 'record-guard-e2e-')));
+  const extensionArgs = options.withoutExtension
+    ? []
+    : [`--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`];
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    locale: options.locale ?? 'en-US',
+    args: [
+      ...extensionArgs,
+      ...(options.locale ? [`--lang=${options.locale}`] : []),
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+    ignoreDefaultArgs: options.withoutExtension ? [] : ['--disable-extensions'],
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 900 },
+  });
+  let worker: Worker | undefined;
+  if (!options.withoutExtension) {
+    worker = context.serviceWorkers().find((candidate) => candidate.url().includes(EXTENSION_ID));
+    worker ??= await context.waitForEvent('serviceworker', {
+      predicate: (candidate) => candidate.url().includes(EXTENSION_ID),
+      timeout: 20_000,
+    });
+  }
+  return {
+    context,
+    // Baseline browsers have no worker; tests that use one always launch with the extension.
+    worker: worker as Worker,
+    userDataDir,
+    extensionUrl: (path) => `chrome-extension://${EXTENSION_ID}/${path.replace(/^\//, '')}`,
+    close: () => context.close(),
+    dispose: async () => {
+      await context.close().catch(() => undefined);
+      await rm(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs axe-core in the page and returns violations of serious or critical impact. */
+export async function seriousAxeViolations(
+  page: Page,
+): Promise<{ id: string; impact: string; nodes: number }[]> {
+  // Evaluated through the DevTools protocol: extension pages' CSP refuses injected <script> tags.
+  const axeSource = await readFile(resolve('node_modules/axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
+  const results = await page.evaluate(async () => {
+    // axe is injected above; its types are not in this page's scope.
+    const axe = (globalThis as unknown as { axe: { run: () => Promise<AxeResults> } }).axe;
+    interface AxeResults {
+      violations: { id: string; impact: string | null; nodes: unknown[] }[];
+    }
+    const run = await axe.run();
+    return run.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact ?? 'unknown',
+      nodes: violation.nodes.length,
+    }));
+  });
+  return results.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+}
