@@ -1,5 +1,7 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
+import { readdirSync, readFileSync } from 'node:fs';
+import { matchPatternsFor } from './src/sis/match';
 
 // The public half of the extension's signing key. It fixes the extension id
 // (dcmgapjhaiphlbfpmmbgmikodemfpigl) so managed policies and the hub can name it.
@@ -7,7 +9,23 @@ import preact from '@preact/preset-vite';
 const EXTENSION_PUBLIC_KEY =
   'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu8gbKDLAiDAySdjTuUxE7iBeupzpEXL5jPsK0lbRl9yY8w51xPk4OvjZjZsS0csIUD5gdpyY3b20Ou9ZV0W04xjdHSvnVhKkU4f1AuNsFHjtjEQhptbRbnl1atBFe94PMO4c99pila7Z6BOVsJBbPoq5pLKjpfOtAECFbR8UKoz1VJJVhzYySjCYUxRjU2I8aT1lptJIMSezDocIH4b72gApP71MSKW7HzxdPPoN0NWzdnGQCLK4WAYk9BrCB68V6CC0QcMrN4UeIT09bySYGDRpkOMLPS8SbQ1Dr5D3kROOwvRsjdWc2fXFeC2PJTakOk2mLZqdSfj9ddADMohBqwIDAQAB';
 
+/** Match patterns of the hosts of the adapters in policies/adapters, for the manifest's content script. */
+function bundledAdapterMatches(): string[] {
+  const dir = new URL('./policies/adapters/', import.meta.url);
+  const adapters = readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as { match: { hosts: string[] } });
+  return matchPatternsFor(adapters);
+}
+
 export default defineConfig({
+  hooks: {
+    'build:manifestGenerated': (_wxt, manifest) => {
+      const sis = manifest.content_scripts?.find((script) => script.js?.includes('content-scripts/sis.js'));
+      if (!sis) throw new Error('the SIS content script is missing from the manifest');
+      sis.matches = bundledAdapterMatches();
+    },
+  },
   modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact()] }),
   manifest: ({ browser }) => ({

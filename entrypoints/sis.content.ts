@@ -1,12 +1,12 @@
 import { startPageGuard } from '../src/guard/page-guard';
 
-// Registered at run time by the background on the hosts of the active policy's adapters
-// (src/enforce/content-registration.ts), so a policy update can add a SIS without a new release.
+// In the manifest, for the hosts of the adapters bundled with the build (wxt.config.ts fills in `matches`), so
+// the guard is there from the first page after install. Hosts a later policy adds get `sis-extra` at run time.
 export default defineContentScript({
-  matches: ['http://*/*', 'https://*/*'],
-  registration: 'runtime',
+  matches: ['*://localhost/*'],
   runAt: 'document_start',
   allFrames: true,
+  matchOriginAsFallback: true,
   main() {
     startPageGuard();
   },

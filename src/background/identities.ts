@@ -72,6 +72,9 @@ export const allIdentities = (): SeenIdentity[] => [...byOrigin.values()];
 
 export const knownNonSro = (origin: string): string[] => [...(nonSroByOrigin.get(origin) ?? [])];
 
+export const knownNonSroByOrigin = (): Record<string, string[]> =>
+  Object.fromEntries([...nonSroByOrigin].map(([origin, names]) => [origin, [...names]]));
+
 export function forgetTab(tabId: number): void {
   byTab.delete(tabId);
 }

@@ -9,27 +9,61 @@ export const ManagedSettingsSchema = z.object({
 });
 export type ManagedSettings = z.infer<typeof ManagedSettingsSchema>;
 
-let cached: Promise<ManagedSettings> | undefined;
+/** The last managed settings read, kept because the first storage.managed read after start can take seconds. */
+const LAST_KNOWN_KEY = 'managed.lastKnown';
 
-async function read(): Promise<ManagedSettings> {
+let live: Promise<ManagedSettings> | undefined;
+let current: Promise<ManagedSettings> | undefined;
+
+async function readLive(): Promise<ManagedSettings> {
+  let settings: ManagedSettings;
   try {
     const raw = await browser.storage.managed.get();
     const parsed = ManagedSettingsSchema.safeParse(raw);
-    if (parsed.success) return parsed.data;
-    console.error('Record Guard: managed settings rejected', parsed.error.issues);
-    // A bad managed role must not make an SRO browser look like a teacher's: keep an SRO role if it was set.
-    return (raw as { role?: unknown }).role === 'sro' ? { role: 'sro' } : {};
+    if (parsed.success) settings = parsed.data;
+    else {
+      console.error('Record Guard: managed settings rejected', parsed.error.issues);
+      // A bad managed entry must not make an SRO browser look like a teacher's: keep an SRO role if it was set.
+      settings = (raw as { role?: unknown }).role === 'sro' ? { role: 'sro' } : {};
+    }
   } catch {
     // No managed storage (unmanaged browser, or Firefox without policies.json).
-    return {};
+    settings = {};
   }
+  await browser.storage.local.set({ [LAST_KNOWN_KEY]: settings });
+  return settings;
 }
 
-export function managedSettings(): Promise<ManagedSettings> {
-  cached ??= read();
-  return cached;
+async function lastKnown(): Promise<ManagedSettings | undefined> {
+  const parsed = ManagedSettingsSchema.safeParse(
+    (await browser.storage.local.get(LAST_KNOWN_KEY))[LAST_KNOWN_KEY],
+  );
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * The managed settings in force: the last known ones while the live read is pending (it can take seconds
+ * after the browser starts), the live ones before anything was ever known. `onChange` hears when the live read
+ * differs from what was assumed, so open pages can be evaluated again.
+ */
+export function managedSettings(onChange?: () => void): Promise<ManagedSettings> {
+  if (current) return current;
+  live = readLive();
+  current = (async () => {
+    const known = await lastKnown();
+    if (!known) return live as Promise<ManagedSettings>;
+    void (live as Promise<ManagedSettings>).then((fresh) => {
+      if (JSON.stringify(fresh) !== JSON.stringify(known)) {
+        current = Promise.resolve(fresh);
+        onChange?.();
+      }
+    });
+    return known;
+  })();
+  return current;
 }
 
 export function forgetManagedSettings(): void {
-  cached = undefined;
+  current = undefined;
+  live = undefined;
 }

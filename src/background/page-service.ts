@@ -41,7 +41,6 @@ const adapterForHost = (bundle: PolicyBundle, url: string): SisAdapter | undefin
 export async function handleHello(message: PageHello, sender: PageSender): Promise<PageHelloReply> {
   const bundle = await activePolicy();
   const language = uiLanguage();
-  const managed = await managedSettings();
   if (!bundle) {
     // No valid policy: treat every SIS page as guarded, and let the verdict fail closed for SROs only.
     return { guard: 'check', knownNonSro: [], sensitiveLabels: [], sensitiveCodes: [], language };
@@ -54,7 +53,7 @@ export async function handleHello(message: PageHello, sender: PageSender): Promi
     guard: 'check',
     adapter,
     // A browser the admin assigned to an SRO has no "known non-SRO" users: every page waits for its verdict.
-    knownNonSro: managed.role === 'sro' ? [] : knownNonSro(sender.origin),
+    knownNonSro: knownNonSro(sender.origin),
     sensitiveLabels: [...(immigration?.fieldPatterns ?? []), ...sensitive.flatMap((field) => field.labels)],
     sensitiveCodes: sensitive.flatMap((field) => field.codes),
     language,

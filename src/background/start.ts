@@ -6,6 +6,7 @@ import { allIdentities, forgetTab, identitiesLoaded, identityForOrigin, loadIden
 import { forgetManagedSettings, managedSettings } from './managed';
 import { activePolicy } from './policy';
 import { routeMessage } from './router';
+import { exposeSessionStorageToContentScripts, publishGuardPlan } from './guard-plan';
 import { database } from '../store/db';
 
 /**
@@ -38,7 +39,15 @@ async function syncEnforcement(): Promise<void> {
  * the worker finds them; anything slow waits on the start-up promises inside the handlers.
  */
 export function startBackground(): void {
-  const effects = { identityChanged: syncEnforcement };
+  const effects = {
+    identityChanged: async () => {
+      await syncEnforcement();
+      await publishGuardPlan(await activePolicy());
+    },
+  };
+  void exposeSessionStorageToContentScripts();
+  // Read at once: the first storage.managed read after the browser starts can take seconds.
+  void managedSettings(() => void effects.identityChanged());
 
   browser.runtime.onMessage.addListener((message, sender) => routeMessage(message, sender, effects));
 
@@ -74,13 +83,14 @@ export function startBackground(): void {
   browser.storage.onChanged.addListener((_changes, area) => {
     if (area === 'managed') {
       forgetManagedSettings();
-      void syncEnforcement();
+      void effects.identityChanged();
     }
   });
 
   const setUp = async (): Promise<void> => {
     const bundle = await activePolicy();
     if (bundle) await registerGuardScript(bundle);
+    await publishGuardPlan(bundle);
     await clearStaleAllowRules();
     await syncEnforcement();
   };

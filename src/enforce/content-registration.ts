@@ -1,16 +1,25 @@
 import type { PolicyBundle } from '../policy/bundle';
 import { matchPatternsFor } from '../sis/match';
 
-const SCRIPT_ID = 'record-guard-sis';
-// Built from entrypoints/sis.content.ts (WXT names runtime-registered content scripts by entrypoint).
-const SCRIPT_FILE = 'content-scripts/sis.js';
+const SCRIPT_ID = 'record-guard-sis-extra';
+// Built from entrypoints/sis-extra.content.ts.
+const SCRIPT_FILE = 'content-scripts/sis-extra.js';
 
 /**
- * Registers the guard on the hosts of the active policy's adapters, at document_start in every frame.
- * Registrations persist across browser restarts, so a page opened before the worker wakes is still guarded.
+ * Registers the guard, at document_start in every frame, on the active policy's SIS hosts that the manifest's
+ * content script does not already cover. Registrations persist across browser restarts.
  */
 export async function registerGuardScript(bundle: PolicyBundle): Promise<void> {
-  const matches = matchPatternsFor(bundle.adapters);
+  // The manifest's content script already covers the bundled adapters' hosts.
+  const bundled = new Set(
+    browser.runtime.getManifest().content_scripts?.flatMap((script) => script.matches ?? []),
+  );
+  const matches = matchPatternsFor(bundle.adapters).filter((pattern) => !bundled.has(pattern));
+  const existing = await browser.scripting.getRegisteredContentScripts({ ids: [SCRIPT_ID] });
+  if (matches.length === 0) {
+    if (existing.length > 0) await browser.scripting.unregisterContentScripts({ ids: [SCRIPT_ID] });
+    return;
+  }
   const script = {
     id: SCRIPT_ID,
     js: [SCRIPT_FILE],
@@ -21,7 +30,6 @@ export async function registerGuardScript(bundle: PolicyBundle): Promise<void> {
     matchOriginAsFallback: true,
     persistAcrossSessions: true,
   };
-  const existing = await browser.scripting.getRegisteredContentScripts({ ids: [SCRIPT_ID] });
   if (existing.length > 0) await browser.scripting.updateContentScripts([script]);
   else await browser.scripting.registerContentScripts([script]);
 }

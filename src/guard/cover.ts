@@ -11,19 +11,38 @@ const PRINT_BLOCK_CSS = `@media print{html>body{display:none!important}${NOTICE_
 let coverStyle: HTMLStyleElement | undefined;
 let printStyle: HTMLStyleElement | undefined;
 let guardian: MutationObserver | undefined;
+let bodyGuardian: MutationObserver | undefined;
 
-function ensureAttached(style: HTMLStyleElement | undefined): void {
-  if (style && !style.isConnected) document.documentElement.append(style);
+function ensureAttached(element: HTMLElement | undefined): void {
+  if (element && !element.isConnected) document.documentElement.append(element);
 }
 
-/** Keeps our style elements in the document if page script removes them. */
+/**
+ * Page script is not trusted to leave the cover alone: our style and notice elements are put back if removed,
+ * and an inline display on <body> (which would outrank the stylesheet) is taken off while the page is covered.
+ * (A script that can run in the SIS page can still fight the cover with stylesheets of its own; on SRO browsers,
+ * DevTools should be disabled by policy: see the README.)
+ */
 function watchRemoval(): void {
   if (guardian) return;
   guardian = new MutationObserver(() => {
     ensureAttached(coverStyle);
     ensureAttached(printStyle);
+    if (coverStyle) ensureAttached(noticeHost);
+    guardBody();
   });
   guardian.observe(document.documentElement, { childList: true });
+}
+
+function guardBody(): void {
+  const body = document.body;
+  if (!coverStyle || !body) return;
+  body.style.removeProperty('display');
+  if (bodyGuardian) return;
+  bodyGuardian = new MutationObserver(() => {
+    if (coverStyle && body.style.display !== '') body.style.removeProperty('display');
+  });
+  bodyGuardian.observe(body, { attributes: true, attributeFilter: ['style'] });
 }
 
 function makeStyle(id: string, css: string): HTMLStyleElement {
@@ -37,11 +56,23 @@ export function cover(): void {
   coverStyle ??= makeStyle(COVER_ID, COVER_CSS);
   ensureAttached(coverStyle);
   watchRemoval();
+  guardBody();
 }
 
 export function uncover(): void {
   coverStyle?.remove();
   coverStyle = undefined;
+  bodyGuardian?.disconnect();
+  bodyGuardian = undefined;
+}
+
+/** Stops watching the document: for pages Record Guard leaves alone. */
+export function release(): void {
+  uncover();
+  if (!printStyle) {
+    guardian?.disconnect();
+    guardian = undefined;
+  }
 }
 
 export const isCovered = (): boolean => coverStyle?.isConnected === true;

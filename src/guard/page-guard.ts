@@ -5,9 +5,10 @@ import { isGuardPush } from '../messaging/guard-push';
 import type { SisAdapter } from '../policy/adapter';
 import type { Category } from '../policy/vocabulary';
 import { readCategories, readFields, readIdentity, readStudentId, type PageIdentity } from '../sis/read-page';
-import { cover, hideNotice, setPrintAllowed, showNotice, uncover } from './cover';
+import { cover, hideNotice, release, setPrintAllowed, showNotice, uncover } from './cover';
 import { installExportGuard } from './exports';
 import { evaluate, hello } from './messages';
+import { planFor } from './plan';
 import { Redactor } from './redact';
 import { pick, text, type Language } from './texts';
 
@@ -33,7 +34,7 @@ export function startPageGuard(): void {
   const stop = (): void => {
     controller.abort();
     pageObserver?.disconnect();
-    uncover();
+    release();
     hideNotice();
   };
 
@@ -170,8 +171,9 @@ export function startPageGuard(): void {
       identityAsked = true;
       const known = reply?.knownNonSro ?? [];
       if (!seen.conflicting && known.includes((seen.username ?? '').toLowerCase())) {
-        // A known teacher, clerk or admin: uncover now, then let the background confirm it.
-        uncover();
+        // A teacher, clerk or admin the background has already checked in this session: nothing to do.
+        stop();
+        return;
       }
       void evaluatePage(adapter, domReady());
       return;
@@ -183,7 +185,9 @@ export function startPageGuard(): void {
 
   void (async () => {
     try {
-      reply = await hello({ channel: 'page.hello', url: location.href });
+      reply =
+        (await planFor(location.href).catch(() => undefined)) ??
+        (await hello({ channel: 'page.hello', url: location.href }));
     } catch {
       failClosed();
       return;

@@ -4,6 +4,12 @@
 const MARK = 'data-record-guard-redacted';
 const LABEL_SELECTOR = 'th,td,label,dt,dd,span,div,strong,b,legend,option';
 
+// childElementCount walks every child in Blink: on a <tbody> that grows row by row while a 5,000-row page
+// streams in, asking it for each added text node made the redactor quadratic (seconds on the roster).
+const hasNoElementChild = (element: Element): boolean => element.firstElementChild === null;
+const hasMoreThanTwoElementChildren = (element: Element): boolean =>
+  (element.firstElementChild?.nextElementSibling?.nextElementSibling ?? null) !== null;
+
 export interface RedactionRules {
   /** Regex sources matched against a field label. */
   labels: readonly string[];
@@ -115,13 +121,27 @@ export class Redactor {
       });
     }
     root.querySelectorAll(LABEL_SELECTOR).forEach((element) => {
-      if (element.getAttribute(MARK) === '1' || element.childElementCount > 2) return;
+      if (element.getAttribute(MARK) === '1' || hasMoreThanTwoElementChildren(element)) return;
       if (this.isSensitiveLabel(element.textContent)) this.redactValuesOf(element);
     });
   }
 
-  /** Handles one batch of DOM changes; new rows of a table with a hidden column are masked without a rescan. */
+  /**
+   * Handles one batch of DOM changes; new rows of a table with a hidden column are masked without a rescan.
+   * The batch is read as the DOM is now, so a node added inside another node added in the same batch is
+   * covered by that outer node's scan and is not scanned again (a streamed 5,000-row table arrives as one
+   * record per row, cell and text node).
+   */
   handleMutations(mutations: readonly MutationRecord[]): void {
+    const added = new Set<Node>();
+    for (const mutation of mutations) {
+      mutation.addedNodes.forEach((node) => {
+        if (node.nodeType === 1) added.add(node);
+      });
+    }
+    /** The element's own record scans it (and so everything now inside it) when it has element children. */
+    const scannedWithParent = (parent: Element | null): boolean =>
+      parent !== null && added.has(parent) && !hasNoElementChild(parent);
     for (const mutation of mutations) {
       if (mutation.type === 'characterData') {
         const parent = mutation.target.parentElement;
@@ -130,12 +150,22 @@ export class Redactor {
         continue;
       }
       const target = mutation.target as Element;
-      const markedTarget = target.nodeType === 1 ? target.closest(`[${MARK}]`) : null;
+      // A target added in this batch has its ancestors checked by its own record: only itself is left.
+      const markedTarget =
+        target.nodeType !== 1
+          ? null
+          : added.has(target)
+            ? target.hasAttribute(MARK)
+              ? target
+              : null
+            : target.closest(`[${MARK}]`);
       if (markedTarget && markedTarget.textContent !== this.rules.mask) this.maskElement(markedTarget);
       mutation.addedNodes.forEach((node) => {
         if (node.nodeType !== 1) {
           const parent = node.parentElement;
-          if (parent && parent.childElementCount === 0 && this.isSensitiveLabel(parent.textContent)) {
+          // A label candidate added in this batch is checked with the same text by its own record.
+          if (parent && added.has(parent) && parent.matches(LABEL_SELECTOR)) return;
+          if (parent && hasNoElementChild(parent) && this.isSensitiveLabel(parent.textContent)) {
             this.redactValuesOf(parent);
           }
           return;
@@ -149,6 +179,18 @@ export class Redactor {
               if (cell) this.maskElement(cell);
             }
           }
+        }
+        if (scannedWithParent(element.parentElement)) {
+          // The parent's scan skips marked elements and those with more than two element children; the
+          // direct check below does not.
+          if (
+            (element.getAttribute(MARK) === '1' || hasMoreThanTwoElementChildren(element)) &&
+            element.matches(LABEL_SELECTOR) &&
+            this.isSensitiveLabel(element.textContent)
+          ) {
+            this.redactValuesOf(element);
+          }
+          return;
         }
         if (element.matches(LABEL_SELECTOR) && this.isSensitiveLabel(element.textContent)) {
           this.redactValuesOf(element);

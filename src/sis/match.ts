@@ -42,7 +42,9 @@ export function isSisHost(adapters: readonly SisAdapter[], href: string): boolea
 }
 
 /** Chrome match patterns for the content script registration, one per adapter host. */
-export function matchPatternsFor(adapters: readonly SisAdapter[]): string[] {
+export function matchPatternsFor(
+  adapters: readonly { match: Pick<SisAdapter['match'], 'hosts'> }[],
+): string[] {
   const patterns = new Set<string>();
   for (const adapter of adapters) {
     for (const host of adapter.match.hosts) {

@@ -58,6 +58,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Extens
       timeout: 20_000,
     });
   }
+  if (worker) await extensionReady(worker);
   return {
     context,
     // Baseline browsers have no worker; tests that use one always launch with the extension.
@@ -70,6 +71,26 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Extens
       await rm(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Waits until the background has read the managed settings once (the first storage.managed read after a
+ * browser starts can take seconds; afterwards the last known settings are used at once) and published its
+ * guard plan: the steady state every browser is in after its first minute.
+ */
+export async function extensionReady(worker: Worker, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ready = await worker.evaluate(async () => {
+      const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+      const local = await api.storage.local.get('managed.lastKnown');
+      const session = await api.storage.session.get('guard.plan');
+      return local['managed.lastKnown'] !== undefined && session['guard.plan'] !== undefined;
+    });
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error('the extension did not become ready');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Runs axe-core in the page and returns violations of serious or critical impact. */

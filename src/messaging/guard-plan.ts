@@ -1,0 +1,38 @@
+/**
+ * The guard plan: what a content script needs to treat a page without waking the service worker — the
+ * adapters, the fields always hidden from SROs, and who has been seen on each origin who is not an SRO.
+ * The background writes it to storage.session (src/background/guard-plan.ts); content scripts read it at
+ * document_start. It holds no secrets: usernames of staff seen in this browser session, and the adapters.
+ */
+import type { SisAdapter } from '../policy/adapter';
+
+export const GUARD_PLAN_KEY = 'guard.plan';
+
+export interface GuardPlan {
+  format: 'record-guard-plan/1';
+  policyVersion: number;
+  adapters: SisAdapter[];
+  /** Per adapter id: regex sources of labels and the codes of fields always redacted for SROs. */
+  sensitive: Record<string, { labels: string[]; codes: string[] }>;
+  /** Per origin: lower-case usernames seen there who are not SROs. Empty on a browser assigned to an SRO. */
+  nonSro: Record<string, string[]>;
+  language: 'en' | 'es';
+}
+
+/**
+ * A shape check by hand: zod stays out of the content script. Only the background writes this key, so a
+ * mismatch means a version skew or a bug; the content script then asks the background instead.
+ */
+export function isGuardPlan(value: unknown): value is GuardPlan {
+  if (typeof value !== 'object' || value === null) return false;
+  const plan = value as Partial<GuardPlan>;
+  return (
+    plan.format === 'record-guard-plan/1' &&
+    Array.isArray(plan.adapters) &&
+    typeof plan.sensitive === 'object' &&
+    plan.sensitive !== null &&
+    typeof plan.nonSro === 'object' &&
+    plan.nonSro !== null &&
+    (plan.language === 'en' || plan.language === 'es')
+  );
+}

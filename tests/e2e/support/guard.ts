@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import type { Download, Frame, Page } from 'playwright-core';
+
+/** Whether the record is hidden: Record Guard's cover hides <body> entirely. */
+export async function isCovered(target: Page | Frame): Promise<boolean> {
+  return target.evaluate(() => document.body === null || getComputedStyle(document.body).display === 'none');
+}
+
+/** Waits until the guard has settled on covered or shown (the cover may be up for a moment while it checks). */
+export async function settled(page: Page, expectCovered: boolean, timeout = 8000): Promise<boolean> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const covered = await isCovered(page);
+    const notice = (await noticeText(page)).length > 0;
+    if (expectCovered ? covered && notice : !covered) return covered;
+    if (Date.now() > deadline) return covered;
+    await page.waitForTimeout(50);
+  }
+}
+
+/**
+ * The text of Record Guard's notice. It lives in a closed shadow root, which page scripts (and Playwright's
+ * selectors) cannot enter; the DevTools protocol can, with `pierce`.
+ */
+export async function noticeText(page: Page): Promise<string> {
+  const session = await page.context().newCDPSession(page);
+  try {
+    interface DomNode {
+      nodeName: string;
+      nodeType: number;
+      nodeValue: string;
+      children?: DomNode[];
+      shadowRoots?: DomNode[];
+    }
+    const { root } = (await session.send('DOM.getDocument', { depth: -1, pierce: true })) as {
+      root: DomNode;
+    };
+    const texts: string[] = [];
+    const collect = (node: DomNode, inside: boolean): void => {
+      const within = inside || node.nodeName.toLowerCase().startsWith('record-guard-notice');
+      if (within && node.nodeType === 3 && node.nodeValue.trim() !== '') texts.push(node.nodeValue.trim());
+      if (node.nodeName.toLowerCase() === 'style') return;
+      for (const child of [...(node.shadowRoots ?? []), ...(node.children ?? [])]) collect(child, within);
+    };
+    collect(root, false);
+    return texts.join('\n');
+  } finally {
+    await session.detach();
+  }
+}
+
+export interface DownloadOutcome {
+  started: boolean;
+  completed: boolean;
+  content?: string;
+  failure?: string | null;
+}
+
+/** Runs an action and reports what happened to any download it started (waits up to `ms`). */
+export async function downloadOutcome(
+  page: Page,
+  action: () => Promise<unknown>,
+  ms = 4000,
+): Promise<DownloadOutcome> {
+  const downloads: Download[] = [];
+  const listener = (download: Download): void => {
+    downloads.push(download);
+  };
+  page.on('download', listener);
+  try {
+    await action();
+    const deadline = Date.now() + ms;
+    while (downloads.length === 0 && Date.now() < deadline) await page.waitForTimeout(100);
+    const download = downloads[0];
+    if (!download) return { started: false, completed: false };
+    const failure = await download.failure();
+    if (failure !== null) return { started: true, completed: false, failure };
+    const path = await download.path();
+    return { started: true, completed: true, content: await readFile(path, 'utf8') };
+  } finally {
+    page.off('download', listener);
+  }
+}
