@@ -78,3 +78,12 @@ export const knownNonSroByOrigin = (): Record<string, string[]> =>
 export function forgetTab(tabId: number): void {
   byTab.delete(tabId);
 }
+
+/** A new policy may move people between roles: nobody stays "known" across it. */
+export async function forgetIdentities(): Promise<void> {
+  await loadIdentities();
+  byOrigin.clear();
+  byTab.clear();
+  nonSroByOrigin.clear();
+  await persist();
+}

@@ -104,6 +104,10 @@ const STUDENT_UNKNOWN = {
   en: 'Blocked: Record Guard could not tell which student this page is about, so it stays hidden.',
   es: 'Bloqueado: Record Guard no pudo saber de qué estudiante trata esta página, así que permanece oculta.',
 };
+const NOT_GUARDED = {
+  en: 'Record Guard does not apply to this user.',
+  es: 'Record Guard no se aplica a este usuario.',
+};
 const NO_POLICY = {
   en: 'Blocked: no valid district policy is in force in this browser. Contact district IT.',
   es: 'Bloqueado: no hay una política del distrito válida en este navegador. Comuníquese con TI del distrito.',
@@ -131,7 +135,11 @@ async function rule(bundle: PolicyBundle | undefined, input: DecisionInput): Pro
   const unguarded =
     resolved.role !== 'sro' &&
     !(resolved.role === 'unknown' && bundle.policy.roles.unidentifiedUser === 'guard');
-  if (!unguarded && input.studentId === undefined && resolved.role !== 'unknown') {
+  if (unguarded) {
+    // Not an SRO: nothing to look up, nothing to log.
+    return { outcome: 'allow', guarded: false, citations: [], reason: NOT_GUARDED, redactFields: [] };
+  }
+  if (input.studentId === undefined && resolved.role !== 'unknown') {
     return { outcome: 'block', guarded: true, citations: [], reason: STUDENT_UNKNOWN, redactFields: [] };
   }
   const decision = decide(bundle, await gatherFacts(bundle, input, input.studentId ?? '(unknown)'));

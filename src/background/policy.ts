@@ -1,7 +1,7 @@
 import { parsePolicyBundle, type PolicyBundle } from '../policy/bundle';
 import { loadDefaultBundle } from '../policy/default-bundle';
 
-const STORED_POLICY_KEY = 'policy.bundle';
+export const STORED_POLICY_KEY = 'policy.bundle';
 
 let cached: Promise<PolicyBundle | undefined> | undefined;
 

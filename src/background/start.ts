@@ -1,10 +1,18 @@
+import type { GuardPush } from '../messaging/guard-push';
 import { applyBlockRules, blockRulesFor, clearStaleAllowRules } from '../enforce/export-rules';
 import { registerGuardScript } from '../enforce/content-registration';
 import { watchDownloads } from '../enforce/downloads';
 import { hostMatches } from '../sis/match';
-import { allIdentities, forgetTab, identitiesLoaded, identityForOrigin, loadIdentities } from './identities';
+import {
+  allIdentities,
+  forgetIdentities,
+  forgetTab,
+  identitiesLoaded,
+  identityForOrigin,
+  loadIdentities,
+} from './identities';
 import { forgetManagedSettings, managedSettings } from './managed';
-import { activePolicy } from './policy';
+import { activePolicy, forgetActivePolicy, STORED_POLICY_KEY } from './policy';
 import { routeMessage } from './router';
 import { exposeSessionStorageToContentScripts, publishGuardPlan } from './guard-plan';
 import { database } from '../store/db';
@@ -32,6 +40,22 @@ async function syncEnforcement(): Promise<void> {
   if (!bundle) return;
   const guarded = await exportsGuarded();
   await applyBlockRules(blockRulesFor(bundle.adapters, (adapter) => guarded(adapter.id)));
+}
+
+async function setUp(): Promise<void> {
+  const bundle = await activePolicy();
+  if (bundle) await registerGuardScript(bundle);
+  await publishGuardPlan(bundle);
+  await clearStaleAllowRules();
+  await syncEnforcement();
+}
+
+/** Asks every guarded page to be evaluated again (a policy, grant or identity changed). */
+async function reevaluateOpenPages(reason: GuardPush['reason']): Promise<void> {
+  const push: GuardPush = { channel: 'guard.reevaluate', reason };
+  for (const tab of await browser.tabs.query({ url: ['http://*/*', 'https://*/*'] })) {
+    if (tab.id !== undefined) void browser.tabs.sendMessage(tab.id, push).catch(() => undefined);
+  }
 }
 
 /**
@@ -80,20 +104,20 @@ export function startBackground(): void {
 
   browser.tabs.onRemoved.addListener((tabId) => forgetTab(tabId));
 
-  browser.storage.onChanged.addListener((_changes, area) => {
+  browser.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && STORED_POLICY_KEY in changes) {
+      // A new policy was stored (validated again on read; an invalid one leaves the bundled policy in force).
+      forgetActivePolicy();
+      void forgetIdentities()
+        .then(setUp)
+        .then(() => reevaluateOpenPages('policy-changed'));
+    }
     if (area === 'managed') {
       forgetManagedSettings();
       void effects.identityChanged();
     }
   });
 
-  const setUp = async (): Promise<void> => {
-    const bundle = await activePolicy();
-    if (bundle) await registerGuardScript(bundle);
-    await publishGuardPlan(bundle);
-    await clearStaleAllowRules();
-    await syncEnforcement();
-  };
   browser.runtime.onInstalled.addListener(() => void setUp());
   browser.runtime.onStartup.addListener(() => void setUp());
   void loadIdentities();

@@ -77,11 +77,11 @@ export function startPageGuard(): void {
   /** Asks for a verdict on the page as it is now. Only the latest evaluation may apply its answer. */
   const evaluatePage = async (adapter: SisAdapter, complete: boolean): Promise<void> => {
     const mine = ++evaluation;
-    const state = currentState(adapter);
-    if (complete) evaluated = state;
-    const seen = identity ?? readIdentity(adapter, document, location.href);
-    const student = readStudentId(adapter, document, location.href);
     try {
+      const state = currentState(adapter);
+      if (complete) evaluated = state;
+      const seen = identity ?? readIdentity(adapter, document, location.href);
+      const student = readStudentId(adapter, document, location.href);
       const result = await evaluate({
         channel: 'page.evaluate',
         url: location.href,
@@ -164,6 +164,18 @@ export function startPageGuard(): void {
   };
 
   const onMutations = (adapter: SisAdapter, mutations: MutationRecord[]): void => {
+    try {
+      readMutations(adapter, mutations);
+    } catch {
+      // A broken adapter (a selector the browser refuses, a pattern that throws): nothing can be read, so the
+      // page stays covered with an explanation rather than open.
+      pageObserver?.disconnect();
+      evaluation += 1;
+      failClosed();
+    }
+  };
+
+  const readMutations = (adapter: SisAdapter, mutations: MutationRecord[]): void => {
     if (!identityAsked) {
       const seen = readIdentity(adapter, document, location.href);
       if (seen.username === undefined && !seen.conflicting) return;

@@ -1,0 +1,113 @@
+// When anything is unknown or broken, an SRO's record stays covered, with an explanation; other staff are unaffected.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPolicyDirectory } from '../../src/policy/files';
+import type { SisServer } from '../fixtures/sis/server';
+import { launchBrowser, type ExtensionBrowser } from './support/browser';
+import { noticeText, settled } from './support/guard';
+import { recordUrl, signIn, startDemoSis } from './support/sis';
+
+type Json = Record<string, unknown>;
+
+async function storePolicy(browser: ExtensionBrowser, bundle: unknown): Promise<void> {
+  await browser.worker.evaluate(async (value) => {
+    const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+    await api.storage.local.set({ 'policy.bundle': value });
+  }, bundle);
+}
+
+async function planVersion(browser: ExtensionBrowser): Promise<number | undefined> {
+  return browser.worker.evaluate(async () => {
+    const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+    const plan = (await api.storage.session.get('guard.plan'))['guard.plan'] as
+      { policyVersion?: number } | undefined;
+    return plan?.policyVersion;
+  });
+}
+
+async function waitForPlanVersion(browser: ExtensionBrowser, version: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await planVersion(browser)) !== version) {
+    if (Date.now() > deadline) throw new Error(`policy version ${version} never came into force`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('failing closed', () => {
+  let browser: ExtensionBrowser;
+  let sis: SisServer;
+  beforeAll(async () => {
+    [browser, sis] = await Promise.all([launchBrowser(), startDemoSis()]);
+  });
+  afterAll(async () => {
+    await browser?.dispose();
+    await sis?.close();
+  });
+
+  it('an SRO page stays covered, with an explanation, while the background does not answer', async () => {
+    await signIn(browser.context, sis, 'teacher.park');
+    const teacher = await browser.context.newPage();
+    await teacher.goto(recordUrl(sis, 'grades', '100000'));
+    expect(await settled(teacher, false)).toBe(false);
+
+    await signIn(browser.context, sis, 'officer.diaz');
+    const page = await browser.context.newPage();
+    // Keep the service worker busy for 6 s: longer than the content script waits for an answer.
+    void browser.worker
+      .evaluate(() => {
+        const end = Date.now() + 6000;
+        while (Date.now() < end);
+      })
+      .catch(() => undefined);
+    await page.goto(recordUrl(sis, 'grades', '100000'));
+    expect(await settled(page, true, 5500)).toBe(true);
+    expect(await noticeText(page)).toContain('Record Guard could not check this page');
+    await page.close();
+
+    // A teacher this browser already knows is not held up by the busy worker.
+    await signIn(browser.context, sis, 'teacher.park');
+    const again = await browser.context.newPage();
+    void browser.worker
+      .evaluate(() => {
+        const end = Date.now() + 3000;
+        while (Date.now() < end);
+      })
+      .catch(() => undefined);
+    await again.goto(recordUrl(sis, 'grades', '100000'));
+    expect(await settled(again, false, 1000)).toBe(false);
+    await again.close();
+    await teacher.close();
+  });
+
+  it('a malformed policy update is refused whole and the bundled policy stays in force', async () => {
+    const bundle = (await readPolicyDirectory('policies')) as Json;
+    const policy = structuredClone(bundle.policy) as Json;
+    policy.version = 5;
+    policy.rules = 'none';
+    await storePolicy(browser, { ...bundle, policy });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await planVersion(browser)).toBe(1);
+    await signIn(browser.context, sis, 'officer.diaz');
+    const page = await browser.context.newPage();
+    await page.goto(recordUrl(sis, 'home', '100000'));
+    expect(await settled(page, true)).toBe(true);
+    expect(await noticeText(page)).toContain('This student record is protected');
+    await page.close();
+  });
+
+  it('an adapter that cannot be applied keeps an SRO page covered with an explanation', async () => {
+    const bundle = (await readPolicyDirectory('policies')) as Json;
+    const policy = { ...(structuredClone(bundle.policy) as Json), version: 2 };
+    const adapters = structuredClone(bundle.adapters) as Json[];
+    const demo = adapters.find((adapter) => adapter.id === 'demo-sis') as Json;
+    // Valid as data, but not a CSS selector the browser accepts.
+    demo.identity = [{ from: 'text', selector: '#userName[' }];
+    await storePolicy(browser, { ...bundle, policy, adapters });
+    await waitForPlanVersion(browser, 2);
+    await signIn(browser.context, sis, 'officer.diaz');
+    const page = await browser.context.newPage();
+    await page.goto(recordUrl(sis, 'home', '100000'));
+    expect(await settled(page, true)).toBe(true);
+    expect(await noticeText(page)).toContain('Record Guard could not check this page');
+    await page.close();
+  });
+});
