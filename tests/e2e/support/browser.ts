@@ -24,6 +24,8 @@ export interface LaunchOptions {
   /** Launch without the extension, for baselines. */
   withoutExtension?: boolean;
   locale?: string;
+  /** Default true; the demo opens a visible window where there is a display. */
+  headless?: boolean;
 }
 
 export async function launchBrowser(options: LaunchOptions = {}): Promise<ExtensionBrowser> {
@@ -33,7 +35,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Extens
     : [`--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`];
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
-    headless: true,
+    headless: options.headless ?? true,
     locale: options.locale ?? 'en-US',
     args: [
       ...extensionArgs,

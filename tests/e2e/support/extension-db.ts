@@ -1,5 +1,8 @@
 import type { Worker } from 'playwright-core';
 
+// The functions below run inside the service worker. They avoid named inner functions: tsx (esbuild with
+// keepNames) would wrap those in a `__name` helper that does not exist in the worker.
+
 /**
  * Writes records into the extension's IndexedDB (the Dexie database the background reads), from inside the
  * service worker, as the hub sync does in production. Waits for the background to have created the stores.
@@ -7,25 +10,27 @@ import type { Worker } from 'playwright-core';
 export async function putRecords(worker: Worker, store: string, records: unknown[]): Promise<void> {
   await worker.evaluate(
     async ({ store, records }) => {
-      const open = (): Promise<IDBDatabase> =>
-        new Promise((resolve, reject) => {
+      for (let attempt = 0; ; attempt++) {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
           const request = indexedDB.open('record-guard');
           request.onsuccess = () => resolve(request.result);
           request.onerror = () => reject(request.error);
         });
-      let db = await open();
-      for (let attempt = 0; attempt < 50 && !db.objectStoreNames.contains(store); attempt++) {
+        if (!db.objectStoreNames.contains(store)) {
+          db.close();
+          if (attempt > 50) throw new Error(`no store ${store}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          continue;
+        }
+        await new Promise<void>((resolve, reject) => {
+          const tx = db.transaction(store, 'readwrite');
+          for (const record of records) tx.objectStore(store).put(record);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        });
         db.close();
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        db = await open();
+        return;
       }
-      await new Promise<void>((resolve, reject) => {
-        const tx = db.transaction(store, 'readwrite');
-        for (const record of records) tx.objectStore(store).put(record);
-        tx.oncomplete = () => resolve();
-        tx.onerror = () => reject(tx.error);
-      });
-      db.close();
     },
     { store, records },
   );
