@@ -4,11 +4,17 @@
 // To add a benchmark: write tests/bench/<name>.bench.ts exporting an async function returning BenchRow[]
 // (see report.ts), and add one line to BENCHMARKS below.
 import { parseArgs } from 'node:util';
+import { benchContentSize } from './content-size.bench';
 import { benchDecide } from './decide.bench';
+import { benchPageLoad } from './page-load.bench';
+import { benchRedaction } from './redaction.bench';
 import { formatTable, type Benchmark, type BenchRow } from './report';
 
 const BENCHMARKS: Record<string, Benchmark> = {
   decide: () => benchDecide(),
+  'page-load': () => benchPageLoad(),
+  redaction: () => benchRedaction(),
+  'content-size': () => benchContentSize(),
 };
 
 async function main(): Promise<number> {

@@ -147,6 +147,15 @@ describe('an SRO', () => {
       await page.close();
     });
 
+    it("another agency's SRO is not covered by a consent naming Newman Police Department", async () => {
+      await signIn(browser.context, sis, 'deputy.ross');
+      const page = await browser.context.newPage();
+      await page.goto(recordUrl(sis, 'home', STUDENT));
+      expect(await settled(page, true)).toBe(true);
+      await page.close();
+      await signIn(browser.context, sis, 'officer.diaz');
+    });
+
     it('an immigration field inserted by script after load is hidden too', async () => {
       const page = await browser.context.newPage();
       await page.goto(`${recordUrl(sis, 'home', STUDENT)}&late=1`);

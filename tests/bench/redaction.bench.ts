@@ -1,0 +1,4 @@
+import type { BenchRow } from './report';
+export async function benchRedaction(): Promise<BenchRow[]> {
+  return [];
+}

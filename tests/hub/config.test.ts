@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/hub/config';
+
+describe('hub configuration', () => {
+  it('runs with no variables at all on the embedded database', () => {
+    expect(loadConfig({})).toMatchObject({
+      port: 8787,
+      host: '127.0.0.1',
+      dataDir: './hub-data',
+      logLevel: 'info',
+      bodyLimit: 1024 * 1024,
+      rateLimit: { max: 600, windowMs: 60_000 },
+      maxClockSkewMs: 300_000,
+      policySeed: 'policies',
+      trustProxy: false,
+    });
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '0.0.0.0',
+      HUB_DATA_DIR: '/var/lib/hub',
+      DATABASE_URL: 'postgres://u:p@db:5432/hub',
+      HUB_DATABASE_SCHEMA: 'record_guard',
+      LOG_LEVEL: 'warn',
+      HUB_BODY_LIMIT: '2097152',
+      HUB_RATE_LIMIT_MAX: '100',
+      HUB_RATE_LIMIT_WINDOW_MS: '10000',
+      HUB_MAX_CLOCK_SKEW_MS: '0',
+      HUB_POLICY_SEED: '/etc/hub/bundle.json',
+      HUB_TRUST_PROXY: 'true',
+      UNRELATED: 'ignored',
+    });
+    expect(config).toEqual({
+      port: 9000,
+      host: '0.0.0.0',
+      dataDir: '/var/lib/hub',
+      databaseUrl: 'postgres://u:p@db:5432/hub',
+      databaseSchema: 'record_guard',
+      logLevel: 'warn',
+      bodyLimit: 2097152,
+      rateLimit: { max: 100, windowMs: 10000 },
+      maxClockSkewMs: 0,
+      policySeed: '/etc/hub/bundle.json',
+      trustProxy: true,
+    });
+  });
+
+  it('names each bad variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must be a postgres/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    expect(() => loadConfig({ HUB_DATABASE_SCHEMA: 'x; drop' })).toThrow(/HUB_DATABASE_SCHEMA/);
+    expect(() => loadConfig({ HUB_TRUST_PROXY: 'maybe' })).toThrow(/HUB_TRUST_PROXY/);
+  });
+});
