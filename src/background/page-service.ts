@@ -19,7 +19,14 @@ import { adapterForUrl, isSisHost } from '../sis/match';
 import { database } from '../store/db';
 import { allowDownloadsBriefly } from '../enforce/downloads';
 import { allowExportBriefly } from '../enforce/export-rules';
-import { identityForTab, knownNonSro, rememberIdentity } from './identities';
+import {
+  identityForOrigin,
+  identityForTab,
+  knownNonSro,
+  loadIdentities,
+  rememberIdentity,
+  type SeenIdentity,
+} from './identities';
 import { managedSettings } from './managed';
 import { activePolicy } from './policy';
 
@@ -60,7 +67,7 @@ export async function handleHello(message: PageHello, sender: PageSender): Promi
   };
 }
 
-interface DecisionInput {
+export interface DecisionInput {
   username: string | undefined;
   roleLabel: string | undefined;
   studentId: string | undefined;
@@ -69,16 +76,32 @@ interface DecisionInput {
   action: Action;
 }
 
-async function gatherFacts(bundle: PolicyBundle, input: DecisionInput, studentId: string): Promise<Facts> {
+/** Reads in progress, by student: the view, print and copy rulings of one page share one read. */
+const studentReads = new Map<string, ReturnType<typeof readStudent>>();
+
+/** What the database holds about one student, in one read-only transaction (not four). */
+function readStudent(studentId: string) {
   const db = database();
+  return db.transaction('r', [db.consents, db.requests, db.grants, db.students], () =>
+    Promise.all([
+      db.consents.where('studentId').equals(studentId).toArray(),
+      db.requests.where('studentId').equals(studentId).toArray(),
+      db.grants.where('studentId').equals(studentId).toArray(),
+      db.students.get(studentId),
+    ]),
+  );
+}
+
+export async function gatherFacts(input: DecisionInput, studentId: string): Promise<Facts> {
   const managed = await managedSettings();
-  const [consents, requests, grants, student] = await Promise.all([
-    db.consents.where('studentId').equals(studentId).toArray(),
-    db.requests.where('studentId').equals(studentId).toArray(),
-    db.grants.where('studentId').equals(studentId).toArray(),
-    db.students.get(studentId),
-  ]);
-  void bundle;
+  let read = studentReads.get(studentId);
+  if (!read) {
+    read = readStudent(studentId);
+    studentReads.set(studentId, read);
+    const settled = (): void => void studentReads.delete(studentId);
+    read.then(settled, settled);
+  }
+  const [consents, requests, grants, student] = await read;
   return {
     time: new Date().toISOString(),
     user: {
@@ -116,6 +139,8 @@ const NO_POLICY = {
 type Ruling = Pick<Decision, 'outcome' | 'guarded' | 'citations'> & {
   reason: { en: string; es?: string | undefined };
   redactFields: string[];
+  /** When the earliest consent, approval or grant that opened this ends. */
+  until?: string;
 };
 
 /** One decision for one action, including the cases decide() is not asked about (no policy, no student). */
@@ -142,13 +167,18 @@ async function rule(bundle: PolicyBundle | undefined, input: DecisionInput): Pro
   if (input.studentId === undefined && resolved.role !== 'unknown') {
     return { outcome: 'block', guarded: true, citations: [], reason: STUDENT_UNKNOWN, redactFields: [] };
   }
-  const decision = decide(bundle, await gatherFacts(bundle, input, input.studentId ?? '(unknown)'));
+  const decision = decide(bundle, await gatherFacts(input, input.studentId ?? '(unknown)'));
+  const ends = decision.coveredBy
+    .map((coverage) => coverage.until)
+    .filter((until): until is string => until !== undefined)
+    .sort();
   return {
     outcome: decision.outcome,
     guarded: decision.guarded,
     citations: decision.citations,
     reason: decision.reason.text,
     redactFields: decision.redact.fields,
+    ...(ends[0] ? { until: ends[0] } : {}),
   };
 }
 
@@ -157,6 +187,52 @@ const shows = (outcome: Decision['outcome']): boolean => outcome === 'allow' || 
 export interface EvaluateEffects {
   /** Called when what is known about who is signed in changes (DNR rules follow it). */
   identityChanged(): Promise<void>;
+}
+
+const sameIdentity = (a: SeenIdentity | undefined, b: SeenIdentity): boolean =>
+  a !== undefined && a.username === b.username && a.role === b.role && a.adapterId === b.adapterId;
+
+/** Per origin: the last identity sync started, resolving to whether it succeeded. */
+const identitySyncs = new Map<string, Promise<boolean>>();
+
+/**
+ * Remembers who is signed in and brings enforcement in line (storage.session, DNR rules, the guard plan).
+ * When the origin already has this identity and its last sync succeeded, only waits for that sync: rewriting
+ * storage.session and the dynamic DNR rules cost 20–90 ms per page on a 2-core machine, every page.
+ */
+async function syncIdentity(
+  origin: string,
+  tabId: number | undefined,
+  seen: SeenIdentity,
+  effects: EvaluateEffects,
+): Promise<void> {
+  await loadIdentities();
+  const username = seen.username?.toLowerCase();
+  const nonSro = seen.role !== 'sro' && seen.role !== 'unknown';
+  const inPlace =
+    sameIdentity(identityForOrigin(origin), seen) &&
+    (username === undefined || knownNonSro(origin).includes(username) === nonSro);
+  const previous = identitySyncs.get(origin);
+  if (inPlace && previous !== undefined && (await previous)) {
+    // Enforcement follows the origin's identity and its non-SRO list, both unchanged; only the tab's record
+    // (which frames without a header borrow) may be new.
+    if (tabId !== undefined && !sameIdentity(identityForTab(tabId), seen)) {
+      await rememberIdentity(origin, tabId, seen);
+    }
+    return;
+  }
+  const done = (async () => {
+    await rememberIdentity(origin, tabId, seen);
+    await effects.identityChanged();
+  })();
+  identitySyncs.set(
+    origin,
+    done.then(
+      () => true,
+      () => false,
+    ),
+  );
+  await done;
 }
 
 export async function handleEvaluate(
@@ -179,6 +255,12 @@ export async function handleEvaluate(
     fields: message.fields,
     action: 'view',
   };
+  // A complete page is also ruled on for print and copy: started with the view so that one read of the
+  // student's records serves all three (anyone but an SRO returns before reading).
+  const printAndCopy = message.complete
+    ? Promise.all([rule(bundle, { ...input, action: 'print' }), rule(bundle, { ...input, action: 'copy' })])
+    : undefined;
+  printAndCopy?.catch(() => undefined);
   const view = await rule(bundle, input);
   if (bundle) {
     const adapter = adapterForUrl(bundle.adapters, message.url);
@@ -187,12 +269,16 @@ export async function handleEvaluate(
       ...(roleLabel ? { roleLabel } : {}),
     });
     if (adapter && (username !== undefined || sender.frameId === 0)) {
-      await rememberIdentity(sender.origin, sender.tabId, {
-        ...(username ? { username } : {}),
-        role: view.guarded ? (role.role === 'unknown' ? 'unknown' : 'sro') : role.role,
-        adapterId: adapter.id,
-      });
-      await effects.identityChanged();
+      await syncIdentity(
+        sender.origin,
+        sender.tabId,
+        {
+          ...(username ? { username } : {}),
+          role: view.guarded ? (role.role === 'unknown' ? 'unknown' : 'sro') : role.role,
+          adapterId: adapter.id,
+        },
+        effects,
+      );
     }
   }
   const base = { decisionId: ulid(), language, citations: view.citations, reason: view.reason };
@@ -219,10 +305,8 @@ export async function handleEvaluate(
       allowCopy: false,
     };
   }
-  const [print, copy] = await Promise.all([
-    rule(bundle, { ...input, action: 'print' }),
-    rule(bundle, { ...input, action: 'copy' }),
-  ]);
+  const [print, copy] = await (printAndCopy ??
+    Promise.all([rule(bundle, { ...input, action: 'print' }), rule(bundle, { ...input, action: 'copy' })]));
   return {
     ...base,
     guarded: true,
@@ -231,6 +315,7 @@ export async function handleEvaluate(
     redactFields: view.redactFields,
     allowPrint: shows(print.outcome) && print.outcome === 'allow',
     allowCopy: shows(copy.outcome) && copy.outcome === 'allow',
+    ...(shows(view.outcome) && view.until ? { recheckAt: view.until } : {}),
   };
 }
 

@@ -1,7 +1,9 @@
 // The one place messages enter the background: sender checked first, then the body parsed with its channel's
 // schema, then handed to its handler. Anything else is dropped without an answer.
 
+import { ExtensionPageRequestSchema } from '../messaging/gate';
 import { PageRequestSchema } from '../messaging/page-guard';
+import { gateContext, openGate, popupStatus, submitGate, type GateEffects } from './gate-service';
 import {
   handleEvaluate,
   handleExportCheck,
@@ -30,11 +32,19 @@ const sameOrigin = (url: string, origin: string): boolean => {
   }
 };
 
+/** An extension page (gate, popup, options): the browser-reported origin is this extension's own. */
+export function isExtensionPage(sender: Browser.runtime.MessageSender): boolean {
+  const origin =
+    (sender as { origin?: string }).origin ?? (sender.url ? new URL(sender.url).origin : undefined);
+  return sender.id === browser.runtime.id && origin === new URL(browser.runtime.getURL('/')).origin;
+}
+
 export function routeMessage(
   message: unknown,
   sender: Browser.runtime.MessageSender,
-  effects: EvaluateEffects,
+  effects: EvaluateEffects & GateEffects,
 ): Promise<unknown> | undefined {
+  if (isExtensionPage(sender)) return routeExtensionPage(message, effects);
   const page = pageSender(sender);
   if (!page) return undefined;
   const parsed = PageRequestSchema.safeParse(message);
@@ -52,5 +62,21 @@ export function routeMessage(
       return handleEvaluate(request, page, effects);
     case 'export.check':
       return handleExportCheck(request, page);
+    case 'gate.open':
+      return openGate(request, page, request);
+  }
+}
+
+function routeExtensionPage(message: unknown, effects: GateEffects): Promise<unknown> | undefined {
+  const parsed = ExtensionPageRequestSchema.safeParse(message);
+  if (!parsed.success) return undefined;
+  const request = parsed.data;
+  switch (request.channel) {
+    case 'gate.context':
+      return gateContext(request.gateId).then((context) => context ?? null);
+    case 'gate.submit':
+      return submitGate(request, effects);
+    case 'popup.status':
+      return popupStatus();
   }
 }

@@ -14,6 +14,7 @@ import {
 import { forgetManagedSettings, managedSettings } from './managed';
 import { activePolicy, forgetActivePolicy, STORED_POLICY_KEY } from './policy';
 import { routeMessage } from './router';
+import { GRANT_ALARM_PREFIX } from './gate-service';
 import { exposeSessionStorageToContentScripts, publishGuardPlan } from './guard-plan';
 import { database } from '../store/db';
 
@@ -68,7 +69,15 @@ export function startBackground(): void {
       await syncEnforcement();
       await publishGuardPlan(await activePolicy());
     },
+    accessChanged: async (tabId: number | undefined) => {
+      const push: GuardPush = { channel: 'guard.reevaluate', reason: 'grant-changed' };
+      if (tabId !== undefined) await browser.tabs.sendMessage(tabId, push).catch(() => undefined);
+    },
   };
+
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name.startsWith(GRANT_ALARM_PREFIX)) void reevaluateOpenPages('grant-changed');
+  });
   void exposeSessionStorageToContentScripts();
   // Read at once: the first storage.managed read after the browser starts can take seconds.
   void managedSettings(() => void effects.identityChanged());

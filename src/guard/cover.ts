@@ -95,6 +95,8 @@ export interface NoticeContent {
   detail?: string;
   /** Shown as a polite status line (e.g. "Checking…"), not an alert. */
   busy?: boolean;
+  /** A button in the notice (the way forward: open the gate). */
+  action?: { label: string; onActivate: () => void };
 }
 
 let noticeHost: HTMLElement | undefined;
@@ -103,7 +105,9 @@ let noticeRoot: ShadowRoot | undefined;
 const NOTICE_CSS = `:host{all:initial;position:fixed;inset:0;z-index:2147483647;display:flex;align-items:flex-start;
 justify-content:center;background:#f6f7f9;font:16px/1.5 system-ui,sans-serif;color:#1b1f24}
 .box{margin-top:10vh;max-width:36rem;background:#fff;border:2px solid #8a1c1c;border-radius:8px;padding:1.5rem 2rem}
-.busy{border-color:#4a5568}h1{font-size:1.3rem;margin:0 0 .5rem}p{margin:.5rem 0}.detail{color:#4a5568;font-size:.9rem}`;
+.busy{border-color:#4a5568}h1{font-size:1.3rem;margin:0 0 .5rem}p{margin:.5rem 0}.detail{color:#4a5568;font-size:.9rem}
+button{font:inherit;font-weight:600;margin-top:.75rem;padding:.6rem 1.2rem;border:0;border-radius:6px;background:#0b4f8a;color:#fff;cursor:pointer}
+button:focus-visible{outline:3px solid #f2b705;outline-offset:2px}`;
 
 /** Shows (or replaces) the notice. Text is set with textContent: page text can never become markup here. */
 export function showNotice(content: NoticeContent): void {
@@ -128,6 +132,17 @@ export function showNotice(content: NoticeContent): void {
     detail.textContent = content.detail;
     box.append(detail);
   }
+  if (content.action) {
+    const { label, onActivate } = content.action;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = label;
+    // Only a real user gesture opens the gate; page script cannot reach into this closed shadow root anyway.
+    button.addEventListener('click', (event) => {
+      if (event.isTrusted) onActivate();
+    });
+    box.append(button);
+  }
   root.replaceChildren(style, box);
   if (!noticeHost.isConnected) document.documentElement.append(noticeHost);
 }
@@ -137,16 +152,32 @@ export function hideNotice(): void {
 }
 
 /** Short-lived message for a stopped export, print or copy on an otherwise visible page. */
-export function flash(text: string): void {
+export function flash(text: string, action?: NoticeContent['action']): void {
   const host = document.createElement(`${NOTICE_TAG}-flash`);
   const root = host.attachShadow({ mode: 'closed' });
   const box = document.createElement('div');
   box.setAttribute('role', 'alert');
   box.textContent = text;
+  if (action) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = action.label;
+    button.style.cssText =
+      'display:block;margin-top:.5rem;font:inherit;font-weight:600;padding:.4rem .9rem;border:0;border-radius:5px;background:#fff;color:#8a1c1c;cursor:pointer';
+    button.addEventListener('click', (event) => {
+      if (event.isTrusted) {
+        host.remove();
+        action.onActivate();
+      }
+    });
+    box.append(button);
+  }
   box.style.cssText =
     'all:initial;position:fixed;left:50%;top:1rem;transform:translateX(-50%);z-index:2147483647;max-width:40rem;' +
     'background:#8a1c1c;color:#fff;font:15px/1.4 system-ui,sans-serif;padding:.75rem 1rem;border-radius:6px';
   root.append(box);
   document.documentElement.append(host);
-  setTimeout(() => host.remove(), 8000);
+  // Keyboard users land on the way forward at once; the alert role announces the message.
+  box.querySelector('button')?.focus();
+  setTimeout(() => host.remove(), action ? 20_000 : 8000);
 }

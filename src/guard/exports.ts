@@ -3,7 +3,7 @@
 import type { SisAdapter } from '../policy/adapter';
 import type { Action, Category } from '../policy/vocabulary';
 import { flash } from './cover';
-import { checkExport } from './messages';
+import { checkExport, openGate } from './messages';
 import { pick, text, type Language } from './texts';
 
 type Control = SisAdapter['exports']['controls'][number];
@@ -49,8 +49,30 @@ export function installExportGuard(adapter: SisAdapter, context: ExportContext, 
         fields: fieldsOf(control, element),
         ...(studentId ? { studentId } : {}),
       });
-      if (!verdict.allowed)
-        flash(text('exportBlocked', context.language()) + pick(verdict.reason, context.language()));
+      if (!verdict.allowed) {
+        const categories = control.categories ?? context.categories();
+        const canContinue =
+          (verdict.outcome === 'justify' || verdict.outcome === 'request') &&
+          studentId !== undefined &&
+          categories.length > 0;
+        flash(
+          text('exportBlocked', context.language()) + pick(verdict.reason, context.language()),
+          canContinue
+            ? {
+                label: text('continue', context.language()),
+                onActivate: () =>
+                  void openGate({
+                    channel: 'gate.open',
+                    url: location.href,
+                    action: actionOf(control),
+                    studentId,
+                    categories,
+                    fields: fieldsOf(control, element),
+                  }).catch(() => undefined),
+              }
+            : undefined,
+        );
+      }
       return verdict.allowed;
     } catch {
       flash(text('exportBlocked', context.language()) + text('unavailableBody', context.language()));

@@ -1,3 +1,4 @@
+import type { GateOpen } from '../messaging/gate';
 import type {
   ExportCheck,
   ExportVerdict,
@@ -32,3 +33,4 @@ async function send<T>(message: unknown): Promise<T> {
 export const hello = (message: PageHello): Promise<PageHelloReply> => send(message);
 export const evaluate = (message: PageEvaluate): Promise<PageVerdict> => send(message);
 export const checkExport = (message: ExportCheck): Promise<ExportVerdict> => send(message);
+export const openGate = (message: GateOpen): Promise<{ opened: boolean }> => send(message);

@@ -7,7 +7,7 @@ import type { Category } from '../policy/vocabulary';
 import { readCategories, readFields, readIdentity, readStudentId, type PageIdentity } from '../sis/read-page';
 import { cover, hideNotice, release, setPrintAllowed, showNotice, uncover } from './cover';
 import { installExportGuard } from './exports';
-import { evaluate, hello } from './messages';
+import { evaluate, hello, openGate } from './messages';
 import { planFor } from './plan';
 import { Redactor } from './redact';
 import { pick, text, type Language } from './texts';
@@ -30,6 +30,7 @@ export function startPageGuard(): void {
   let redactor: Redactor | undefined;
   let pageObserver: MutationObserver | undefined;
   let evaluation = 0;
+  let recheckTimer: ReturnType<typeof setTimeout> | undefined;
 
   const stop = (): void => {
     controller.abort();
@@ -60,16 +61,49 @@ export function startPageGuard(): void {
     }
     startSroWatch(adapter);
     setPrintAllowed(result.allowPrint);
+    clearTimeout(recheckTimer);
+    if (result.show && result.recheckAt) {
+      // Covers again when the grant or consent ends, to the second; the background's alarm is the backstop.
+      const wait = Math.max(0, Date.parse(result.recheckAt) - Date.now()) + 50;
+      recheckTimer = setTimeout(
+        () => {
+          cover();
+          void evaluatePage(adapter, true);
+        },
+        Math.min(wait, 2 ** 31 - 1),
+      );
+    }
     if (result.show) {
       redactor?.scan(document);
       hideNotice();
       uncover();
     } else {
       cover();
+      const state = evaluated;
+      const studentId = state?.studentId;
+      const categories = (state?.categories.split(',').filter(Boolean) ?? []) as Category[];
+      const canContinue =
+        (result.outcome === 'justify' || result.outcome === 'request') && studentId !== undefined;
       showNotice({
         title: text('blockedTitle', language),
         body: pick(result.reason, language),
         detail: result.citations.join(' · '),
+        ...(canContinue && categories.length > 0
+          ? {
+              action: {
+                label: text('continue', language),
+                onActivate: () =>
+                  void openGate({
+                    channel: 'gate.open',
+                    url: location.href,
+                    action: 'view',
+                    studentId,
+                    categories,
+                    fields: readFields(adapter, document),
+                  }).catch(() => failClosed()),
+              },
+            }
+          : {}),
       });
     }
   };

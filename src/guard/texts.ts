@@ -29,6 +29,7 @@ const TEXTS = {
     es: 'Record Guard: no se permite copiar de este expediente sin consentimiento o una excepción aprobada.',
   },
   mask: { en: '[hidden: Ed. Code 234.7]', es: '[oculto: Cód. Educ. 234.7]' },
+  continue: { en: 'State a legal basis…', es: 'Indicar una base legal…' },
 } satisfies Record<string, Record<Language, string>>;
 
 export type TextKey = keyof typeof TEXTS;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { SisAdapter } from '../policy/adapter';
+import { GateOpenSchema } from './gate';
 import { ActionSchema, CategorySchema } from '../policy/vocabulary';
 
 const UrlSchema = z.string().min(1).max(4096);
@@ -60,6 +61,8 @@ export interface PageVerdict {
   redactFields: string[];
   allowPrint: boolean;
   allowCopy: boolean;
+  /** When what opened the record ends: the page is covered and checked again then. */
+  recheckAt?: string;
   /** Identifies the decision in the log (and in the gate, later). */
   decisionId: string;
   language: 'en' | 'es';
@@ -89,5 +92,6 @@ export const PageRequestSchema = z.discriminatedUnion('channel', [
   PageHelloSchema,
   PageEvaluateSchema,
   ExportCheckSchema,
+  GateOpenSchema,
 ]);
 export type PageRequest = z.infer<typeof PageRequestSchema>;

@@ -1,36 +1,81 @@
-import { loadDefaultBundle } from '../policy/default-bundle';
-import { t } from './i18n';
+import { useEffect, useState } from 'preact/hooks';
+import type { PopupStatus } from '../messaging/gate';
+import { formatTime, t } from './i18n';
 
-/** What policy this browser runs: the first thing an admin or SRO checks. */
+const STATUS_KEYS: Record<string, string> = {
+  pending: 'statusPending',
+  approved: 'statusApproved',
+  denied: 'statusDenied',
+  withdrawn: 'statusWithdrawn',
+};
+
+const minutesLeft = (until: string, now: number): number =>
+  Math.max(0, Math.ceil((Date.parse(until) - now) / 60_000));
+
+/** The popup: the policy in force, the SRO's active access with time left, and their requests. */
 export function PolicyStatus() {
-  const bundle = loadDefaultBundle();
-  if (!bundle.ok) {
+  const [status, setStatus] = useState<PopupStatus | undefined>(undefined);
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const load = (): void => {
+      void browser.runtime
+        .sendMessage({ channel: 'popup.status' })
+        .then((answer) => setStatus(answer as PopupStatus));
+      setNow(Date.now());
+    };
+    load();
+    const timer = setInterval(load, 15_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  if (!status)
     return (
-      <main class="panel">
-        <h1>{t('extensionName')}</h1>
-        <p role="alert">{t('policyInvalid')}</p>
-        <ul>
-          {bundle.errors.slice(0, 5).map((error) => (
-            <li key={error}>{error}</li>
-          ))}
-        </ul>
+      <main class="panel" aria-busy="true">
+        {t('gateLoading')}
       </main>
     );
-  }
-  const { policy, adapters } = bundle.value;
   return (
     <main class="panel">
       <h1>{t('extensionName')}</h1>
-      <dl>
-        <dt>{t('district')}</dt>
-        <dd>{policy.district.name}</dd>
-        <dt>{t('policyVersion')}</dt>
-        <dd>
-          {policy.id} · v{policy.version}
-        </dd>
-        <dt>{t('sisAdapters')}</dt>
-        <dd>{adapters.map((adapter) => adapter.name).join(', ')}</dd>
-      </dl>
+      {status.policy ? (
+        <dl>
+          <dt>{t('district')}</dt>
+          <dd>{status.policy.district}</dd>
+          <dt>{t('policyVersion')}</dt>
+          <dd>
+            {status.policy.id} · v{status.policy.version}
+          </dd>
+        </dl>
+      ) : (
+        <p role="alert">{t('policyInvalid')}</p>
+      )}
+      <h2>{t('popupGrants')}</h2>
+      {status.grants.length === 0 ? (
+        <p>{t('popupNoGrants')}</p>
+      ) : (
+        <ul class="grants">
+          {status.grants.map((grant) => (
+            <li key={grant.id}>
+              {t('popupStudent', grant.studentId)} · {grant.categories.join(', ')} · {grant.basis} ·{' '}
+              <strong>{t('popupTimeLeft', String(minutesLeft(grant.expiresAt, now)))}</strong> (
+              {formatTime(grant.expiresAt)})
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2>{t('popupRequests')}</h2>
+      {status.requests.length === 0 ? (
+        <p>{t('popupNoRequests')}</p>
+      ) : (
+        <ul class="requests">
+          {status.requests.map((request) => (
+            <li key={request.id}>
+              {t('popupStudent', request.studentId)} · {request.categories.join(', ')} · {request.basis} ·{' '}
+              <strong>{t(STATUS_KEYS[request.status] ?? request.status)}</strong>
+            </li>
+          ))}
+        </ul>
+      )}
     </main>
   );
 }

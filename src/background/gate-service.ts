@@ -1,0 +1,262 @@
+// The gate's background side: what the SRO was stopped on, which legal bases can cover it, and what happens
+// when one is stated — a time-boxed grant at once (emergency) or a request a records clerk must approve.
+import { ulid } from 'ulid';
+import { z } from 'zod';
+import { actionsNeeded, decide } from '../decide/decide';
+import { checkEvidence, checkJustification } from '../decide/justification';
+import type { GateContext, GateOpen, GateSubmit, GateSubmitResult, PopupStatus } from '../messaging/gate';
+import type { ExceptionRequest, Grant } from '../policy/consent';
+import { CategorySchema } from '../policy/vocabulary';
+import { database } from '../store/db';
+import { identityForTab } from './identities';
+import { activePolicy } from './policy';
+import { gatherFacts, type PageSender } from './page-service';
+
+const GATE_PREFIX = 'gate.';
+const RECENT_KEY = 'justifications.recent';
+export const GRANT_ALARM_PREFIX = 'grant-expiry:';
+
+const GateRecordSchema = z.object({
+  context: z.object({
+    gateId: z.string(),
+    studentId: z.string(),
+    categories: z.array(CategorySchema),
+    action: z.enum(['view', 'export', 'print', 'copy']),
+    url: z.string(),
+  }),
+  username: z.string().optional(),
+  fields: z.array(z.string()),
+  tabId: z.number().optional(),
+});
+type GateRecord = z.infer<typeof GateRecordSchema>;
+
+const RecentSchema = z.array(
+  z.object({ username: z.string(), studentId: z.string(), text: z.string(), time: z.string() }),
+);
+
+export interface GateScope {
+  studentId?: string | undefined;
+  categories: z.infer<typeof CategorySchema>[];
+  fields: string[];
+}
+
+/** Remembers what a tab was stopped on and opens the gate next to it. */
+export async function openGate(
+  message: GateOpen,
+  sender: PageSender,
+  scope: GateScope,
+): Promise<{ opened: boolean }> {
+  if (!scope.studentId || scope.categories.length === 0) return { opened: false };
+  const gateId = ulid();
+  const record: GateRecord = {
+    context: {
+      gateId,
+      studentId: scope.studentId,
+      categories: scope.categories,
+      action: message.action,
+      url: message.url,
+    },
+    username: identityForTab(sender.tabId)?.username,
+    fields: scope.fields,
+    ...(sender.tabId !== undefined ? { tabId: sender.tabId } : {}),
+  };
+  await browser.storage.session.set({ [GATE_PREFIX + gateId]: record });
+  const opener =
+    sender.tabId !== undefined ? await browser.tabs.get(sender.tabId).catch(() => undefined) : undefined;
+  await browser.tabs.create({
+    url: browser.runtime.getURL(`/gate.html#${gateId}`),
+    ...(opener?.index !== undefined ? { index: opener.index + 1 } : {}),
+    ...(sender.tabId !== undefined ? { openerTabId: sender.tabId } : {}),
+  });
+  return { opened: true };
+}
+
+async function loadGate(gateId: string): Promise<GateRecord | undefined> {
+  const parsed = GateRecordSchema.safeParse(
+    (await browser.storage.session.get(GATE_PREFIX + gateId))[GATE_PREFIX + gateId],
+  );
+  return parsed.success ? parsed.data : undefined;
+}
+
+async function decideGate(record: GateRecord) {
+  const bundle = await activePolicy();
+  if (!bundle) return undefined;
+  const facts = await gatherFacts(
+    {
+      username: record.username,
+      roleLabel: undefined,
+      studentId: record.context.studentId,
+      categories: record.context.categories,
+      fields: record.fields,
+      action: record.context.action,
+    },
+    record.context.studentId,
+  );
+  return { bundle, decision: decide(bundle, facts), facts };
+}
+
+export async function gateContext(gateId: string): Promise<GateContext | undefined> {
+  const record = await loadGate(gateId);
+  if (!record) return undefined;
+  const decided = await decideGate(record);
+  if (!decided) return undefined;
+  const { decision, bundle } = decided;
+  return {
+    ...record.context,
+    outcome: decision.outcome,
+    reason: decision.reason.text,
+    citations: decision.citations,
+    options: decision.options,
+    justification: {
+      minLength: bundle.policy.justification.minLength,
+      maxLength: bundle.policy.justification.maxLength,
+    },
+    ...(decision.pendingRequest ? { pendingRequest: decision.pendingRequest } : {}),
+    categoryLabels: Object.fromEntries(
+      bundle.policy.categories.map((category) => [category.id, category.label]),
+    ),
+  };
+}
+
+export interface GateEffects {
+  /** A grant or request changed what a tab may show: evaluate its pages again. */
+  accessChanged(tabId: number | undefined): Promise<void>;
+}
+
+export async function submitGate(message: GateSubmit, effects: GateEffects): Promise<GateSubmitResult> {
+  const record = await loadGate(message.gateId);
+  const decided = record ? await decideGate(record) : undefined;
+  if (!record || !decided) {
+    return {
+      ok: false,
+      problems: [
+        {
+          field: 'form',
+          message: {
+            en: 'This form has expired. Go back to the record and start again.',
+            es: 'Este formulario caducó. Vuelva al expediente y empiece de nuevo.',
+          },
+        },
+      ],
+    };
+  }
+  const { decision, bundle } = decided;
+  const option = decision.options.find((candidate) => candidate.basis === message.basis);
+  if (!option || !record.username) {
+    return {
+      ok: false,
+      problems: [
+        {
+          field: 'basis',
+          message: {
+            en: 'That legal basis cannot cover this request. Choose one of those listed.',
+            es: 'Esa base legal no puede cubrir esta solicitud. Elija una de la lista.',
+          },
+        },
+      ],
+    };
+  }
+  const now = new Date().toISOString();
+  const recent = RecentSchema.safeParse((await browser.storage.local.get(RECENT_KEY))[RECENT_KEY]);
+  const recentTexts = (recent.success ? recent.data : []).filter(
+    (entry) => entry.username === record.username,
+  );
+  const evidence = checkEvidence(option.evidence, message.evidence, now);
+  const justification = checkJustification(bundle.policy.justification, message.justification, {
+    studentId: record.context.studentId,
+    now,
+    recent: recentTexts,
+  });
+  const problems = [
+    ...(evidence.ok ? [] : evidence.problems),
+    ...(justification.ok
+      ? []
+      : justification.problems.map((problem) => ({ field: 'justification', message: problem.message }))),
+  ];
+  if (!evidence.ok || !justification.ok || problems.length > 0) return { ok: false, problems };
+
+  const windowMs = bundle.policy.justification.reuseWindowMinutes * 60_000;
+  const kept = [
+    ...recentTexts,
+    { username: record.username, studentId: record.context.studentId, text: justification.text, time: now },
+  ]
+    .filter((entry) => Date.parse(now) - Date.parse(entry.time) <= windowMs)
+    .slice(-50);
+  await browser.storage.local.set({ [RECENT_KEY]: kept });
+
+  // Immigration-related categories are never granted: the grant covers what the basis can open.
+  const categories = record.context.categories.filter((category) => category !== 'immigration');
+  const actions = actionsNeeded(record.context.action);
+  const db = database();
+  if (option.mode === 'immediate') {
+    const grant: Grant = {
+      id: ulid(),
+      username: record.username,
+      studentId: record.context.studentId,
+      categories,
+      actions,
+      basis: option.basis,
+      issuedAt: now,
+      expiresAt: new Date(Date.parse(now) + option.grantMinutes * 60_000).toISOString(),
+      review: option.review,
+    };
+    await db.grants.put(grant);
+    await browser.alarms.create(GRANT_ALARM_PREFIX + grant.id, { when: Date.parse(grant.expiresAt) });
+    await effects.accessChanged(record.tabId);
+    return { ok: true, kind: 'grant', grantId: grant.id, until: grant.expiresAt, review: grant.review };
+  }
+  const request: ExceptionRequest = {
+    id: ulid(),
+    username: record.username,
+    studentId: record.context.studentId,
+    categories,
+    actions,
+    basis: option.basis,
+    status: 'pending',
+    filedAt: now,
+  };
+  await db.requests.put(request);
+  await effects.accessChanged(record.tabId);
+  const noticeWaived =
+    option.notice.waivedWhenEvidence !== undefined &&
+    evidence.values[option.notice.waivedWhenEvidence] === 'yes';
+  return {
+    ok: true,
+    kind: 'request',
+    requestId: request.id,
+    notice: option.notice.required && !noticeWaived,
+  };
+}
+
+export async function popupStatus(): Promise<PopupStatus> {
+  const bundle = await activePolicy();
+  const db = database();
+  const now = new Date().toISOString();
+  const grants = (await db.grants.toArray()).filter((grant) => grant.expiresAt > now);
+  const requests = (await db.requests.toArray())
+    .sort((a, b) => b.filedAt.localeCompare(a.filedAt))
+    .slice(0, 20);
+  return {
+    policy: bundle
+      ? { id: bundle.policy.id, version: bundle.policy.version, district: bundle.policy.district.name }
+      : null,
+    grants: grants.map(({ id, studentId, categories, actions, basis, expiresAt, review }) => ({
+      id,
+      studentId,
+      categories,
+      actions,
+      basis,
+      expiresAt,
+      review,
+    })),
+    requests: requests.map(({ id, studentId, categories, actions, basis, status, filedAt }) => ({
+      id,
+      studentId,
+      categories,
+      actions,
+      basis,
+      status,
+      filedAt,
+    })),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Channels of the gate (the extension page where an SRO states a legal basis) and the popup. The content
+ * script opens the gate; only extension pages may read a gate's context or submit it.
+ */
+import { z } from 'zod';
+import type { DecisionOption } from '../decide/decision';
+import { ActionSchema, CategorySchema } from '../policy/vocabulary';
+
+const UrlSchema = z.string().min(1).max(4096);
+
+/** Content script → background: open the gate for what this page was stopped on. */
+export const GateOpenSchema = z.strictObject({
+  channel: z.literal('gate.open'),
+  url: UrlSchema,
+  action: ActionSchema,
+  studentId: z.string().min(1).max(40),
+  categories: z.array(CategorySchema).min(1).max(20),
+  fields: z.array(z.string().min(1).max(200)).max(2000),
+});
+export type GateOpen = z.infer<typeof GateOpenSchema>;
+
+/** Gate page → background. */
+export const GateContextRequestSchema = z.strictObject({
+  channel: z.literal('gate.context'),
+  gateId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/),
+});
+
+export const GateSubmitSchema = z.strictObject({
+  channel: z.literal('gate.submit'),
+  gateId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/),
+  basis: z.string().min(1).max(80),
+  evidence: z.record(z.string().min(1).max(80), z.string().max(5000)),
+  justification: z.string().max(20_000),
+  attested: z.literal(true),
+});
+export type GateSubmit = z.infer<typeof GateSubmitSchema>;
+
+/** Popup → background. */
+export const PopupStatusSchema = z.strictObject({ channel: z.literal('popup.status') });
+
+export const ExtensionPageRequestSchema = z.discriminatedUnion('channel', [
+  GateContextRequestSchema,
+  GateSubmitSchema,
+  PopupStatusSchema,
+]);
+export type ExtensionPageRequest = z.infer<typeof ExtensionPageRequestSchema>;
+
+export interface GateContext {
+  gateId: string;
+  studentId: string;
+  categories: z.infer<typeof CategorySchema>[];
+  action: z.infer<typeof ActionSchema>;
+  url: string;
+  outcome: 'allow' | 'redact' | 'justify' | 'request' | 'block';
+  reason: { en: string; es?: string | undefined };
+  citations: string[];
+  options: DecisionOption[];
+  justification: { minLength: number; maxLength: number };
+  pendingRequest?: string;
+  categoryLabels: Record<string, Localized>;
+}
+
+export type Localized = { en: string; es?: string | undefined };
+
+export type GateSubmitResult =
+  | { ok: true; kind: 'grant'; grantId: string; until: string; review: boolean }
+  | { ok: true; kind: 'request'; requestId: string; notice: boolean }
+  | { ok: false; problems: { field: string; message: Localized }[] };
+
+export interface PopupStatus {
+  policy: { id: string; version: number; district: string } | null;
+  user?: { username?: string | undefined; role: string };
+  grants: {
+    id: string;
+    studentId: string;
+    categories: string[];
+    actions: string[];
+    basis: string;
+    expiresAt: string;
+    review: boolean;
+  }[];
+  requests: {
+    id: string;
+    studentId: string;
+    categories: string[];
+    actions: string[];
+    basis: string;
+    status: string;
+    filedAt: string;
+  }[];
+}

@@ -1,0 +1,331 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { DecisionOption } from '../decide/decision';
+import type { GateContext, GateSubmitResult, Localized } from '../messaging/gate';
+import { formatTime, pick, t } from './i18n';
+
+type Problem = { field: string; message: Localized };
+
+const ACTION_KEYS = {
+  view: 'actionView',
+  export: 'actionExport',
+  print: 'actionPrint',
+  copy: 'actionCopy',
+} as const;
+
+async function request<T>(message: unknown): Promise<T> {
+  return (await browser.runtime.sendMessage(message)) as T;
+}
+
+/** One evidence input, labelled and tied to its error message. */
+function EvidenceInput(props: {
+  field: DecisionOption['evidence'][number];
+  value: string;
+  error?: string | undefined;
+  onInput: (value: string) => void;
+}) {
+  const { field, value, error, onInput } = props;
+  const id = `evidence-${field.id}`;
+  const describedBy = error ? `${id}-error` : undefined;
+  const common = {
+    id,
+    name: field.id,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': describedBy,
+    required: field.required,
+  };
+  let control;
+  if (field.kind === 'yes-no') {
+    return (
+      <div class="field checkbox">
+        <input
+          {...common}
+          required={false}
+          type="checkbox"
+          checked={value === 'yes'}
+          onChange={(event) => onInput((event.currentTarget as HTMLInputElement).checked ? 'yes' : 'no')}
+        />
+        <label for={id}>{pick(field.label)}</label>
+        {error && (
+          <p class="error" id={`${id}-error`}>
+            {error}
+          </p>
+        )}
+      </div>
+    );
+  }
+  if (field.kind === 'long-text') {
+    control = (
+      <textarea
+        {...common}
+        rows={3}
+        value={value}
+        onInput={(e) => onInput((e.currentTarget as HTMLTextAreaElement).value)}
+      />
+    );
+  } else if (field.kind === 'date') {
+    control = (
+      <input
+        {...common}
+        type="date"
+        value={value}
+        onInput={(e) => onInput((e.currentTarget as HTMLInputElement).value)}
+      />
+    );
+  } else {
+    control = (
+      <input
+        {...common}
+        type="text"
+        value={value}
+        autocomplete="off"
+        onInput={(e) => onInput((e.currentTarget as HTMLInputElement).value)}
+      />
+    );
+  }
+  return (
+    <div class="field">
+      <label for={id}>{pick(field.label)}</label>
+      {field.help && <p class="hint">{pick(field.help)}</p>}
+      {control}
+      {error && (
+        <p class="error" id={`${id}-error`}>
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function BasisSummary({ option }: { option: DecisionOption }) {
+  return (
+    <span class="basis-meta">
+      {option.mode === 'immediate'
+        ? `${t('gateOpensNow', String(option.grantMinutes))}${option.review ? `; ${t('gateReviewed')}` : ''}`
+        : t('gateNeedsApproval')}
+      {option.notice.required && option.notice.timing === 'before-disclosure'
+        ? `. ${t('gateNoticeDuty')}`
+        : ''}
+      <br />
+      <span class="citations">{option.citations.join(' · ')}</span>
+    </span>
+  );
+}
+
+/**
+ * The gate: what was asked for, why it is covered, and the lawful ways forward. Everything shown comes from the
+ * policy or from the user and is rendered as text (Preact escapes it); nothing from the SIS page reaches here
+ * except the student id and categories the background re-checked.
+ */
+export function Gate({ gateId }: { gateId: string }) {
+  const [context, setContext] = useState<GateContext | null | undefined>(undefined);
+  const [basis, setBasis] = useState<string>('');
+  const [evidence, setEvidence] = useState<Record<string, string>>({});
+  const [justification, setJustification] = useState('');
+  const [attested, setAttested] = useState(false);
+  const [problems, setProblems] = useState<Problem[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<GateSubmitResult | undefined>(undefined);
+  const summaryRef = useRef<HTMLDivElement>(null);
+  const resultRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    void request<GateContext | null>({ channel: 'gate.context', gateId }).then((loaded) => {
+      setContext(loaded);
+      if (loaded?.options.length === 1) setBasis(loaded.options[0]?.basis ?? '');
+    });
+  }, [gateId]);
+
+  useEffect(() => {
+    if (problems.length > 0) summaryRef.current?.focus();
+  }, [problems]);
+  useEffect(() => {
+    if (result?.ok) resultRef.current?.focus();
+  }, [result]);
+
+  if (context === undefined)
+    return (
+      <main class="gate" aria-busy="true">
+        {t('gateLoading')}
+      </main>
+    );
+  if (context === null) {
+    return (
+      <main class="gate">
+        <h1>{t('gateTitle')}</h1>
+        <p role="alert">{t('gateExpired')}</p>
+      </main>
+    );
+  }
+
+  const option = context.options.find((candidate) => candidate.basis === basis);
+  const categories = context.categories
+    .map((category) => pick(context.categoryLabels[category] ?? { en: category }))
+    .join(', ');
+  const errorFor = (field: string): string | undefined => {
+    const problem = problems.find((candidate) => candidate.field === field);
+    return problem ? pick(problem.message) : undefined;
+  };
+
+  const submit = async (event: Event): Promise<void> => {
+    event.preventDefault();
+    const local: Problem[] = [];
+    if (!option) local.push({ field: 'basis', message: { en: t('gateChooseBasis') } });
+    if (!attested) local.push({ field: 'attestation', message: { en: t('gateAttestRequired') } });
+    if (local.length > 0 || !option) {
+      setProblems(local);
+      return;
+    }
+    setBusy(true);
+    const values = Object.fromEntries(
+      option.evidence.map((field) => [field.id, evidence[field.id] ?? (field.kind === 'yes-no' ? 'no' : '')]),
+    );
+    const answer = await request<GateSubmitResult>({
+      channel: 'gate.submit',
+      gateId,
+      basis: option.basis,
+      evidence: values,
+      justification,
+      attested: true,
+    });
+    setBusy(false);
+    if (answer.ok) {
+      setProblems([]);
+      setResult(answer);
+    } else {
+      setProblems(answer.problems);
+    }
+  };
+
+  if (result?.ok) {
+    return (
+      <main class="gate">
+        <h1>{t('gateTitle')}</h1>
+        <div class="result" role="status" tabIndex={-1} ref={resultRef}>
+          {result.kind === 'grant' ? (
+            <>
+              <p>{t('gateGranted', formatTime(result.until))}</p>
+              {result.review && <p>{t('gateGrantedReview')}</p>}
+            </>
+          ) : (
+            <>
+              <p>{t('gateRequested')}</p>
+              {result.notice && <p>{t('gateRequestNotice')}</p>}
+            </>
+          )}
+        </div>
+        <button type="button" onClick={() => window.close()}>
+          {t('gateReturn')}
+        </button>
+      </main>
+    );
+  }
+
+  return (
+    <main class="gate">
+      <h1>{t('gateTitle')}</h1>
+      <p class="asked">{t('gateAsked', [t(ACTION_KEYS[context.action]), categories, context.studentId])}</p>
+      <section aria-labelledby="why">
+        <h2 id="why">{t('gateWhy')}</h2>
+        <p>{pick(context.reason)}</p>
+        <p class="citations">{context.citations.join(' · ')}</p>
+      </section>
+      {context.pendingRequest ? (
+        <p role="status">{t('gatePending')}</p>
+      ) : context.options.length === 0 ? (
+        <p role="status">{t('gateBlocked')}</p>
+      ) : (
+        <form onSubmit={(event) => void submit(event)} noValidate>
+          {problems.length > 0 && (
+            <div class="problems" role="alert" tabIndex={-1} ref={summaryRef}>
+              <p>{t('gateProblems')}</p>
+              <ul>
+                {problems.map((problem) => (
+                  <li key={`${problem.field}-${problem.message.en}`}>{pick(problem.message)}</li>
+                ))}
+              </ul>
+            </div>
+          )}
+          <fieldset aria-describedby={errorFor('basis') ? 'basis-error' : undefined}>
+            <legend>{t('gateBasisLegend')}</legend>
+            {context.options.map((candidate) => (
+              <div class="basis" key={candidate.basis}>
+                <input
+                  type="radio"
+                  id={`basis-${candidate.basis}`}
+                  name="basis"
+                  value={candidate.basis}
+                  checked={basis === candidate.basis}
+                  onChange={() => setBasis(candidate.basis)}
+                />
+                <label for={`basis-${candidate.basis}`}>
+                  <strong>{pick(candidate.title)}</strong>
+                  <br />
+                  <BasisSummary option={candidate} />
+                </label>
+              </div>
+            ))}
+            {errorFor('basis') && (
+              <p class="error" id="basis-error">
+                {errorFor('basis')}
+              </p>
+            )}
+          </fieldset>
+          {option && option.evidence.length > 0 && (
+            <fieldset>
+              <legend>{t('gateEvidence')}</legend>
+              {option.evidence.map((field) => (
+                <EvidenceInput
+                  key={field.id}
+                  field={field}
+                  value={evidence[field.id] ?? ''}
+                  error={errorFor(field.id)}
+                  onInput={(value) => setEvidence({ ...evidence, [field.id]: value })}
+                />
+              ))}
+            </fieldset>
+          )}
+          <div class="field">
+            <label for="justification">{t('gateJustification')}</label>
+            <p class="hint" id="justification-hint">
+              {t('gateJustificationHint', String(context.justification.minLength))}
+            </p>
+            <textarea
+              id="justification"
+              rows={5}
+              maxLength={context.justification.maxLength}
+              value={justification}
+              aria-invalid={errorFor('justification') ? true : undefined}
+              aria-describedby={`justification-hint justification-count${errorFor('justification') ? ' justification-error' : ''}`}
+              onInput={(e) => setJustification((e.currentTarget as HTMLTextAreaElement).value)}
+            />
+            <p class="hint" id="justification-count" aria-live="polite">
+              {t('gateCharacters', String(justification.trim().length))}
+            </p>
+            {errorFor('justification') && (
+              <p class="error" id="justification-error">
+                {errorFor('justification')}
+              </p>
+            )}
+          </div>
+          <div class="field checkbox">
+            <input
+              type="checkbox"
+              id="attestation"
+              checked={attested}
+              aria-invalid={errorFor('attestation') ? true : undefined}
+              onChange={(e) => setAttested((e.currentTarget as HTMLInputElement).checked)}
+            />
+            <label for="attestation">{t('gateAttest')}</label>
+          </div>
+          <button type="submit" disabled={busy} aria-busy={busy}>
+            {busy
+              ? t('gateSubmitting')
+              : option?.mode === 'approval'
+                ? t('gateSubmitRequest')
+                : t('gateSubmitNow')}
+          </button>
+        </form>
+      )}
+    </main>
+  );
+}
