@@ -7,5 +7,7 @@ export default defineConfig({
     environment: 'node',
     include: ['tests/unit/**/*.test.ts'],
     setupFiles: ['fake-indexeddb/auto'],
+    // Property-based and CLI tests take seconds on a busy two-core machine.
+    testTimeout: 60_000,
   },
 });

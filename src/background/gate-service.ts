@@ -11,6 +11,8 @@ import { database } from '../store/db';
 import { identityForTab } from './identities';
 import { activePolicy } from './policy';
 import { gatherFacts, type PageSender } from './page-service';
+import { baseDraft, record as recordEvents } from './audit';
+import type { EventDraft } from '../store/log';
 
 const GATE_PREFIX = 'gate.';
 const RECENT_KEY = 'justifications.recent';
@@ -187,6 +189,19 @@ export async function submitGate(message: GateSubmit, effects: GateEffects): Pro
   // Immigration-related categories are never granted: the grant covers what the basis can open.
   const categories = record.context.categories.filter((category) => category !== 'immigration');
   const actions = actionsNeeded(record.context.action);
+  const justificationDraft = (type: EventDraft['type'], ref: string): EventDraft => ({
+    ...baseDraft(bundle, { username: record.username, role: 'sro' }),
+    type,
+    studentId: record.context.studentId,
+    categories,
+    action: record.context.action,
+    outcome: option.mode === 'immediate' ? 'allow' : 'request',
+    basis: option.basis,
+    citations: option.citations,
+    justification: justification.text,
+    evidence: evidence.values,
+    ref,
+  });
   const db = database();
   if (option.mode === 'immediate') {
     const grant: Grant = {
@@ -201,6 +216,10 @@ export async function submitGate(message: GateSubmit, effects: GateEffects): Pro
       review: option.review,
     };
     await db.grants.put(grant);
+    await recordEvents([
+      justificationDraft('justification', grant.id),
+      { ...justificationDraft('grant-issued', grant.id), justification: undefined, evidence: undefined },
+    ]);
     await browser.alarms.create(GRANT_ALARM_PREFIX + grant.id, { when: Date.parse(grant.expiresAt) });
     await effects.accessChanged(record.tabId);
     return { ok: true, kind: 'grant', grantId: grant.id, until: grant.expiresAt, review: grant.review };
@@ -216,6 +235,10 @@ export async function submitGate(message: GateSubmit, effects: GateEffects): Pro
     filedAt: now,
   };
   await db.requests.put(request);
+  await recordEvents([
+    justificationDraft('justification', request.id),
+    { ...justificationDraft('request-filed', request.id), justification: undefined, evidence: undefined },
+  ]);
   await effects.accessChanged(record.tabId);
   const noticeWaived =
     option.notice.waivedWhenEvidence !== undefined &&

@@ -6,6 +6,8 @@ export const ManagedSettingsSchema = z.object({
   role: RoleSchema.optional(),
   hubUrl: z.url({ protocol: /^https?$/ }).optional(),
   deviceLabel: z.string().min(1).max(120).optional(),
+  /** This browser's token for the district hub (issued by `npm run hub -- token issue`). Never logged. */
+  hubToken: z.string().min(16).max(400).optional(),
 });
 export type ManagedSettings = z.infer<typeof ManagedSettingsSchema>;
 

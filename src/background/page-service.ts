@@ -29,6 +29,7 @@ import {
 } from './identities';
 import { managedSettings } from './managed';
 import { activePolicy } from './policy';
+import { decisionDraft, record } from './audit';
 
 export interface PageSender {
   tabId?: number;
@@ -141,6 +142,8 @@ type Ruling = Pick<Decision, 'outcome' | 'guarded' | 'citations'> & {
   redactFields: string[];
   /** When the earliest consent, approval or grant that opened this ends. */
   until?: string;
+  /** The decision behind it, when decide() was asked (it is what the log records). */
+  decision?: Decision;
 };
 
 /** One decision for one action, including the cases decide() is not asked about (no policy, no student). */
@@ -179,10 +182,35 @@ async function rule(bundle: PolicyBundle | undefined, input: DecisionInput): Pro
     reason: decision.reason.text,
     redactFields: decision.redact.fields,
     ...(ends[0] ? { until: ends[0] } : {}),
+    decision,
   };
 }
 
 const shows = (outcome: Decision['outcome']): boolean => outcome === 'allow' || outcome === 'redact';
+
+/**
+ * Logs a guarded decision (non-SRO users are never logged). Not awaited: the verdict does not wait for the
+ * disk, and the write finishes in the worker even after the answer has gone.
+ */
+function recordRuling(
+  bundle: PolicyBundle | undefined,
+  input: DecisionInput,
+  ruling: Ruling,
+  type: 'decision' | 'export-blocked' = 'decision',
+): void {
+  if (!ruling.guarded) return;
+  const actor = { username: input.username, role: input.username ? ('sro' as const) : ('unknown' as const) };
+  const decision = ruling.decision ?? {
+    outcome: ruling.outcome,
+    action: input.action,
+    categories: input.categories,
+    citations: ruling.citations,
+    coveredBy: [],
+  };
+  record([decisionDraft(bundle, actor, input.studentId, decision, type)]).catch((error: unknown) =>
+    console.error('Record Guard: could not log a decision', error),
+  );
+}
 
 export interface EvaluateEffects {
   /** Called when what is known about who is signed in changes (DNR rules follow it). */
@@ -307,6 +335,7 @@ export async function handleEvaluate(
   }
   const [print, copy] = await (printAndCopy ??
     Promise.all([rule(bundle, { ...input, action: 'print' }), rule(bundle, { ...input, action: 'copy' })]));
+  recordRuling(bundle, input, view);
   return {
     ...base,
     guarded: true,
@@ -333,6 +362,7 @@ export async function handleExportCheck(message: ExportCheck, sender: PageSender
   };
   const ruling = await rule(bundle, input);
   const allowed = !ruling.guarded || ruling.outcome === 'allow';
+  recordRuling(bundle, input, ruling, allowed ? 'decision' : 'export-blocked');
   if (allowed && bundle) {
     const adapter = adapterForHost(bundle, message.url);
     if (adapter) await allowExportBriefly(adapter);

@@ -14,6 +14,7 @@ import {
 import { forgetManagedSettings, managedSettings } from './managed';
 import { activePolicy, forgetActivePolicy, STORED_POLICY_KEY } from './policy';
 import { routeMessage } from './router';
+import { baseDraft, deliverNow, OUTBOX_ALARM, pruneLog, PRUNE_ALARM, record } from './audit';
 import { GRANT_ALARM_PREFIX } from './gate-service';
 import { exposeSessionStorageToContentScripts, publishGuardPlan } from './guard-plan';
 import { database } from '../store/db';
@@ -47,8 +48,35 @@ async function setUp(): Promise<void> {
   const bundle = await activePolicy();
   if (bundle) await registerGuardScript(bundle);
   await publishGuardPlan(bundle);
+  await browser.alarms.create(PRUNE_ALARM, { periodInMinutes: 24 * 60 });
+  await record([
+    {
+      ...baseDraft(bundle, { role: 'unknown' }),
+      type: bundle ? 'policy-applied' : 'policy-rejected',
+      citations: bundle?.policy.district.boardPolicy.citations ?? [],
+    },
+  ]);
   await clearStaleAllowRules();
   await syncEnforcement();
+}
+
+/** Logs the end of a grant and covers again whatever it opened. */
+async function grantExpired(grantId: string): Promise<void> {
+  const grant = await database().grants.get(grantId);
+  const bundle = await activePolicy();
+  if (grant) {
+    await record([
+      {
+        ...baseDraft(bundle, { username: grant.username, role: 'sro' }),
+        type: 'grant-expired',
+        studentId: grant.studentId,
+        categories: grant.categories,
+        basis: grant.basis,
+        ref: grant.id,
+      },
+    ]);
+  }
+  await reevaluateOpenPages('grant-changed');
 }
 
 /** Asks every guarded page to be evaluated again (a policy, grant or identity changed). */
@@ -76,7 +104,10 @@ export function startBackground(): void {
   };
 
   browser.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name.startsWith(GRANT_ALARM_PREFIX)) void reevaluateOpenPages('grant-changed');
+    if (alarm.name.startsWith(GRANT_ALARM_PREFIX))
+      void grantExpired(alarm.name.slice(GRANT_ALARM_PREFIX.length));
+    if (alarm.name === OUTBOX_ALARM) void deliverNow();
+    if (alarm.name === PRUNE_ALARM) void activePolicy().then(pruneLog);
   });
   void exposeSessionStorageToContentScripts();
   // Read at once: the first storage.managed read after the browser starts can take seconds.
@@ -106,8 +137,18 @@ export function startBackground(): void {
       if (!sis) return 'allow';
       return bundle?.policy.roles.unidentifiedUser === 'leave' ? 'allow' : 'cancel';
     },
-    onCancelled(item, origin) {
-      console.info('Record Guard: download cancelled', origin, item.id);
+    onCancelled(_item, origin) {
+      const seen = identityForOrigin(origin);
+      void activePolicy().then((bundle) =>
+        record([
+          {
+            ...baseDraft(bundle, { username: seen?.username, role: seen?.role ?? 'unknown' }),
+            type: 'export-blocked',
+            action: 'export',
+            outcome: 'block',
+          },
+        ]),
+      );
     },
   });
 
@@ -130,6 +171,8 @@ export function startBackground(): void {
   browser.runtime.onInstalled.addListener(() => void setUp());
   browser.runtime.onStartup.addListener(() => void setUp());
   void loadIdentities();
+  // Whatever a stopped worker left in the outbox goes out as soon as it wakes.
+  void deliverNow();
   // Opening early creates the stores on first run and keeps the first page verdict from paying for it.
   void database().open();
 }

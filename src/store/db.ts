@@ -1,11 +1,29 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { Consent, ExceptionRequest, Grant } from '../policy/consent';
+import type { LogEvent } from '../report/event-contract';
 
 /** What the browser knows about a student beyond the page: from the district's consent registry. */
 export interface StudentFacts {
   id: string;
   birthDate?: string;
   directoryOptOut?: boolean;
+}
+
+/** An event not yet acknowledged by the hub (src/report/outbox.ts). `id` is the event's id. */
+export interface OutboxEntry {
+  id: string;
+  seq: number;
+  /** Failed delivery attempts so far. */
+  attempts: number;
+  /** Epoch milliseconds; 0 means due now. */
+  nextAttemptAt: number;
+  lastError?: string;
+}
+
+/** Key-value state of the log and the outbox (device id, chain head, checkpoint, delivery state). */
+export interface MetaEntry {
+  key: string;
+  value: unknown;
 }
 
 /**
@@ -17,6 +35,10 @@ export class RecordGuardDb extends Dexie {
   requests!: EntityTable<ExceptionRequest, 'id'>;
   grants!: EntityTable<Grant, 'id'>;
   students!: EntityTable<StudentFacts, 'id'>;
+  /** The hash-chained log (src/store/log.ts): appended only through appendEvents. */
+  events!: EntityTable<LogEvent, 'id'>;
+  outbox!: EntityTable<OutboxEntry, 'id'>;
+  meta!: EntityTable<MetaEntry, 'key'>;
 
   constructor(name = 'record-guard') {
     super(name);
@@ -25,6 +47,12 @@ export class RecordGuardDb extends Dexie {
       requests: 'id, studentId, status, username',
       grants: 'id, studentId, username, expiresAt',
       students: 'id',
+    });
+    // Version 2: the local log. `seq` is unique, so two writers can never both take the same position.
+    this.version(2).stores({
+      events: 'id, &seq, studentId, time, type',
+      outbox: 'id, seq',
+      meta: 'key',
     });
   }
 }

@@ -1,0 +1,111 @@
+// Every decision and every answer becomes an event in the hash-chained log (and the outbox, in the same
+// transaction); the outbox worker delivers them to the district hub on alarms, with backoff, losing nothing.
+import type { Decision } from '../decide/decision';
+import type { PolicyBundle } from '../policy/bundle';
+import type { Role } from '../policy/vocabulary';
+import { deliverBatch } from '../report/outbox';
+import { database } from '../store/db';
+import { appendEvents, pruneDelivered, type EventDraft } from '../store/log';
+import { managedSettings } from './managed';
+import { activePolicy } from './policy';
+
+export const OUTBOX_ALARM = 'outbox';
+export const PRUNE_ALARM = 'log-prune';
+
+export interface Actor {
+  username?: string | undefined;
+  role: Role | 'unknown';
+}
+
+/** The parts of an event that every caller shares. */
+export function baseDraft(
+  bundle: PolicyBundle | undefined,
+  actor: Actor,
+): Pick<EventDraft, 'district' | 'actor' | 'policyVersion'> {
+  return {
+    district: bundle?.policy.district.id ?? 'unknown',
+    actor: { ...(actor.username ? { username: actor.username } : {}), role: actor.role },
+    policyVersion: bundle?.policy.version ?? 0,
+  };
+}
+
+/** An event for one decision of decide(). */
+export function decisionDraft(
+  bundle: PolicyBundle | undefined,
+  actor: Actor,
+  studentId: string | undefined,
+  decision: Pick<Decision, 'outcome' | 'action' | 'categories' | 'citations' | 'coveredBy'>,
+  type: EventDraft['type'] = 'decision',
+): EventDraft {
+  const basis = decision.coveredBy[0]?.basis;
+  return {
+    ...baseDraft(bundle, actor),
+    type,
+    ...(studentId ? { studentId } : {}),
+    categories: decision.categories,
+    action: decision.action,
+    outcome: decision.outcome,
+    ...(basis ? { basis } : {}),
+    citations: decision.citations.slice(0, 30),
+    ...(decision.coveredBy[0] ? { ref: decision.coveredBy[0].id } : {}),
+  };
+}
+
+let delivering: Promise<void> | undefined;
+
+/** Appends events and tries to deliver at once; the alarm retries whatever is left. */
+export async function record(drafts: EventDraft[]): Promise<void> {
+  if (drafts.length === 0) return;
+  await appendEvents(database(), drafts);
+  void deliverNow();
+}
+
+async function hubEndpoint(): Promise<{ hubUrl: string; token?: string } | undefined> {
+  const managed = await managedSettings();
+  const bundle = await activePolicy();
+  const hubUrl = managed.hubUrl ?? bundle?.policy.reporting.hubUrl;
+  if (!hubUrl) return undefined;
+  return { hubUrl, ...(managed.hubToken ? { token: managed.hubToken } : {}) };
+}
+
+/** Delivers due outbox batches until none is due, then sets the alarm for the next attempt. */
+export function deliverNow(): Promise<void> {
+  delivering ??= (async () => {
+    try {
+      const endpoint = await hubEndpoint();
+      if (!endpoint) return;
+      const batchSize = (await activePolicy())?.policy.reporting.batchSize ?? 100;
+      for (let round = 0; ; round += 1) {
+        if (round === 50) {
+          // Still more due: continue on the alarm rather than hold the worker.
+          await browser.alarms.create(OUTBOX_ALARM, { when: Date.now() + 30_000 });
+          break;
+        }
+        const result = await deliverBatch(database(), {
+          ...endpoint,
+          batchSize,
+          fetch: (input, init) => fetch(input, init),
+          now: () => Date.now(),
+          random: () => Math.random(),
+        });
+        if (result.nextAttemptAt === undefined) break;
+        if (result.failed || result.nextAttemptAt > Date.now()) {
+          // Alarms survive the worker stopping; Chrome runs them no sooner than 30 s.
+          await browser.alarms.create(OUTBOX_ALARM, {
+            when: Math.max(result.nextAttemptAt, Date.now() + 30_000),
+          });
+          break;
+        }
+      }
+    } finally {
+      delivering = undefined;
+    }
+  })();
+  return delivering;
+}
+
+/** Drops delivered events older than the policy's retention from the browser (the hub is the archive). */
+export async function pruneLog(bundle: PolicyBundle | undefined): Promise<void> {
+  if (!bundle) return;
+  await pruneDelivered(database(), bundle.policy.reporting.retentionDays, new Date().toISOString());
+}
