@@ -3,6 +3,7 @@
 
 import { ExtensionPageRequestSchema } from '../messaging/gate';
 import { PageRequestSchema } from '../messaging/page-guard';
+import { exportLog, logStatus, verifyLog } from './log-service';
 import { gateContext, openGate, popupStatus, submitGate, type GateEffects } from './gate-service';
 import {
   handleEvaluate,
@@ -78,5 +79,11 @@ function routeExtensionPage(message: unknown, effects: GateEffects): Promise<unk
       return submitGate(request, effects);
     case 'popup.status':
       return popupStatus();
+    case 'log.status':
+      return logStatus();
+    case 'log.verify':
+      return verifyLog();
+    case 'log.export':
+      return exportLog(request.format);
   }
 }

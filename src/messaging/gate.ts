@@ -38,11 +38,33 @@ export type GateSubmit = z.infer<typeof GateSubmitSchema>;
 /** Popup → background. */
 export const PopupStatusSchema = z.strictObject({ channel: z.literal('popup.status') });
 
+/** Options page → background: the local log's state, its verification, and exports. */
+export const LogStatusSchema = z.strictObject({ channel: z.literal('log.status') });
+export const LogVerifySchema = z.strictObject({ channel: z.literal('log.verify') });
+export const LogExportSchema = z.strictObject({
+  channel: z.literal('log.export'),
+  format: z.enum(['json', 'csv']),
+});
+
 export const ExtensionPageRequestSchema = z.discriminatedUnion('channel', [
   GateContextRequestSchema,
   GateSubmitSchema,
   PopupStatusSchema,
+  LogStatusSchema,
+  LogVerifySchema,
+  LogExportSchema,
 ]);
+
+export interface LogStatus {
+  events: number;
+  pending: number;
+  oldestPendingTime?: string | undefined;
+  lastError?: string | undefined;
+  lastSuccessAt?: number | undefined;
+  hubUrl?: string | undefined;
+  policy: { id: string; version: number } | null;
+  managedRole?: string | undefined;
+}
 export type ExtensionPageRequest = z.infer<typeof ExtensionPageRequestSchema>;
 
 export interface GateContext {

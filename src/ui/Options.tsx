@@ -1,0 +1,85 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { LogStatus } from '../messaging/gate';
+import type { VerifyResult } from '../store/log';
+import { t } from './i18n';
+
+const send = async <T,>(message: unknown): Promise<T> => (await browser.runtime.sendMessage(message)) as T;
+
+/** The admin's view of this browser: policy in force, the local log, its delivery, verification and export. */
+export function Options() {
+  const [status, setStatus] = useState<LogStatus | undefined>(undefined);
+  const [verdict, setVerdict] = useState<string>('');
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    void send<LogStatus>({ channel: 'log.status' }).then(setStatus);
+  }, []);
+
+  const verify = async (): Promise<void> => {
+    setBusy(true);
+    setVerdict(t('optionsWorking'));
+    const result = await send<VerifyResult>({ channel: 'log.verify' });
+    setVerdict(
+      result.ok
+        ? t('optionsVerifyOk', String(result.count))
+        : t('optionsVerifyBroken', [String(result.firstBroken.seq), result.firstBroken.problem]),
+    );
+    setBusy(false);
+  };
+
+  const download = async (format: 'json' | 'csv'): Promise<void> => {
+    setBusy(true);
+    const file = await send<{ filename: string; mime: string; text: string }>({
+      channel: 'log.export',
+      format,
+    });
+    const url = URL.createObjectURL(new Blob([file.text], { type: file.mime }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = file.filename;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    setBusy(false);
+  };
+
+  return (
+    <main class="gate">
+      <h1>{t('optionsTitle')}</h1>
+      {status && (
+        <dl class="status">
+          <dt>{t('policyVersion')}</dt>
+          <dd>{status.policy ? `${status.policy.id} · v${status.policy.version}` : t('policyInvalid')}</dd>
+          <dt>{t('optionsManagedRole')}</dt>
+          <dd>{status.managedRole ?? t('optionsNone')}</dd>
+          <dt>{t('optionsHub')}</dt>
+          <dd>{status.hubUrl ?? t('optionsNoHub')}</dd>
+          <dt>{t('optionsEvents')}</dt>
+          <dd id="event-count">{status.events}</dd>
+          <dt>{t('optionsPending')}</dt>
+          <dd id="pending-count">{status.pending}</dd>
+          {status.lastError && (
+            <>
+              <dt>{t('optionsLastError')}</dt>
+              <dd>{status.lastError}</dd>
+            </>
+          )}
+        </dl>
+      )}
+      <h2>{t('optionsLog')}</h2>
+      <p class="actions">
+        <button type="button" disabled={busy} onClick={() => void verify()}>
+          {t('optionsVerify')}
+        </button>{' '}
+        <button type="button" disabled={busy} onClick={() => void download('json')}>
+          {t('optionsExportJson')}
+        </button>{' '}
+        <button type="button" disabled={busy} onClick={() => void download('csv')}>
+          {t('optionsExportCsv')}
+        </button>
+      </p>
+      <p id="verify-result" role="status" aria-live="polite">
+        {verdict}
+      </p>
+    </main>
+  );
+}
