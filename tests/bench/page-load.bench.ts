@@ -3,7 +3,6 @@
 // Runs alternate between the two browsers (A B, B A, A B…) so drift on a busy machine hits both alike; the
 // rows report medians and p95 and the ratio of medians. For the SRO the time the page stays covered is read
 // from the page itself by a probe injected at document start.
-import { performance } from 'node:perf_hooks';
 import type { Frame, Page } from 'playwright-core';
 import { launchBrowser, type ExtensionBrowser } from '../e2e/support/browser';
 import { putRecords } from '../e2e/support/extension-db';
@@ -32,6 +31,8 @@ export interface ProbeMarks {
   /** When the notice element first appeared; -1 if it never did. */
   notice: number;
   presentAtInstall: boolean;
+  /** When the probe itself ran: document start, just after the extension's content script. */
+  installedAt: number;
 }
 
 /**
@@ -41,7 +42,7 @@ export interface ProbeMarks {
  */
 export const PROBE_SCRIPT = `(() => {
   if (window.__rgBench) return;
-  const marks = { added: [], removed: [], notice: -1, presentAtInstall: false };
+  const marks = { added: [], removed: [], notice: -1, presentAtInstall: false, installedAt: performance.now() };
   Object.defineProperty(window, '__rgBench', { value: marks });
   const rootObserver = new MutationObserver((records) => {
     const now = performance.now();
@@ -84,7 +85,8 @@ export interface Summary {
 /** Median and p95 (nearest rank). */
 export function summarize(values: readonly number[]): Summary {
   const sorted = [...values].sort((a, b) => a - b);
-  const rank = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
+  const rank = (q: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
   return { p50: rank(0.5), p95: rank(0.95), n: sorted.length };
 }
 
@@ -118,35 +120,12 @@ export function benchConsent(sis: SisServer): { consent: Consent; student: Stude
   };
 }
 
-/** How long the first chrome.storage.managed.get() took in the last launchGuarded (ms). */
-export let managedWarmupMs = NaN;
-
-/** Launches Chromium with the extension, waits for the guard's registration, seeds the SRO's consent. */
+/**
+ * Launches Chromium with the extension (launchBrowser waits until the background has read the managed
+ * settings and published its guard plan) and seeds Officer Diaz's consent and the student's birth date.
+ */
 export async function launchGuarded(sis: SisServer): Promise<ExtensionBrowser> {
   const guarded = await launchBrowser();
-  const deadline = Date.now() + 20_000;
-  while (
-    !(await guarded.worker.evaluate(
-      async () =>
-        (
-          await (globalThis as unknown as { chrome: typeof Browser }).chrome.scripting.getRegisteredContentScripts()
-        ).length > 0,
-    ))
-  ) {
-    if (Date.now() > deadline) throw new Error('the guard content script was never registered');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  // The background reads chrome.storage.managed before answering any page; on this Chromium the first read after
-  // a browser start takes seconds (see managedWarmupMs), and every guarded page waits for it. Measured pages
-  // start after it.
-  const started = performance.now();
-  await guarded.worker.evaluate(async () => {
-    await (globalThis as unknown as { chrome: typeof Browser }).chrome.storage.managed.get();
-  });
-  managedWarmupMs = performance.now() - started;
-  // tsx (esbuild keepNames) compiles named inner functions to __name(...) calls; putRecords has one, and the
-  // worker has no such helper.
-  await guarded.worker.evaluate('globalThis.__name ??= (fn) => fn');
   const { consent, student } = benchConsent(sis);
   await putRecords(guarded.worker, 'students', [student]);
   await putRecords(guarded.worker, 'consents', [consent]);
@@ -178,7 +157,8 @@ async function settled(target: Page | Frame, expect: 'uncovered' | 'notice' | 'l
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
       if (!nav || nav.loadEventEnd <= 0) return false;
       const marks = (window as unknown as { __rgBench?: ProbeMarks }).__rgBench;
-      if (expect === 'uncovered') return !document.getElementById(coverId) && (marks?.removed.length ?? 0) > 0;
+      if (expect === 'uncovered')
+        return !document.getElementById(coverId) && (marks?.removed.length ?? 0) > 0;
       if (expect === 'notice') return (marks?.notice ?? -1) >= 0;
       return true;
     },
@@ -235,7 +215,8 @@ function scenarioRows(scenario: Scenario, withExtension: Sample[], without: Samp
   ];
   const coverTop = withExtension.map((sample) => {
     const marks = sample.top.marks;
-    const end = scenario.user === SRO && scenario.page === 'roster' ? (marks?.notice ?? NaN) : last(marks?.removed);
+    const end =
+      scenario.user === SRO && scenario.page === 'roster' ? (marks?.notice ?? NaN) : last(marks?.removed);
     return { covered: end - first(marks?.added), afterDom: end - sample.top.domContentLoaded };
   });
   const covered = summarize(coverTop.map((one) => one.covered));
@@ -267,7 +248,9 @@ function scenarioRows(scenario: Scenario, withExtension: Sample[], without: Samp
     return rows;
   }
   const frame = summarize(
-    withExtension.map((sample) => last(sample.frame?.marks?.removed) - (sample.frame?.domContentLoaded ?? NaN)),
+    withExtension.map(
+      (sample) => last(sample.frame?.marks?.removed) - (sample.frame?.domContentLoaded ?? NaN),
+    ),
   );
   const frameCovered = summarize(
     withExtension.map((sample) => last(sample.frame?.marks?.removed) - first(sample.frame?.marks?.added)),

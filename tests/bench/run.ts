@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   'page-load': () => benchPageLoad(),
   redaction: () => benchRedaction(),
   'content-size': () => benchContentSize(),
+  log: async () => (await import('./log.bench')).benchLog(),
 };
 
 async function main(): Promise<number> {

@@ -70,7 +70,13 @@ const ROUTES: Route[] = [
   },
   { method: 'GET', path: '/v1/devices', url: () => '/v1/devices', allowed: ['admin'] },
   { method: 'GET', path: '/v1/device-flags', url: () => '/v1/device-flags', allowed: ['admin'] },
-  { method: 'POST', path: '/v1/consents', url: () => '/v1/consents', payload: () => consentBody(), allowed: ['clerk'] },
+  {
+    method: 'POST',
+    path: '/v1/consents',
+    url: () => '/v1/consents',
+    payload: () => consentBody(),
+    allowed: ['clerk'],
+  },
   {
     method: 'POST',
     path: '/v1/consents/:id/revoke',
@@ -79,9 +85,20 @@ const ROUTES: Route[] = [
     allowed: ['clerk'],
     districtBound: true,
   },
-  { method: 'GET', path: '/v1/consents', url: () => '/v1/consents?studentId=100234', allowed: ['clerk', 'admin'] },
+  {
+    method: 'GET',
+    path: '/v1/consents',
+    url: () => '/v1/consents?studentId=100234',
+    allowed: ['clerk', 'admin'],
+  },
   { method: 'GET', path: '/v1/consents/mine', url: () => '/v1/consents/mine', allowed: ['sro'] },
-  { method: 'POST', path: '/v1/requests', url: () => '/v1/requests', payload: () => requestBody(), allowed: ['sro'] },
+  {
+    method: 'POST',
+    path: '/v1/requests',
+    url: () => '/v1/requests',
+    payload: () => requestBody(),
+    allowed: ['sro'],
+  },
   { method: 'GET', path: '/v1/requests', url: () => '/v1/requests', allowed: ['clerk'] },
   {
     method: 'POST',
@@ -207,7 +224,11 @@ describe.each(BACKENDS)('authorisation on $name', (backend) => {
   it('answers 403 alike for an id that does not exist and one of another district', async () => {
     const existing = await newRequestId(hub);
     const decision = { decision: 'deny', reason: 'Not covered.' };
-    const missing = await hub.call('clerk', { method: 'POST', url: `/v1/requests/${newId()}/decision`, payload: decision });
+    const missing = await hub.call('clerk', {
+      method: 'POST',
+      url: `/v1/requests/${newId()}/decision`,
+      payload: decision,
+    });
     const foreign = await hub.call('otherClerk', {
       method: 'POST',
       url: `/v1/requests/${existing}/decision`,
@@ -217,8 +238,16 @@ describe.each(BACKENDS)('authorisation on $name', (backend) => {
     expect(foreign.statusCode).toBe(403);
     expect(missing.body).toBe(foreign.body);
     const consent = await newConsentId(hub);
-    const missingConsent = await hub.call('clerk', { method: 'POST', url: `/v1/consents/${newId()}/revoke`, payload: {} });
-    const foreignConsent = await hub.call('otherClerk', { method: 'POST', url: `/v1/consents/${consent}/revoke`, payload: {} });
+    const missingConsent = await hub.call('clerk', {
+      method: 'POST',
+      url: `/v1/consents/${newId()}/revoke`,
+      payload: {},
+    });
+    const foreignConsent = await hub.call('otherClerk', {
+      method: 'POST',
+      url: `/v1/consents/${consent}/revoke`,
+      payload: {},
+    });
     expect(missingConsent.body).toBe(foreignConsent.body);
     expect(missingConsent.statusCode).toBe(403);
   });
@@ -230,14 +259,23 @@ describe.each(BACKENDS)('authorisation on $name', (backend) => {
       payload: consentBody({ studentId: 'only-here' }),
     });
     const consentId = json<{ consent: { consent: { id: string } } }>(created).consent.consent.id;
-    await hub.call('sro', { method: 'POST', url: '/v1/requests', payload: requestBody({ studentId: 'only-here' }) });
-    const consents = await hub.call('otherClerk', { method: 'GET', url: '/v1/consents?studentId=only-here&status=all' });
+    await hub.call('sro', {
+      method: 'POST',
+      url: '/v1/requests',
+      payload: requestBody({ studentId: 'only-here' }),
+    });
+    const consents = await hub.call('otherClerk', {
+      method: 'GET',
+      url: '/v1/consents?studentId=only-here&status=all',
+    });
     expect(json<{ consents: unknown[] }>(consents).consents).toEqual([]);
     const requests = await hub.call('otherClerk', { method: 'GET', url: '/v1/requests?status=all' });
     expect(json<{ requests: unknown[] }>(requests).requests).toEqual([]);
     // Same username and agency as DISTRICT's SRO, but another district: none of DISTRICT's consents.
     const feed = await hub.call('otherSro', { method: 'GET', url: '/v1/consents/mine' });
-    const studentIds = json<{ consents: { studentId: string }[] }>(feed).consents.map((consent) => consent.studentId);
+    const studentIds = json<{ consents: { studentId: string }[] }>(feed).consents.map(
+      (consent) => consent.studentId,
+    );
     expect(studentIds).not.toContain('only-here');
     const audit = await hub.call('otherAdmin', { method: 'GET', url: '/v1/audit' });
     const targets = json<{ entries: { target: string }[] }>(audit).entries.map((entry) => entry.target);
@@ -249,13 +287,27 @@ describe.each(BACKENDS)('authorisation on $name', (backend) => {
   });
 
   it("stops a revoked token at once, and an admin cannot revoke another district's token", async () => {
-    const issued = await hub.call('admin', { method: 'POST', url: '/v1/tokens', payload: { user: 'officer.temp', role: 'sro' } });
+    const issued = await hub.call('admin', {
+      method: 'POST',
+      url: '/v1/tokens',
+      payload: { user: 'officer.temp', role: 'sro' },
+    });
     const { token, id } = json<{ token: string; id: string }>(issued);
-    const asTemp = () => hub.app.inject({ method: 'GET', url: '/v1/consents/mine', headers: { authorization: `Bearer ${token}` } });
+    const asTemp = () =>
+      hub.app.inject({
+        method: 'GET',
+        url: '/v1/consents/mine',
+        headers: { authorization: `Bearer ${token}` },
+      });
     expect((await asTemp()).statusCode).toBe(200);
-    expect((await hub.call('otherAdmin', { method: 'POST', url: `/v1/tokens/${id}/revoke`, payload: {} })).statusCode).toBe(403);
+    expect(
+      (await hub.call('otherAdmin', { method: 'POST', url: `/v1/tokens/${id}/revoke`, payload: {} }))
+        .statusCode,
+    ).toBe(403);
     expect((await asTemp()).statusCode).toBe(200);
-    expect((await hub.call('admin', { method: 'POST', url: `/v1/tokens/${id}/revoke`, payload: {} })).statusCode).toBe(200);
+    expect(
+      (await hub.call('admin', { method: 'POST', url: `/v1/tokens/${id}/revoke`, payload: {} })).statusCode,
+    ).toBe(200);
     expect((await asTemp()).statusCode).toBe(401);
   });
 });

@@ -32,7 +32,12 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
   const raw = (who: TokenName, method: string, url: string, body: string, contentType = 'application/json') =>
     hub.call(who, { method, url, payload: body, headers: { 'content-type': contentType } });
 
-  const expectError = (response: { statusCode: number; body: string }, status: number, code: string, field?: string) => {
+  const expectError = (
+    response: { statusCode: number; body: string },
+    status: number,
+    code: string,
+    field?: string,
+  ) => {
     expect(response.statusCode, response.body).toBe(status);
     const body = json<{ error: { code: string; message: string; field?: string } }>(response as never);
     expect(body.error.code).toBe(code);
@@ -54,8 +59,16 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
       }
       expectError(await raw(who, method, url, ''), 400, 'malformed_json');
       expectError(await raw(who, method, url, '{"__proto__": {"admin": true}}'), 400, 'malformed_json');
-      expectError(await raw(who, method, url, '{"constructor": {"prototype": {"x": 1}}}'), 400, 'malformed_json');
-      expectError(await raw(who, method, url, 'events=1', 'application/x-www-form-urlencoded'), 415, 'unsupported_media_type');
+      expectError(
+        await raw(who, method, url, '{"constructor": {"prototype": {"x": 1}}}'),
+        400,
+        'malformed_json',
+      );
+      expectError(
+        await raw(who, method, url, 'events=1', 'application/x-www-form-urlencoded'),
+        415,
+        'unsupported_media_type',
+      );
       expectError(await raw(who, method, url, '{}', 'text/plain'), 415, 'unsupported_media_type');
     }
   });
@@ -68,17 +81,26 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
       [{ events: [{ ...event, seq: 1.5 }] }, 'events[0].seq'],
       [{ events: [{ ...event, time: 'yesterday' }] }, 'events[0].time'],
       [{ events: [{ ...event, categories: ['grades', 'shoe-size'] }] }, 'events[0].categories[1]'],
-      [{ events: [{ ...event, actor: { role: 'sro', username: 'officer.diaz', badge: 7 } }] }, 'events[0].actor.badge'],
+      [
+        { events: [{ ...event, actor: { role: 'sro', username: 'officer.diaz', badge: 7 } }] },
+        'events[0].actor.badge',
+      ],
       [{ events: [{ ...event, colour: 'red' }] }, 'events[0].colour'],
       [{ events: [event], extra: true }, 'extra'],
       [{ events: [{ ...event, id: `${SQL}` }] }, 'events[0].id'],
       [[event], 'body'],
     ];
     for (const [payload, field] of cases) {
-      const response = await hub.call('sro', { method: 'POST', url: '/v1/events', payload: payload as object });
+      const response = await hub.call('sro', {
+        method: 'POST',
+        url: '/v1/events',
+        payload: payload as object,
+      });
       expectError(response, 400, 'invalid_request', field);
     }
-    const { rows } = await hub.db.query<{ n: number }>("SELECT count(*) AS n FROM events WHERE device = 'bad-types'");
+    const { rows } = await hub.db.query<{ n: number }>(
+      "SELECT count(*) AS n FROM events WHERE device = 'bad-types'",
+    );
     expect(rows[0]?.n).toBe(0);
 
     const consentCases: [Record<string, unknown>, string][] = [
@@ -90,7 +112,12 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
       [consentBody({ revokedAt: '2026-01-01T00:00:00Z' }), 'revokedAt'],
     ];
     for (const [payload, field] of consentCases) {
-      expectError(await hub.call('clerk', { method: 'POST', url: '/v1/consents', payload }), 400, 'invalid_request', field);
+      expectError(
+        await hub.call('clerk', { method: 'POST', url: '/v1/consents', payload }),
+        400,
+        'invalid_request',
+        field,
+      );
     }
   });
 
@@ -121,10 +148,25 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
   it('refuses U+0000 and unpaired surrogates, naming the field', async () => {
     const [event] = await makeChain(1, { device: 'nul' });
     const nul = JSON.stringify({ events: [{ ...event, justification: 'a\u0000b' }] });
-    expectError(await raw('sro', 'POST', '/v1/events', nul), 400, 'invalid_request', 'events[0].justification');
+    expectError(
+      await raw('sro', 'POST', '/v1/events', nul),
+      400,
+      'invalid_request',
+      'events[0].justification',
+    );
     const lone = `{"events":[${JSON.stringify(event).replace('"Consent on', '"\\ud800 Consent on')}]}`;
-    expectError(await raw('sro', 'POST', '/v1/events', lone), 400, 'invalid_request', 'events[0].justification');
-    expectError(await hub.call('clerk', { method: 'GET', url: '/v1/consents?studentId=%00' }), 400, 'invalid_request', 'studentId');
+    expectError(
+      await raw('sro', 'POST', '/v1/events', lone),
+      400,
+      'invalid_request',
+      'events[0].justification',
+    );
+    expectError(
+      await hub.call('clerk', { method: 'GET', url: '/v1/consents?studentId=%00' }),
+      400,
+      'invalid_request',
+      'studentId',
+    );
   });
 
   it('stores SQL-like text in every free-text field of an event verbatim', async () => {
@@ -141,15 +183,25 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
       },
     });
     // An admin token (device account) may post events whose actor is any user.
-    const response = await hub.call('admin', { method: 'POST', url: '/v1/events', payload: { events: [event] } });
+    const response = await hub.call('admin', {
+      method: 'POST',
+      url: '/v1/events',
+      payload: { events: [event] },
+    });
     expect(json<{ stored: string[] }>(response).stored).toEqual([event?.id]);
-    const { rows } = await hub.db.query<{ body: LogEvent; device: string; student_id: string; username: string }>(
-      'SELECT body, device, student_id, username FROM events WHERE id = $1',
-      [event?.id],
-    );
+    const { rows } = await hub.db.query<{
+      body: LogEvent;
+      device: string;
+      student_id: string;
+      username: string;
+    }>('SELECT body, device, student_id, username FROM events WHERE id = $1', [event?.id]);
     expect(rows[0]?.body).toEqual(event);
     expect(rows[0]).toMatchObject({ device: `dev ${SQL}`, student_id: SQL, username: SQL });
-    const again = await hub.call('admin', { method: 'POST', url: '/v1/events', payload: { events: [event] } });
+    const again = await hub.call('admin', {
+      method: 'POST',
+      url: '/v1/events',
+      payload: { events: [event] },
+    });
     expect(json<{ duplicates: string[] }>(again).duplicates).toEqual([event?.id]);
   });
 
@@ -202,9 +254,13 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
       url: `/v1/requests/${encodeURIComponent(SQL)}/decision`,
       payload: { decision: 'deny', reason: SQL },
     });
-    const view = json<{ request: { request: { id: string; studentId: string }; evidence: Record<string, string>; decisionReason: string } }>(
-      decided,
-    ).request;
+    const view = json<{
+      request: {
+        request: { id: string; studentId: string };
+        evidence: Record<string, string>;
+        decisionReason: string;
+      };
+    }>(decided).request;
     expect(view.request).toMatchObject({ id: SQL, studentId: SQL });
     expect(view.evidence['issuing-court']).toBe(SQL2);
     expect(view.decisionReason).toBe(SQL);
@@ -215,13 +271,32 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
       payload: { user: "o'brien;--", role: 'sro', agency: SQL },
     });
     expect(json(token)).toMatchObject({ user: "o'brien;--", agency: SQL });
-    const spaced = await hub.call('admin', { method: 'POST', url: '/v1/tokens', payload: { user: SQL, role: 'sro' } });
+    const spaced = await hub.call('admin', {
+      method: 'POST',
+      url: '/v1/tokens',
+      payload: { user: SQL, role: 'sro' },
+    });
     expectError(spaced, 400, 'invalid_request', 'user');
 
     // Every table is still there and answering.
-    for (const table of ['events', 'consents', 'exception_requests', 'tokens', 'policies', 'audit_log', 'device_flags']) {
+    for (const table of [
+      'events',
+      'consents',
+      'exception_requests',
+      'tokens',
+      'policies',
+      'audit_log',
+      'device_flags',
+    ]) {
       await hub.db.query(`SELECT count(*) FROM ${table}`);
     }
-    expect(json<{ consents: unknown[] }>(await hub.call('clerk', { method: 'GET', url: `/v1/consents?studentId=${encodeURIComponent("' OR 1=1 --")}&status=all` })).consents).toEqual([]);
+    expect(
+      json<{ consents: unknown[] }>(
+        await hub.call('clerk', {
+          method: 'GET',
+          url: `/v1/consents?studentId=${encodeURIComponent("' OR 1=1 --")}&status=all`,
+        }),
+      ).consents,
+    ).toEqual([]);
   });
 });

@@ -30,7 +30,16 @@ describe('the token command', () => {
   });
 
   it('issues a token printed once, lists it without the token, and revokes it', async () => {
-    const issued = await hub('token', 'issue', '--user', 'officer.diaz', '--role', 'sro', '--district', DISTRICT);
+    const issued = await hub(
+      'token',
+      'issue',
+      '--user',
+      'officer.diaz',
+      '--role',
+      'sro',
+      '--district',
+      DISTRICT,
+    );
     const token = issued.stdout.trim();
     expect(token).toMatch(/^rgh_[A-Za-z0-9_-]{43}$/);
     // The agency came from the roster of the seeded policy.
@@ -64,14 +73,16 @@ describe('the token command', () => {
     expect(await check()).toBe(401);
     const after = await hub('token', 'list');
     expect(after.stdout).toMatch(new RegExp(`${id}.*\\t20\\d\\d-`));
-  }, 60_000);
+  }, 240_000);
 
   it('explains a bad command and a bad role', async () => {
-    await expect(hub('token', 'issue', '--user', 'x', '--role', 'chief', '--district', DISTRICT)).rejects.toMatchObject({
+    await expect(
+      hub('token', 'issue', '--user', 'x', '--role', 'chief', '--district', DISTRICT),
+    ).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/--role/),
     });
     await expect(hub('token', 'frobnicate')).rejects.toMatchObject({ code: 2 });
     await expect(hub('token', 'issue', '--colour', 'red')).rejects.toMatchObject({ code: 2 });
-  }, 60_000);
+  }, 120_000);
 });

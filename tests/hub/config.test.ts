@@ -13,6 +13,7 @@ describe('hub configuration', () => {
       maxClockSkewMs: 300_000,
       policySeed: 'policies',
       trustProxy: false,
+      tokenCacheMs: 5000,
     });
     expect(loadConfig({}).databaseUrl).toBeUndefined();
   });
@@ -31,6 +32,7 @@ describe('hub configuration', () => {
       HUB_MAX_CLOCK_SKEW_MS: '0',
       HUB_POLICY_SEED: '/etc/hub/bundle.json',
       HUB_TRUST_PROXY: 'true',
+      HUB_TOKEN_CACHE_MS: '0',
       UNRELATED: 'ignored',
     });
     expect(config).toEqual({
@@ -45,6 +47,7 @@ describe('hub configuration', () => {
       maxClockSkewMs: 0,
       policySeed: '/etc/hub/bundle.json',
       trustProxy: true,
+      tokenCacheMs: 0,
     });
   });
 

@@ -26,7 +26,8 @@ describe.each(BACKENDS)('consents on $name', (backend) => {
     await hub?.close();
   });
 
-  const create = (body: Record<string, unknown>) => hub.call('clerk', { method: 'POST', url: '/v1/consents', payload: body });
+  const create = (body: Record<string, unknown>) =>
+    hub.call('clerk', { method: 'POST', url: '/v1/consents', payload: body });
   const feed = async (who: 'sro' | 'sro2' | 'sroOtherAgency', since?: string) => {
     const response = await hub.call(who, {
       method: 'GET',
@@ -44,7 +45,9 @@ describe.each(BACKENDS)('consents on $name', (backend) => {
     expect(consent.consent.recordedBy).toBe('clerk.nguyen');
     expect(ConsentSchema.safeParse(consent.consent).success).toBe(true);
     const search = await hub.call('admin', { method: 'GET', url: '/v1/consents?studentId=s-create' });
-    expect(json<{ consents: View[] }>(search).consents.map((view) => view.consent.id)).toEqual([consent.consent.id]);
+    expect(json<{ consents: View[] }>(search).consents.map((view) => view.consent.id)).toEqual([
+      consent.consent.id,
+    ]);
   });
 
   it('is idempotent with a client id: same content 200, other content 409', async () => {
@@ -82,30 +85,47 @@ describe.each(BACKENDS)('consents on $name', (backend) => {
     expect(revoked.revokedBy).toBe('clerk.nguyen');
     expect(revoked.consent.revokedAt).toBe(hub.clock.now().toISOString());
     // Again: no change, no second audit entry.
-    const again = await hub.call('clerk', { method: 'POST', url: `/v1/consents/${consent.consent.id}/revoke` });
+    const again = await hub.call('clerk', {
+      method: 'POST',
+      url: `/v1/consents/${consent.consent.id}/revoke`,
+    });
     expect(again.statusCode).toBe(200);
     expect(json<{ consent: View }>(again).consent.consent.revokedAt).toBe(revoked.consent.revokedAt);
     const active = await hub.call('clerk', { method: 'GET', url: '/v1/consents?studentId=s-revoke' });
     expect(json<{ consents: View[] }>(active).consents).toEqual([]);
     const all = await hub.call('clerk', { method: 'GET', url: '/v1/consents?studentId=s-revoke&status=all' });
     expect(json<{ consents: View[] }>(all).consents.map((view) => view.status)).toEqual(['revoked']);
-    const audit = await hub.call('admin', { method: 'GET', url: '/v1/audit?action=consent.revoke&limit=1000' });
-    const entries = json<{ entries: { actor: string; target: string; detail: { reason?: string } }[] }>(audit).entries;
+    const audit = await hub.call('admin', {
+      method: 'GET',
+      url: '/v1/audit?action=consent.revoke&limit=1000',
+    });
+    const entries = json<{ entries: { actor: string; target: string; detail: { reason?: string } }[] }>(
+      audit,
+    ).entries;
     const mine = entries.filter((entry) => entry.target === `consent:${consent.consent.id}`);
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ actor: 'clerk.nguyen', detail: { reason: expect.stringMatching(/withdrew/) } });
+    expect(mine[0]).toMatchObject({
+      actor: 'clerk.nguyen',
+      detail: { reason: expect.stringMatching(/withdrew/) },
+    });
   });
 
   it('gives each SRO only the consents naming it or its agency, minimised, with a cursor', async () => {
     const start = (await feed('sro')).cursor;
     const toDiaz = json<{ consent: View }>(
-      await create(consentBody({ studentId: 's-min-1', recipient: { kind: 'sro', username: 'Officer.Diaz' } })),
+      await create(
+        consentBody({ studentId: 's-min-1', recipient: { kind: 'sro', username: 'Officer.Diaz' } }),
+      ),
     ).consent;
     const toAgency = json<{ consent: View }>(
-      await create(consentBody({ studentId: 's-min-2', recipient: { kind: 'agency', agency: AGENCY.toUpperCase() } })),
+      await create(
+        consentBody({ studentId: 's-min-2', recipient: { kind: 'agency', agency: AGENCY.toUpperCase() } }),
+      ),
     ).consent;
     const toRoss = json<{ consent: View }>(
-      await create(consentBody({ studentId: 's-min-3', recipient: { kind: 'sro', username: 'deputy.ross' } })),
+      await create(
+        consentBody({ studentId: 's-min-3', recipient: { kind: 'sro', username: 'deputy.ross' } }),
+      ),
     ).consent;
     const expired = json<{ consent: View }>(
       await create(
@@ -140,7 +160,11 @@ describe.each(BACKENDS)('consents on $name', (backend) => {
     expect(quiet).toMatchObject({ consents: [], removed: [], cursor: diaz.cursor, more: false });
 
     // A revocation reaches the SRO as a removal after its cursor.
-    await hub.call('clerk', { method: 'POST', url: `/v1/consents/${toAgency.consent.id}/revoke`, payload: {} });
+    await hub.call('clerk', {
+      method: 'POST',
+      url: `/v1/consents/${toAgency.consent.id}/revoke`,
+      payload: {},
+    });
     const after = await feed('sro', diaz.cursor);
     expect(after.consents).toEqual([]);
     expect(after.removed).toEqual([toAgency.consent.id]);
@@ -158,12 +182,17 @@ describe.each(BACKENDS)('consents on $name', (backend) => {
   it('pages the SRO feed with limit and more', async () => {
     const start = (await feed('sro2')).cursor;
     for (let n = 0; n < 5; n++) {
-      await create(consentBody({ studentId: `s-page-${n}`, recipient: { kind: 'sro', username: 'officer.kim' } }));
+      await create(
+        consentBody({ studentId: `s-page-${n}`, recipient: { kind: 'sro', username: 'officer.kim' } }),
+      );
     }
     const seen: string[] = [];
     let cursor = start;
     for (let round = 0; round < 5; round++) {
-      const response = await hub.call('sro2', { method: 'GET', url: `/v1/consents/mine?since=${cursor}&limit=2` });
+      const response = await hub.call('sro2', {
+        method: 'GET',
+        url: `/v1/consents/mine?since=${cursor}&limit=2`,
+      });
       const page = json<Feed>(response);
       seen.push(...page.consents.map((consent) => consent.studentId));
       cursor = page.cursor;
@@ -173,7 +202,9 @@ describe.each(BACKENDS)('consents on $name', (backend) => {
   });
 
   it('counts expiry in the district time zone', async () => {
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Los_Angeles' }).format(hub.clock.now());
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Los_Angeles' }).format(
+      hub.clock.now(),
+    );
     const view = json<{ consent: View }>(
       await create(consentBody({ studentId: 's-tz', signedOn: '2026-01-01', expiresOn: today })),
     ).consent;
@@ -182,10 +213,17 @@ describe.each(BACKENDS)('consents on $name', (backend) => {
 
   it('records consent creation in the audit log', async () => {
     const { consent } = json<{ consent: View }>(await create(consentBody({ studentId: 's-audit' })));
-    const audit = await hub.call('admin', { method: 'GET', url: '/v1/audit?action=consent.create&limit=1000' });
+    const audit = await hub.call('admin', {
+      method: 'GET',
+      url: '/v1/audit?action=consent.create&limit=1000',
+    });
     const entry = json<{ entries: { actor: string; actorRole: string; target: string; at: string }[] }>(
       audit,
     ).entries.find((candidate) => candidate.target === `consent:${consent.consent.id}`);
-    expect(entry).toMatchObject({ actor: 'clerk.nguyen', actorRole: 'clerk', at: hub.clock.now().toISOString() });
+    expect(entry).toMatchObject({
+      actor: 'clerk.nguyen',
+      actorRole: 'clerk',
+      at: hub.clock.now().toISOString(),
+    });
   });
 });

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBatchResultSchema, type LogEvent } from '../../src/report/event-contract';
-import { BACKENDS, createHarness, DISTRICT, json, makeChain, OTHER_DISTRICT, rehash, type Harness } from './helpers';
+import {
+  BACKENDS,
+  createHarness,
+  DISTRICT,
+  json,
+  makeChain,
+  OTHER_DISTRICT,
+  rehash,
+  type Harness,
+} from './helpers';
 
 interface Flag {
   device: string;
@@ -29,9 +38,10 @@ describe.each(BACKENDS)('POST /v1/events on $name', (backend) => {
   };
 
   const countStored = async (ids: string[]): Promise<number> => {
-    const { rows } = await hub.db.query<{ n: number }>('SELECT count(*) AS n FROM events WHERE id = ANY($1::text[])', [
-      ids,
-    ]);
+    const { rows } = await hub.db.query<{ n: number }>(
+      'SELECT count(*) AS n FROM events WHERE id = ANY($1::text[])',
+      [ids],
+    );
     return rows[0]?.n ?? -1;
   };
 
@@ -102,7 +112,9 @@ describe.each(BACKENDS)('POST /v1/events on $name', (backend) => {
     expect(result.rejected).toHaveLength(1);
     expect(result.rejected[0]?.id).toBe(original.id);
     expect(result.rejected[0]?.reason).toMatch(/conflict.*tampering/);
-    const { rows } = await hub.db.query<{ body: LogEvent }>('SELECT body FROM events WHERE id = $1', [original.id]);
+    const { rows } = await hub.db.query<{ body: LogEvent }>('SELECT body FROM events WHERE id = $1', [
+      original.id,
+    ]);
     expect(rows).toHaveLength(1);
     expect(rows[0]?.body.justification).toBe(original.justification);
     const flags = await flagsOf('dev-tamper');
@@ -139,7 +151,10 @@ describe.each(BACKENDS)('POST /v1/events on $name', (backend) => {
   it('flags a chain break found when the earlier half arrives late', async () => {
     const chain = await makeChain(4, { device: 'dev-late-break' });
     await post(chain.slice(2)); // 3 and 4 first
-    const forged = await rehash({ ...(chain[1] as LogEvent), justification: 'changed, so its hash changed too' });
+    const forged = await rehash({
+      ...(chain[1] as LogEvent),
+      justification: 'changed, so its hash changed too',
+    });
     await post([chain[0], forged]);
     const flags = await flagsOf('dev-late-break');
     expect(flags.map((flag) => [flag.kind, flag.seq])).toEqual([['chain-break', 2]]);
@@ -154,7 +169,9 @@ describe.each(BACKENDS)('POST /v1/events on $name', (backend) => {
     await post([stray]);
     expect((await flagsOf('dev-hash')).map((flag) => flag.kind)).toEqual(['hash-mismatch']);
     expect((await flagsOf('dev-genesis')).map((flag) => flag.kind)).toEqual(['chain-break']);
-    const { rows } = await hub.db.query<{ hash_ok: boolean }>('SELECT hash_ok FROM events WHERE id = $1', [event.id]);
+    const { rows } = await hub.db.query<{ hash_ok: boolean }>('SELECT hash_ok FROM events WHERE id = $1', [
+      event.id,
+    ]);
     expect(rows[0]?.hash_ok).toBe(false);
   });
 
@@ -238,7 +255,9 @@ describe.each(BACKENDS)('POST /v1/events on $name', (backend) => {
     const flags = await hub.call('otherAdmin', { method: 'GET', url: '/v1/device-flags' });
     expect(json<{ flags: unknown[] }>(flags).flags).toEqual([]);
     // DISTRICT's admin does not see OTHER_DISTRICT's devices.
-    const devices = json<{ devices: { device: string }[] }>(await hub.call('admin', { method: 'GET', url: '/v1/devices' }));
+    const devices = json<{ devices: { device: string }[] }>(
+      await hub.call('admin', { method: 'GET', url: '/v1/devices' }),
+    );
     expect(devices.devices.map((device) => device.device)).not.toContain('dev-shared-id');
   });
 

@@ -130,7 +130,12 @@ export type TokenName =
 const TOKEN_SPECS: Record<TokenName, { user: string; role: HubRole; district: string; agency?: string }> = {
   sro: { user: 'officer.diaz', role: 'sro', district: DISTRICT, agency: AGENCY },
   sro2: { user: 'officer.kim', role: 'sro', district: DISTRICT, agency: AGENCY },
-  sroOtherAgency: { user: 'deputy.ross', role: 'sro', district: DISTRICT, agency: 'Stanislaus County Sheriff' },
+  sroOtherAgency: {
+    user: 'deputy.ross',
+    role: 'sro',
+    district: DISTRICT,
+    agency: 'Stanislaus County Sheriff',
+  },
   clerk: { user: 'clerk.nguyen', role: 'clerk', district: DISTRICT },
   admin: { user: 'admin.lee', role: 'admin', district: DISTRICT },
   revoked: { user: 'officer.gone', role: 'admin', district: DISTRICT },
@@ -277,7 +282,8 @@ export function requestBody(overrides: Record<string, unknown> = {}): Record<str
     studentId: '100234',
     categories: ['attendance', 'discipline'],
     actions: ['view'],
-    justification: 'Subpoena duces tecum for attendance and discipline records in case 24-JV-0193, served today.',
+    justification:
+      'Subpoena duces tecum for attendance and discipline records in case 24-JV-0193, served today.',
     evidence: {
       'case-number': '24-JV-0193',
       'issuing-court': 'Stanislaus County Superior Court',

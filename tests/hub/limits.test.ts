@@ -19,7 +19,9 @@ describe.each(BACKENDS)('limits on $name', (backend) => {
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
     expect(Number(last?.headers['retry-after'])).toBeGreaterThan(0);
-    expect(json(last as never)).toMatchObject({ error: { code: 'rate_limited', message: expect.stringMatching(/retry in/) } });
+    expect(json(last as never)).toMatchObject({
+      error: { code: 'rate_limited', message: expect.stringMatching(/retry in/) },
+    });
     expect((await hub.call('sro', { method: 'GET', url: '/v1/requests/mine' })).statusCode).toBe(200);
   });
 
@@ -27,7 +29,15 @@ describe.each(BACKENDS)('limits on $name', (backend) => {
     const statuses: number[] = [];
     for (let n = 0; n < 7; n++) {
       const token = `rgh_${String(n).repeat(43)}`;
-      statuses.push((await hub.app.inject({ method: 'GET', url: '/v1/policy', headers: { authorization: `Bearer ${token}` } })).statusCode);
+      statuses.push(
+        (
+          await hub.app.inject({
+            method: 'GET',
+            url: '/v1/policy',
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).statusCode,
+      );
     }
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses.slice(5)).toEqual([429, 429]);

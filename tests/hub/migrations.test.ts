@@ -1,42 +1,43 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { DbLockedError, openPglite } from '../../src/hub/db';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DbLockedError, openPglite, type Db } from '../../src/hub/db';
 import { migrate, readMigrations, schemaVersion } from '../../src/hub/migrate';
 import { BACKENDS } from './helpers';
 
 describe.each(BACKENDS)('migrations on $name', (backend) => {
+  let db: Db;
+  let dispose: () => Promise<void>;
+  beforeEach(async () => {
+    ({ db, dispose } = await backend.open());
+  });
+  afterEach(async () => {
+    await dispose();
+  });
+
   it('applies every migration once and records it', async () => {
-    const { db, dispose } = await backend.open();
-    try {
-      const all = await readMigrations();
-      expect(await migrate(db)).toEqual(all.map((migration) => migration.version));
-      expect(await migrate(db)).toEqual([]);
-      expect(await schemaVersion(db)).toBe(all.at(-1)?.version);
-      const { rows } = await db.query<{ version: number; name: string }>(
-        'SELECT version, name FROM schema_migrations ORDER BY version',
-      );
-      expect(rows).toEqual(all.map(({ version, name }) => ({ version, name })));
-    } finally {
-      await dispose();
-    }
+    const all = await readMigrations();
+    expect(await migrate(db)).toEqual(all.map((migration) => migration.version));
+    expect(await migrate(db)).toEqual([]);
+    expect(await schemaVersion(db)).toBe(all.at(-1)?.version);
+    const { rows } = await db.query<{ version: number; name: string }>(
+      'SELECT version, name FROM schema_migrations ORDER BY version',
+    );
+    expect(rows).toEqual(all.map(({ version, name }) => ({ version, name })));
   });
 
   it('rolls a failing migration back entirely and records nothing', async () => {
-    const { db, dispose } = await backend.open();
-    try {
-      await migrate(db);
-      const bad = [{ version: 999, name: 'broken', sql: 'CREATE TABLE half_done (x int); SELECT * FROM no_such_table;' }];
-      await expect(migrate(db, bad)).rejects.toThrow(/no_such_table/);
-      const { rows } = await db.query<{ n: number }>(
-        "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'half_done'",
-      );
-      expect(rows[0]?.n).toBe(0);
-      expect(await schemaVersion(db)).toBe(1);
-    } finally {
-      await dispose();
-    }
+    await migrate(db);
+    const bad = [
+      { version: 999, name: 'broken', sql: 'CREATE TABLE half_done (x int); SELECT * FROM no_such_table;' },
+    ];
+    await expect(migrate(db, bad)).rejects.toThrow(/no_such_table/);
+    const { rows } = await db.query<{ n: number }>(
+      "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'half_done'",
+    );
+    expect(rows[0]?.n).toBe(0);
+    expect(await schemaVersion(db)).toBe(1);
   });
 });
 

@@ -43,7 +43,11 @@ describe.each(BACKENDS)('policy on $name', (backend) => {
   });
 
   it('publishes a greater version (admin), audited, and serves it', async () => {
-    const response = await hub.call('admin', { method: 'PUT', url: '/v1/policy', payload: await bundleFor(DISTRICT, 2) });
+    const response = await hub.call('admin', {
+      method: 'PUT',
+      url: '/v1/policy',
+      payload: await bundleFor(DISTRICT, 2),
+    });
     expect(response.statusCode, response.body).toBe(200);
     expect(json(response)).toMatchObject({ version: 2, publishedBy: 'admin.lee', signature: null });
     expect(json<PolicyAnswer>(await hub.call('sro', { method: 'GET', url: '/v1/policy' })).version).toBe(2);
@@ -72,7 +76,9 @@ describe.each(BACKENDS)('policy on $name', (backend) => {
 
   it('refuses an invalid bundle naming the field', async () => {
     const bundle = await bundleFor(DISTRICT, 9);
-    (bundle.policy as { rules: { effect: string }[] }).rules[0]!.effect = 'sometimes';
+    const [rule] = (bundle.policy as { rules: { effect: string }[] }).rules;
+    if (!rule) throw new Error('the policy has no rules');
+    rule.effect = 'sometimes';
     const response = await hub.call('admin', { method: 'PUT', url: '/v1/policy', payload: bundle });
     expect(response.statusCode).toBe(400);
     expect(json(response)).toMatchObject({ error: { field: 'policy.rules[0].effect' } });

@@ -58,7 +58,9 @@ describe.each(BACKENDS)('a listening hub on $name', (backend) => {
 
   it('never writes a token, or a query string, to its log', async () => {
     await fetch(`${base}/v1/consents?studentId=secret-student-42`, { headers: auth('clerk') });
-    await fetch(`${base}/v1/policy`, { headers: { authorization: 'Bearer rgh_not_a_real_token_but_secret' } });
+    await fetch(`${base}/v1/policy`, {
+      headers: { authorization: 'Bearer rgh_not_a_real_token_but_secret' },
+    });
     const log = logLines.join('');
     expect(log).toContain('/v1/consents');
     for (const token of Object.values(hub.tokens)) expect(log).not.toContain(token);

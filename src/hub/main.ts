@@ -1,0 +1,253 @@
+// The hub's command line: `npm run hub` serves; `npm run hub -- token …` manages tokens. See docs/hub.md.
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { buildApp } from './app';
+import type { Actor } from './audit';
+import { ConfigError, loadConfig, type HubConfig } from './config';
+import { openDb, type Db } from './db';
+import { migrate } from './migrate';
+import { PolicyStore } from './policy';
+import { unsignedPolicies } from './policy-signing';
+import { issueToken, listTokens, revokeToken, TokenIssueSchema } from './tokens';
+import { formatIssues } from '../policy/bundle';
+
+const USAGE = `Record Guard district hub
+
+  npm run hub                              start the hub (configuration: environment variables, docs/hub.md)
+  npm run hub -- migrate                   apply database migrations and exit
+  npm run hub -- token issue --user <username> --role sro|clerk|admin --district <district-id> [--agency "<agency>"]
+                                           issue a token; it is printed once (stdout) and stored only as a hash
+  npm run hub -- token revoke <token-id>   revoke a token at once
+  npm run hub -- token list [--district <district-id>]
+                                           list tokens (never the tokens themselves)
+`;
+
+class UsageError extends Error {}
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+function operator(): Actor {
+  let name = 'unknown';
+  try {
+    name = userInfo().username;
+  } catch {
+    // No user database entry (some containers): keep "unknown".
+  }
+  return { username: `cli:${name}`, role: 'operator', tokenId: null };
+}
+
+async function withDb<T>(config: HubConfig, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await openDb(config);
+  try {
+    await migrate(db);
+    // The first command on a fresh database seeds the policy too, so the roster is there to read.
+    await new PolicyStore(db, unsignedPolicies)
+      .seed(config.policySeed, new Date())
+      .catch((error: unknown) => say(`note: ${error instanceof Error ? error.message : String(error)}`));
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function tokenCommand(config: HubConfig, args: string[]): Promise<void> {
+  const [action, ...rest] = args;
+  if (action === 'issue') {
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        user: { type: 'string' },
+        role: { type: 'string' },
+        district: { type: 'string' },
+        agency: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    const parsed = TokenIssueSchema.safeParse(
+      Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)),
+    );
+    if (!parsed.success)
+      throw new UsageError(
+        formatIssues(parsed.error)
+          .map((line) => `--${line}`)
+          .join('\n'),
+      );
+    await withDb(config, async (db) => {
+      const input = { ...parsed.data };
+      if (input.role === 'sro' && input.agency === undefined) {
+        // Consents may name an agency as recipient: take the SRO's agency from the district roster when known.
+        const policy = await new PolicyStore(db, unsignedPolicies).active(input.district);
+        const entry = policy?.bundle.policy.roles.roster.find(
+          (candidate) => candidate.username?.toLowerCase() === input.user.toLowerCase(),
+        );
+        if (entry?.agency) {
+          input.agency = entry.agency;
+          say(`agency "${entry.agency}" taken from the district roster`);
+        } else {
+          say(
+            'note: no --agency given and none in the roster; consents naming an agency will not reach this SRO',
+          );
+        }
+      }
+      const { token, info } = await db.transaction((tx) => issueToken(tx, input, operator(), new Date()));
+      say(
+        `token ${info.id} for ${info.user} (${info.role}, ${info.district}${info.agency ? `, ${info.agency}` : ''}):`,
+      );
+      process.stdout.write(`${token}\n`);
+      say('store it now: the hub keeps only its SHA-256 and cannot show it again');
+    });
+    return;
+  }
+  if (action === 'revoke') {
+    const { positionals } = parseArgs({ args: rest, options: {}, strict: true, allowPositionals: true });
+    if (positionals.length !== 1) throw new UsageError('token revoke takes one token id (see token list)');
+    const id = positionals[0] as string;
+    await withDb(config, async (db) => {
+      const info = await db.transaction((tx) => revokeToken(tx, id, undefined, operator(), new Date()));
+      if (!info) throw new UsageError(`no token with id ${id}`);
+      say(
+        `token ${info.id} of ${info.user} (${info.role}, ${info.district}) revoked at ${info.revokedAt ?? '?'}`,
+      );
+    });
+    return;
+  }
+  if (action === 'list') {
+    const { values } = parseArgs({ args: rest, options: { district: { type: 'string' } }, strict: true });
+    await withDb(config, async (db) => {
+      const tokens = await listTokens(db, values.district);
+      process.stdout.write(
+        `${['id', 'user', 'role', 'district', 'agency', 'created', 'revoked'].join('\t')}\n` +
+          tokens
+            .map((info) =>
+              [
+                info.id,
+                info.user,
+                info.role,
+                info.district,
+                info.agency ?? '',
+                info.createdAt,
+                info.revokedAt ?? '',
+              ].join('\t'),
+            )
+            .map((line) => `${line}\n`)
+            .join(''),
+      );
+    });
+    return;
+  }
+  throw new UsageError(`unknown token command "${action ?? ''}"`);
+}
+
+/**
+ * PGlite runs PostgreSQL without its background workers: no autovacuum, so no planner statistics unless asked.
+ * Analyse on start and every hour (sampled, quick; PGlite runs it between other statements, never inside a
+ * transaction). Rows are rarely updated here (revocations, decisions), so vacuuming is left to the operator.
+ */
+function startMaintenance(db: Db): NodeJS.Timeout | undefined {
+  if (db.kind !== 'pglite') return undefined;
+  const run = (sql: string) =>
+    db.exec(sql).catch((error: unknown) => say(`maintenance (${sql}) failed: ${String(error)}`));
+  void run('ANALYZE');
+  const timer = setInterval(() => void run('ANALYZE'), 60 * 60 * 1000);
+  timer.unref();
+  return timer;
+}
+
+async function serve(config: HubConfig): Promise<void> {
+  const db = await openDb(config);
+  let closing = false;
+  try {
+    const applied = await migrate(db);
+    const maintenance = startMaintenance(db);
+    const policies = new PolicyStore(db, unsignedPolicies);
+    const seeded = await policies.seed(config.policySeed, new Date());
+    const app = await buildApp(config, db, { policies });
+    if (applied.length > 0) app.log.info({ applied }, 'database migrations applied');
+    if (seeded) {
+      app.log.info(
+        { district: seeded.district, version: seeded.version },
+        `policy seeded from ${config.policySeed}`,
+      );
+    }
+    const shutdown = (signal: string) => {
+      if (closing) return;
+      closing = true;
+      app.log.info({ signal }, 'shutting down');
+      if (maintenance) clearInterval(maintenance);
+      app
+        .close()
+        .then(() => db.close())
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            app.log.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    await app.listen({ port: config.port, host: config.host });
+    app.log.info(
+      { database: db.kind === 'postgres' ? 'postgresql' : `pglite:${config.dataDir}` },
+      'record guard hub ready',
+    );
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    if (command === 'help' || command === '--help' || command === '-h') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    const config = loadConfig();
+    if (command === undefined || command === 'serve') {
+      await serve(config);
+      return -1; // keeps running
+    }
+    if (command === 'migrate') {
+      const db = await openDb(config);
+      try {
+        const applied = await migrate(db);
+        say(applied.length > 0 ? `applied migrations ${applied.join(', ')}` : 'the database is up to date');
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    if (command === 'token') {
+      await tokenCommand(config, rest);
+      return 0;
+    }
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      say(`error: ${error.message}\n`);
+      process.stderr.write(USAGE);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      say(`error: ${error.message}`);
+      return 2;
+    }
+    if (
+      error instanceof TypeError &&
+      String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')
+    ) {
+      say(`error: ${error.message}\n`);
+      process.stderr.write(USAGE);
+      return 2;
+    }
+    say(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exit(code);
