@@ -123,6 +123,8 @@ export async function gateContext(gateId: string): Promise<GateContext | undefin
 export interface GateEffects {
   /** A grant or request changed what a tab may show: evaluate its pages again. */
   accessChanged(tabId: number | undefined): Promise<void>;
+  /** Something is waiting for the hub: sync now rather than at the next alarm. */
+  syncSoon(): Promise<void>;
 }
 
 export async function submitGate(message: GateSubmit, effects: GateEffects): Promise<GateSubmitResult> {
@@ -234,7 +236,22 @@ export async function submitGate(message: GateSubmit, effects: GateEffects): Pro
     status: 'pending',
     filedAt: now,
   };
-  await db.requests.put(request);
+  await db.transaction('rw', db.requests, db.filings, async () => {
+    await db.requests.put(request);
+    await db.filings.put({
+      id: request.id,
+      body: {
+        id: request.id,
+        basis: request.basis,
+        studentId: request.studentId,
+        categories: request.categories,
+        actions: request.actions,
+        justification: justification.text,
+        evidence: evidence.values,
+      },
+    });
+  });
+  void effects.syncSoon();
   await recordEvents([
     justificationDraft('justification', request.id),
     { ...justificationDraft('request-filed', request.id), justification: undefined, evidence: undefined },

@@ -14,6 +14,7 @@ import {
 import { forgetManagedSettings, managedSettings } from './managed';
 import { activePolicy, forgetActivePolicy, STORED_POLICY_KEY } from './policy';
 import { routeMessage } from './router';
+import { SYNC_ALARM, syncWithHub } from './sync';
 import { baseDraft, deliverNow, OUTBOX_ALARM, pruneLog, PRUNE_ALARM, record } from './audit';
 import { GRANT_ALARM_PREFIX } from './gate-service';
 import { exposeSessionStorageToContentScripts, publishGuardPlan } from './guard-plan';
@@ -49,6 +50,8 @@ async function setUp(): Promise<void> {
   if (bundle) await registerGuardScript(bundle);
   await publishGuardPlan(bundle);
   await browser.alarms.create(PRUNE_ALARM, { periodInMinutes: 24 * 60 });
+  // Consents and approvals reach an SRO within a minute (Chrome's shortest alarm period is 30 s).
+  await browser.alarms.create(SYNC_ALARM, { periodInMinutes: 0.5 });
   await record([
     {
       ...baseDraft(bundle, { role: 'unknown' }),
@@ -97,6 +100,10 @@ export function startBackground(): void {
       await syncEnforcement();
       await publishGuardPlan(await activePolicy());
     },
+    syncSoon: async () => {
+      const { changed } = await syncWithHub();
+      if (changed) await reevaluateOpenPages('grant-changed');
+    },
     accessChanged: async (tabId: number | undefined) => {
       const push: GuardPush = { channel: 'guard.reevaluate', reason: 'grant-changed' };
       if (tabId !== undefined) await browser.tabs.sendMessage(tabId, push).catch(() => undefined);
@@ -107,6 +114,7 @@ export function startBackground(): void {
     if (alarm.name.startsWith(GRANT_ALARM_PREFIX))
       void grantExpired(alarm.name.slice(GRANT_ALARM_PREFIX.length));
     if (alarm.name === OUTBOX_ALARM) void deliverNow();
+    if (alarm.name === SYNC_ALARM) void effects.syncSoon();
     if (alarm.name === PRUNE_ALARM) void activePolicy().then(pruneLog);
   });
   void exposeSessionStorageToContentScripts();
@@ -173,6 +181,7 @@ export function startBackground(): void {
   void loadIdentities();
   // Whatever a stopped worker left in the outbox goes out as soon as it wakes.
   void deliverNow();
+  void effects.syncSoon();
   // Opening early creates the stores on first run and keeps the first page verdict from paying for it.
   void database().open();
 }

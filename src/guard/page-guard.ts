@@ -137,13 +137,28 @@ export function startPageGuard(): void {
       if (!complete) {
         // An SRO: read the whole page before deciding, keeping it covered meanwhile.
         startSroWatch(adapter);
-        if (domReady()) await evaluatePage(adapter, true);
+        if (domReady() && !completeAsked) await evaluatePage(adapter, true);
         return;
       }
       applyVerdict(adapter, result);
     } catch {
       if (mine === evaluation) failClosed();
     }
+  };
+
+  /**
+   * Asks for the full verdict as soon as the page is parsed, without waiting for the identity-only answer first
+   * (two round trips in a row were most of an SRO's wait). A page that turns out not to be guarded aborts it.
+   */
+  let completeAsked = false;
+  const whenParsed = (adapter: SisAdapter): void => {
+    if (completeAsked) return;
+    if (domReady()) return;
+    completeAsked = true;
+    document.addEventListener('DOMContentLoaded', () => void evaluatePage(adapter, true), {
+      once: true,
+      signal: controller.signal,
+    });
   };
 
   let sroWatching = false;
@@ -173,7 +188,7 @@ export function startPageGuard(): void {
       },
       controller.signal,
     );
-    document.addEventListener('DOMContentLoaded', () => void evaluatePage(adapter, true), { once: true });
+    whenParsed(adapter);
     window.addEventListener('popstate', () => recheck(adapter), { signal: controller.signal });
     browser.runtime.onMessage.addListener((message: unknown) => {
       if (controller.signal.aborted || !isGuardPush(message)) return;
@@ -221,6 +236,7 @@ export function startPageGuard(): void {
         stop();
         return;
       }
+      whenParsed(adapter);
       void evaluatePage(adapter, domReady());
       return;
     }

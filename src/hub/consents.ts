@@ -26,6 +26,7 @@ export const ConsentCreateSchema = z.strictObject({
   signedOn: shape.signedOn,
   expiresOn: shape.expiresOn,
   documentRef: shape.documentRef,
+  studentBirthDate: shape.studentBirthDate,
 });
 export type ConsentCreate = z.infer<typeof ConsentCreateSchema>;
 

@@ -30,6 +30,11 @@ export const ConsentSchema = z
     revokedAt: InstantSchema.optional(),
     /** Where the signed paper or scan is kept (document management reference). */
     documentRef: z.string().min(1).max(200),
+    /**
+     * The student's birth date as the clerk read it from the SIS: it decides who may consent (a parent until 18,
+     * the student after), and the SRO's browser has no other source for it.
+     */
+    studentBirthDate: CalendarDateSchema.optional(),
     recordedBy: IdSchema.or(z.string().min(1).max(120)).optional(),
   })
   .refine((consent) => consent.expiresOn === undefined || consent.expiresOn >= consent.signedOn, {

@@ -1,4 +1,5 @@
 import Dexie, { type EntityTable } from 'dexie';
+import type { Filing } from '../background/sync';
 import type { Consent, ExceptionRequest, Grant } from '../policy/consent';
 import type { LogEvent } from '../report/event-contract';
 
@@ -39,6 +40,8 @@ export class RecordGuardDb extends Dexie {
   events!: EntityTable<LogEvent, 'id'>;
   outbox!: EntityTable<OutboxEntry, 'id'>;
   meta!: EntityTable<MetaEntry, 'key'>;
+  /** Exception requests filed here and not yet at the hub, with their justification and evidence. */
+  filings!: EntityTable<Filing, 'id'>;
 
   constructor(name = 'record-guard') {
     super(name);
@@ -54,6 +57,7 @@ export class RecordGuardDb extends Dexie {
       outbox: 'id, seq',
       meta: 'key',
     });
+    this.version(3).stores({ filings: 'id' });
   }
 }
 

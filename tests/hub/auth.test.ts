@@ -309,5 +309,14 @@ describe.each(BACKENDS)('authorisation on $name', (backend) => {
       (await hub.call('admin', { method: 'POST', url: `/v1/tokens/${id}/revoke`, payload: {} })).statusCode,
     ).toBe(200);
     expect((await asTemp()).statusCode).toBe(401);
+    // Both are in the audit log, by the admin who did them.
+    const audit = await hub.call('admin', { method: 'GET', url: '/v1/audit?limit=1000' });
+    const entries = json<{ entries: { action: string; actor: string; target: string }[] }>(
+      audit,
+    ).entries.filter((entry) => entry.target === `token:${id}`);
+    expect(entries.map((entry) => [entry.action, entry.actor])).toEqual([
+      ['token.issue', 'admin.lee'],
+      ['token.revoke', 'admin.lee'],
+    ]);
   });
 });

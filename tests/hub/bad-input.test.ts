@@ -4,6 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEvent } from '../../src/report/event-contract';
 import {
   BACKENDS,
+  bundleFor,
+  DISTRICT,
   consentBody,
   createHarness,
   json,
@@ -277,6 +279,16 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
       payload: { user: SQL, role: 'sro' },
     });
     expectError(spaced, 400, 'invalid_request', 'user');
+
+    // A policy bundle's free text is stored and served as sent.
+    const bundle = await bundleFor(DISTRICT, 2);
+    (bundle.policy.district as { name: string }).name = SQL;
+    const published = await hub.call('admin', { method: 'PUT', url: '/v1/policy', payload: bundle });
+    expect(published.statusCode, published.body).toBe(200);
+    const served = json<{ bundle: { policy: { district: { name: string } } } }>(
+      await hub.call('sro', { method: 'GET', url: '/v1/policy' }),
+    );
+    expect(served.bundle.policy.district.name).toBe(SQL);
 
     // Every table is still there and answering.
     for (const table of [

@@ -237,10 +237,14 @@ describe.each(BACKENDS)('POST /v1/events on $name', (backend) => {
     // Usernames compare as the roster does: case and surrounding spaces do not matter.
     const shouty = await makeChain(1, { device: 'dev-case', username: 'Officer.Diaz' });
     expect((await post(shouty, 'sro')).statusCode).toBe(200);
+    // Device events with no user (a policy applied before anyone signed in) are the browser's own: an SRO token
+    // may post them, but never events in another user's name.
     const anonymous = await makeChain(1, { device: 'dev-anon', extra: { actor: { role: 'unknown' } } });
-    expect((await post(anonymous, 'sro')).statusCode).toBe(403);
+    expect((await post(anonymous, 'sro')).statusCode).toBe(200);
     // An admin token (a managed device's account) may post any event of its district.
-    expect((await post(anonymous, 'admin')).statusCode).toBe(200);
+    const someone = await makeChain(1, { device: 'dev-admin', username: 'teacher.park' });
+    expect((await post(someone, 'sro')).statusCode).toBe(403);
+    expect((await post(someone, 'admin')).statusCode).toBe(200);
     const foreign = await makeChain(1, { device: 'dev-foreign', district: OTHER_DISTRICT });
     expect((await post(foreign, 'sro')).statusCode).toBe(403);
     expect((await post(foreign, 'admin')).statusCode).toBe(403);

@@ -23,7 +23,15 @@ export function eventRoutes(app: FastifyInstance, { db, config, now }: HubContex
     const { events } = parseInput(EventBatchSchema, request.body, 'body');
     for (const event of events) {
       if (event.district !== caller.district) throw forbidden();
-      if (caller.role === 'sro' && !sameName(event.actor.username, caller.username)) throw forbidden();
+      // An SRO's browser also logs device events with no user (a policy applied, a download from a page
+      // whose user was unknown); it may never post events in another user's name.
+      if (
+        caller.role === 'sro' &&
+        event.actor.username !== undefined &&
+        !sameName(event.actor.username, caller.username)
+      ) {
+        throw forbidden();
+      }
     }
     const at = now();
     const latest = at.getTime() + config.maxClockSkewMs;

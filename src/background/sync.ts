@@ -1,0 +1,181 @@
+// Sync with the district hub: pull the consents addressed to this SRO, the decisions on their requests and the
+// policy; push the requests filed here. On an alarm and on demand; a hub that is away just means "next time".
+import { z } from 'zod';
+import { checkPolicyUpdate } from '../policy/bundle';
+import { ConsentSchema, ExceptionRequestSchema } from '../policy/consent';
+import { database } from '../store/db';
+import { managedSettings } from './managed';
+import { activePolicy, STORED_POLICY_KEY } from './policy';
+
+export const SYNC_ALARM = 'hub-sync';
+const CURSORS_KEY = 'sync.cursors';
+const REQUEST_TIMEOUT_MS = 15_000;
+
+const CursorsSchema = z.object({
+  consents: z.string().max(40).optional(),
+  requests: z.string().max(40).optional(),
+  policyEtag: z.string().max(200).optional(),
+  lastSyncAt: z.string().optional(),
+  lastError: z.string().max(500).optional(),
+});
+type Cursors = z.infer<typeof CursorsSchema>;
+
+const ConsentFeedSchema = z.object({
+  consents: z.array(ConsentSchema),
+  removed: z.array(z.string()),
+  cursor: z.string().max(40),
+  more: z.boolean(),
+});
+const RequestFeedSchema = z.object({
+  requests: z.array(z.object({ request: ExceptionRequestSchema })),
+  cursor: z.string().max(40),
+  more: z.boolean(),
+});
+
+/** A request filed in this browser, waiting to reach the hub with its justification and evidence. */
+export const FilingSchema = z.object({
+  id: z.string(),
+  body: z.object({
+    id: z.string(),
+    basis: z.string(),
+    studentId: z.string(),
+    categories: z.array(z.string()),
+    actions: z.array(z.string()),
+    justification: z.string(),
+    evidence: z.record(z.string(), z.string()),
+  }),
+});
+export type Filing = z.infer<typeof FilingSchema>;
+
+class HubUnavailable extends Error {}
+
+async function hubCall(path: string, init: RequestInit = {}): Promise<Response> {
+  const managed = await managedSettings();
+  const bundle = await activePolicy();
+  const hubUrl = managed.hubUrl ?? bundle?.policy.reporting.hubUrl;
+  if (!hubUrl || !managed.hubToken) throw new HubUnavailable('no hub or token configured');
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+  try {
+    return await fetch(`${hubUrl.replace(/\/$/, '')}${path}`, {
+      ...init,
+      signal: controller.signal,
+      headers: {
+        ...(init.headers ?? {}),
+        authorization: `Bearer ${managed.hubToken}`,
+        'content-type': 'application/json',
+      },
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readCursors(): Promise<Cursors> {
+  const parsed = CursorsSchema.safeParse((await browser.storage.local.get(CURSORS_KEY))[CURSORS_KEY]);
+  return parsed.success ? parsed.data : {};
+}
+
+async function pullConsents(cursors: Cursors): Promise<boolean> {
+  let changed = false;
+  for (let page = 0; page < 100; page += 1) {
+    const since = cursors.consents ? `?since=${encodeURIComponent(cursors.consents)}` : '';
+    const response = await hubCall(`/v1/consents/mine${since}`);
+    if (!response.ok) throw new Error(`consents: HTTP ${response.status}`);
+    const feed = ConsentFeedSchema.parse(await response.json());
+    const db = database();
+    await db.transaction('rw', db.consents, db.students, async () => {
+      // Without a cursor the feed is everything in force: what is not in it no longer counts.
+      if (!cursors.consents) await db.consents.clear();
+      await db.consents.bulkPut(feed.consents);
+      await db.consents.bulkDelete(feed.removed);
+      for (const consent of feed.consents) {
+        if (consent.studentBirthDate)
+          await db.students.put({ id: consent.studentId, birthDate: consent.studentBirthDate });
+      }
+    });
+    changed ||= feed.consents.length > 0 || feed.removed.length > 0 || !cursors.consents;
+    cursors.consents = feed.cursor;
+    if (!feed.more) break;
+  }
+  return changed;
+}
+
+async function pushFilings(): Promise<boolean> {
+  const db = database();
+  const filings = await db.filings.toArray();
+  for (const filing of filings) {
+    const response = await hubCall('/v1/requests', { method: 'POST', body: JSON.stringify(filing.body) });
+    // 201 filed, 200 already filed with the same content: either way it is at the hub.
+    if (response.status === 200 || response.status === 201) await db.filings.delete(filing.id);
+    else if (response.status >= 500 || response.status === 429)
+      throw new Error(`requests: HTTP ${response.status}`);
+    else {
+      // The hub refused it (the policy changed, the basis no longer fits): the SRO sees it as denied.
+      await db.filings.delete(filing.id);
+      await db.requests.update(filing.id, { status: 'denied' });
+    }
+  }
+  return filings.length > 0;
+}
+
+async function pullDecisions(cursors: Cursors): Promise<boolean> {
+  let changed = false;
+  for (let page = 0; page < 100; page += 1) {
+    const since = cursors.requests ? `?since=${encodeURIComponent(cursors.requests)}` : '';
+    const response = await hubCall(`/v1/requests/mine${since}`);
+    if (!response.ok) throw new Error(`requests: HTTP ${response.status}`);
+    const feed = RequestFeedSchema.parse(await response.json());
+    await database().requests.bulkPut(feed.requests.map((entry) => entry.request));
+    changed ||= feed.requests.some((entry) => entry.request.status !== 'pending');
+    cursors.requests = feed.cursor;
+    if (!feed.more) break;
+  }
+  return changed;
+}
+
+async function pullPolicy(cursors: Cursors): Promise<void> {
+  const response = await hubCall(
+    '/v1/policy',
+    cursors.policyEtag ? { headers: { 'if-none-match': cursors.policyEtag } } : {},
+  );
+  if (response.status === 304 || response.status === 404) return;
+  if (!response.ok) throw new Error(`policy: HTTP ${response.status}`);
+  const body = (await response.json()) as { bundle?: unknown };
+  const current = await activePolicy();
+  const checked = checkPolicyUpdate(current, body.bundle);
+  if (checked.ok) await browser.storage.local.set({ [STORED_POLICY_KEY]: checked.value });
+  else if (!checked.errors.some((error) => error.startsWith('policy.version'))) {
+    console.error(
+      'Record Guard: policy from the hub rejected; the current policy stays in force',
+      checked.errors,
+    );
+  }
+  const etag = response.headers.get('etag');
+  if (etag) cursors.policyEtag = etag;
+}
+
+let running: Promise<{ changed: boolean }> | undefined;
+
+/** One sync round. Resolves `changed` when consents or decisions changed what SRO pages may show. */
+export function syncWithHub(): Promise<{ changed: boolean }> {
+  running ??= (async () => {
+    const cursors = await readCursors();
+    let changed = false;
+    try {
+      await pushFilings();
+      changed = (await pullConsents(cursors)) || changed;
+      changed = (await pullDecisions(cursors)) || changed;
+      await pullPolicy(cursors);
+      cursors.lastSyncAt = new Date().toISOString();
+      delete cursors.lastError;
+    } catch (error) {
+      if (!(error instanceof HubUnavailable)) cursors.lastError = String(error).slice(0, 500);
+    } finally {
+      await browser.storage.local.set({ [CURSORS_KEY]: cursors });
+      running = undefined;
+    }
+    return { changed };
+  })();
+  return running;
+}
