@@ -1,3 +1,4 @@
+import { extensionApi } from './chrome-api';
 import type { GateOpen } from '../messaging/gate';
 import type {
   ExportCheck,
@@ -22,7 +23,7 @@ async function send<T>(message: unknown): Promise<T> {
     );
   });
   try {
-    const reply = (await Promise.race([browser.runtime.sendMessage(message), timeout])) as T | undefined;
+    const reply = (await Promise.race([extensionApi.runtime.sendMessage(message), timeout])) as T | undefined;
     if (reply === undefined || reply === null) throw new Error('background gave no answer');
     return reply;
   } finally {

@@ -1,5 +1,6 @@
 // The content script's whole job on one page (or frame): cover at once, learn who is signed in, and either
 // get out of the way (anyone but an SRO) or keep the record hidden until the background's verdict allows it.
+import { extensionApi } from './chrome-api';
 import type { PageHelloReply, PageVerdict } from '../messaging/page-guard';
 import { isGuardPush } from '../messaging/guard-push';
 import type { SisAdapter } from '../policy/adapter';
@@ -190,7 +191,7 @@ export function startPageGuard(): void {
     );
     whenParsed(adapter);
     window.addEventListener('popstate', () => recheck(adapter), { signal: controller.signal });
-    browser.runtime.onMessage.addListener((message: unknown) => {
+    extensionApi.runtime.onMessage.addListener((message: unknown) => {
       if (controller.signal.aborted || !isGuardPush(message)) return;
       cover();
       void evaluatePage(adapter, domReady());

@@ -1,3 +1,4 @@
+import { extensionApi } from './chrome-api';
 import { GUARD_PLAN_KEY, isGuardPlan } from '../messaging/guard-plan';
 import type { PageHelloReply } from '../messaging/page-guard';
 import { adapterForUrl } from '../sis/match';
@@ -7,7 +8,7 @@ import { adapterForUrl } from '../sis/match';
  * so a known teacher's page is uncovered within a millisecond or two. Undefined when there is no usable plan.
  */
 export async function planFor(href: string): Promise<PageHelloReply | undefined> {
-  const raw: unknown = (await browser.storage.session.get(GUARD_PLAN_KEY))[GUARD_PLAN_KEY];
+  const raw: unknown = (await extensionApi.storage.session.get(GUARD_PLAN_KEY))[GUARD_PLAN_KEY];
   if (!isGuardPlan(raw)) return undefined;
   const adapter = adapterForUrl(raw.adapters, href);
   const base = { language: raw.language, sensitiveLabels: [], sensitiveCodes: [], knownNonSro: [] };

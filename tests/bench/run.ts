@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   redaction: () => benchRedaction(),
   'content-size': () => benchContentSize(),
   log: async () => (await import('./log.bench')).benchLog(),
+  'hub-ingest': async () => (await import('./hub-ingest.bench')).benchHubIngest(),
 };
 
 async function main(): Promise<number> {
