@@ -1,6 +1,6 @@
-// `npm run demo`: builds the extension, starts the demo SIS, opens Chromium with Record Guard loaded and walks
-// through what teachers and SROs see. Headless (screenshots in demo-output/) when there is no display; with a
-// display the browser stays open for you to try the SIS yourself until Ctrl+C.
+// `npm run demo`: builds the extension, starts the demo SIS and the district hub, opens Chromium with Record
+// Guard loaded and walks through what teachers, SROs and records clerks see. Headless (screenshots in
+// demo-output/) when there is no display; with a display the browser stays open until Ctrl+C.
 import { execFileSync } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -9,6 +9,8 @@ import { startSis } from '../tests/fixtures/sis/server';
 import { launchBrowser } from '../tests/e2e/support/browser';
 import { putRecords } from '../tests/e2e/support/extension-db';
 import { settled } from '../tests/e2e/support/guard';
+import { hubJson, prepareHub, startHub } from '../tests/e2e/support/hub';
+import { clearManagedSettings, setManagedSettings } from '../tests/e2e/support/managed';
 import { recordUrl, signIn } from '../tests/e2e/support/sis';
 
 const OUT = resolve('demo-output');
@@ -30,8 +32,33 @@ async function main(): Promise<void> {
   console.log(
     `Demo SIS: ${sis.url} (users officer.diaz, teacher.park, clerk.nguyen, admin.lee; password demo)`,
   );
+
+  console.log('Starting the district hub on its embedded database…');
+  const { dataDir, tokens } = await prepareHub([
+    { user: 'officer.diaz', role: 'sro' },
+    { user: 'clerk.nguyen', role: 'clerk' },
+    { user: 'admin.lee', role: 'admin' },
+  ]);
+  const hub = await startHub(dataDir);
+  console.log(`District hub: ${hub.url} (data in ${dataDir}). Demo tokens (secrets in a real district):`);
+  for (const [user, token] of Object.entries(tokens)) console.log(`  ${user}: ${token}`);
+  // The hub URL and the SRO's token reach the extension as enterprise policy, as in a district. Writing
+  // Chromium's policy directory needs root; without it the demo stores the consent as the sync would.
+  const managed = process.getuid?.() === 0;
+  if (managed) await setManagedSettings({ hubUrl: hub.url, hubToken: tokens['officer.diaz'] as string });
+  else
+    console.log(
+      '  (not root: Chromium policy cannot be written, so this browser will not sync with the hub)',
+    );
+
   const browser = await launchBrowser({ userDataDir: `${OUT}/profile`, headless });
   const page = await browser.context.newPage();
+  const shutdown = async (): Promise<void> => {
+    await browser.close();
+    await sis.close();
+    await hub.stop();
+    if (managed) await clearManagedSettings();
+  };
   console.log(`Chromium with Record Guard is ${headless ? 'running headless' : 'open'}. Screenshots:`);
 
   await page.goto(browser.extensionUrl('popup.html'));
@@ -56,28 +83,36 @@ async function main(): Promise<void> {
     'An SRO opens the same record without consent: it stays hidden, with the reason',
   );
 
-  // A parent's written consent, as the records clerk records it (the hub sync delivers it to SRO browsers).
-  await putRecords(browser.worker, 'students', [{ id: '100000', birthDate: '2011-04-17' }]);
-  await putRecords(browser.worker, 'consents', [
-    {
-      id: 'demo-consent-1',
-      studentId: '100000',
-      signer: { name: 'Rosa Garcia', relation: 'parent' },
-      categories: ['demographics', 'health'],
-      actions: ['view', 'export'],
-      purpose: 'Mentoring program check-ins',
-      recipient: { kind: 'agency', agency: 'Newman Police Department' },
-      signedOn: '2026-09-01',
-      expiresOn: '2027-06-30',
-      documentRef: 'DMS-2026-0412',
-    },
-  ]);
+  // The records clerk records a parent's written consent at the hub; the SRO's browser picks it up on its next sync.
+  const consent = {
+    studentId: '100000',
+    signer: { name: 'Rosa Garcia', relation: 'parent' },
+    categories: ['demographics', 'health'],
+    actions: ['view', 'export'],
+    purpose: 'Mentoring program check-ins',
+    recipient: { kind: 'agency', agency: 'Newman Police Department' },
+    signedOn: '2026-09-01',
+    expiresOn: '2027-06-30',
+    documentRef: 'DMS-2026-0412',
+    studentBirthDate: '2011-04-17',
+  };
+  const created = await hubJson(hub, tokens['clerk.nguyen'] as string, '/v1/consents', {
+    method: 'POST',
+    body: consent,
+  });
+  console.log(
+    `  The clerk records a parent's consent at the hub (HTTP ${created.status}); the SRO's browser syncs within a minute…`,
+  );
+  if (!managed) {
+    await putRecords(browser.worker, 'students', [{ id: '100000', birthDate: '2011-04-17' }]);
+    await putRecords(browser.worker, 'consents', [{ id: 'demo-consent-1', ...consent }]);
+  }
   await page.goto(record);
-  await settled(page, false);
+  await settled(page, false, 70_000);
   await shot(
     page,
     '3-sro-with-consent',
-    'With a parent consent on file: the record opens, immigration fields hidden (EC 234.7)',
+    'With the consent synced: the record opens, immigration fields hidden (EC 234.7)',
   );
 
   await page.fill('#quickExportFields', 'LastName, FirstName, CA_BirthCountry');
@@ -93,16 +128,21 @@ async function main(): Promise<void> {
   await settled(page, true);
   await shot(page, '5-sro-grades-not-covered', 'Grades are not in the consent: covered again');
 
+  await page.goto(browser.extensionUrl('options.html'));
+  await page.waitForTimeout(1500);
+  await shot(page, '6-options-log', 'Options page: the local log, waiting events, verification and export');
+
+  const devices = await hubJson(hub, tokens['admin.lee'] as string, '/v1/devices');
+  console.log(`  Events the hub has received from this browser so far: ${JSON.stringify(devices.body)}`);
+
   if (headless) {
-    await browser.close();
-    await sis.close();
+    await shutdown();
     console.log('Done.');
     return;
   }
   console.log('The browser stays open: try the SIS as any user. Ctrl+C to stop.');
   await new Promise<void>((done) => process.once('SIGINT', () => done()));
-  await browser.close();
-  await sis.close();
+  await shutdown();
 }
 
 await main();

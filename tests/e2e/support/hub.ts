@@ -51,7 +51,8 @@ export async function prepareHub(users: { user: string; role: 'sro' | 'clerk' | 
 /** Starts the real hub process (`npm run hub`) on a free port and waits for its health check. */
 export async function startHub(dataDir: string): Promise<HubProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn('npx', ['tsx', 'src/hub/main.ts'], {
+  // Node itself with tsx's loader, not `npx tsx`: a signal to npx does not reach the server it starts.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/hub/main.ts'], {
     env: { ...process.env, HUB_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
