@@ -365,7 +365,7 @@ export async function handleExportCheck(message: ExportCheck, sender: PageSender
   recordRuling(bundle, input, ruling, allowed ? 'decision' : 'export-blocked');
   if (allowed && bundle) {
     const adapter = adapterForHost(bundle, message.url);
-    if (adapter) await allowExportBriefly(adapter);
+    if (adapter) await allowExportBriefly(adapter, sender.tabId);
     allowDownloadsBriefly(sender.origin);
   }
   return { allowed, outcome: ruling.outcome, reason: ruling.reason, language };

@@ -118,6 +118,8 @@ export function startBackground(): void {
     if (alarm.name === PRUNE_ALARM) void activePolicy().then(pruneLog);
   });
   void exposeSessionStorageToContentScripts();
+  // An allow rule outlives a worker that stopped before its timer fired: a new worker starts with none.
+  void clearStaleAllowRules();
   // Read at once: the first storage.managed read after the browser starts can take seconds.
   void managedSettings(() => void effects.identityChanged());
 

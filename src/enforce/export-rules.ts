@@ -65,7 +65,7 @@ export async function applyBlockRules(rules: Rule[]): Promise<void> {
 let nextAllow = ALLOW_BASE;
 
 /** Lets the adapter's export endpoints through for a minute, for one allowed export. */
-export async function allowExportBriefly(adapter: SisAdapter): Promise<void> {
+export async function allowExportBriefly(adapter: SisAdapter, tabId: number | undefined): Promise<void> {
   const addRules: Rule[] = adapter.exports.endpoints.map((endpoint) => ({
     id: nextAllow++,
     priority: 2,
@@ -74,6 +74,8 @@ export async function allowExportBriefly(adapter: SisAdapter): Promise<void> {
       urlFilter: endpoint.urlFilter,
       requestDomains: domainsOf(adapter),
       resourceTypes: ALL_RESOURCE_TYPES,
+      // Only the tab whose export was allowed.
+      ...(tabId !== undefined ? { tabIds: [tabId] } : {}),
     },
   }));
   if (nextAllow > ALLOW_BASE + 10_000) nextAllow = ALLOW_BASE;

@@ -19,6 +19,9 @@ interface PageState {
   categories: string;
 }
 
+const MAX_RETRIES = 5;
+const RETRY_MS = 2000;
+
 export function startPageGuard(): void {
   cover();
   const controller = new AbortController();
@@ -32,6 +35,7 @@ export function startPageGuard(): void {
   let pageObserver: MutationObserver | undefined;
   let evaluation = 0;
   let recheckTimer: ReturnType<typeof setTimeout> | undefined;
+  let retries = 0;
 
   const stop = (): void => {
     controller.abort();
@@ -141,9 +145,25 @@ export function startPageGuard(): void {
         if (domReady() && !completeAsked) await evaluatePage(adapter, true);
         return;
       }
+      const now = currentState(adapter);
+      if (
+        now.href !== state.href ||
+        now.studentId !== state.studentId ||
+        now.categories !== state.categories
+      ) {
+        // The page moved on (another student or section) while this was decided: decide again, still covered.
+        await evaluatePage(adapter, true);
+        return;
+      }
       applyVerdict(adapter, result);
     } catch {
-      if (mine === evaluation) failClosed();
+      if (mine !== evaluation) return;
+      failClosed();
+      // A background that is slow to start is not a verdict: try again, the page staying covered meanwhile.
+      if (retries < MAX_RETRIES) {
+        retries += 1;
+        setTimeout(() => void evaluatePage(adapter, domReady()), RETRY_MS * retries);
+      }
     }
   };
 
@@ -229,6 +249,9 @@ export function startPageGuard(): void {
     if (!identityAsked) {
       const seen = readIdentity(adapter, document, location.href);
       if (seen.username === undefined && !seen.conflicting) return;
+      // The role label may be parsed just after the name: an identity without it is not final until the page
+      // is parsed (DOMContentLoaded evaluates then), so an SRO off the roster is not taken for staff.
+      if (adapter.roleLabel.length > 0 && seen.roleLabel === undefined && !domReady()) return;
       identity = seen;
       identityAsked = true;
       const known = reply?.knownNonSro ?? [];
@@ -253,7 +276,14 @@ export function startPageGuard(): void {
         (await hello({ channel: 'page.hello', url: location.href }));
     } catch {
       failClosed();
-      return;
+      // The worker may still be starting: ask once more before leaving the page covered for good.
+      try {
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+        reply = await hello({ channel: 'page.hello', url: location.href });
+        hideNotice();
+      } catch {
+        return;
+      }
     }
     language = reply.language;
     const adapter = reply.adapter;
