@@ -1,35 +1,13 @@
 // The SRO's way forward: the gate takes a legal basis, its evidence and a justification; an emergency opens
 // the record at once for a short time, a subpoena files a request and the record stays covered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { readPolicyDirectory } from '../../src/policy/files';
 import type { SisServer } from '../fixtures/sis/server';
 import { launchBrowser, seriousAxeViolations, type ExtensionBrowser } from './support/browser';
 import { clearStore, putRecords } from './support/extension-db';
 import { downloadOutcome, noticeText, settled } from './support/guard';
+import { fillEmergency, fillSubpoena, openGateFromNotice } from './support/gate';
 import { recordUrl, signIn, startDemoSis } from './support/sis';
-
-/** Opens the gate from the covered page's notice, with the keyboard as a person would. */
-async function openGateFromNotice(browser: ExtensionBrowser, page: Page): Promise<Page> {
-  const opened = browser.context.waitForEvent('page');
-  await page.bringToFront();
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Enter');
-  const gate = await opened;
-  await gate.waitForSelector('form');
-  return gate;
-}
-
-async function fillEmergency(gate: Page, justification: string): Promise<void> {
-  await gate.check('#basis-health-safety-emergency');
-  await gate.fill(
-    '#evidence-threat',
-    'A student reported that a classmate brought a knife to campus this morning',
-  );
-  await gate.fill('#evidence-incident-number', 'NPD-2026-1142');
-  await gate.fill('#justification', justification);
-  await gate.check('#attestation');
-}
 
 const HTML_IN_TEXT = `<img src=x onerror="document.title='owned'">`;
 const GOOD =
@@ -91,15 +69,7 @@ describe('the gate', () => {
     await page.goto(recordUrl(sis, 'discipline', '100000'));
     expect(await settled(page, true)).toBe(true);
     const gate = await openGateFromNotice(browser, page);
-    await gate.check('#basis-judicial-order');
-    await gate.fill('#evidence-case-number', 'JV-2026-0456');
-    await gate.fill('#evidence-issuing-court', 'Stanislaus County Superior Court, Juvenile Division');
-    await gate.fill('#evidence-order-date', '2026-11-20');
-    await gate.fill(
-      '#justification',
-      'Subpoena duces tecum served on the district for discipline records of this student in case JV-2026-0456.',
-    );
-    await gate.check('#attestation');
+    await fillSubpoena(gate);
     expect(await gate.locator('button[type=submit]').innerText()).toContain('Send the request');
     await gate.click('button[type=submit]');
     await gate.locator('.result').waitFor();

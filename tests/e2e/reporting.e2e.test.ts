@@ -6,27 +6,13 @@ import { verifyEvents } from '../../src/store/log';
 import type { SisServer } from '../fixtures/sis/server';
 import { startReceiver, type Receiver } from '../fixtures/receiver';
 import { launchBrowser, type ExtensionBrowser } from './support/browser';
-import { putRecords } from './support/extension-db';
+import { countRecords, putRecords } from './support/extension-db';
 import { settled } from './support/guard';
 import { recordUrl, signIn, startDemoSis } from './support/sis';
 
 async function localLog(browser: ExtensionBrowser): Promise<{ events: number; outbox: number }> {
-  return browser.worker.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open('record-guard');
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    const count = (store: string): Promise<number> =>
-      new Promise((resolve, reject) => {
-        const request = db.transaction(store).objectStore(store).count();
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-    const result = { events: await count('events'), outbox: await count('outbox') };
-    db.close();
-    return result;
-  });
+  const counts = await countRecords(browser.worker, ['events', 'outbox']);
+  return { events: counts.events ?? 0, outbox: counts.outbox ?? 0 };
 }
 
 describe('reporting to the district', () => {

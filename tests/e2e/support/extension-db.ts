@@ -52,3 +52,24 @@ export async function clearStore(worker: Worker, store: string): Promise<void> {
     db.close();
   }, store);
 }
+
+/** How many records the extension's stores hold (e.g. events and outbox). */
+export async function countRecords(worker: Worker, stores: string[]): Promise<Record<string, number>> {
+  return worker.evaluate(async (stores) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('record-guard');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const counts: Record<string, number> = {};
+    for (const store of stores) {
+      counts[store] = await new Promise<number>((resolve, reject) => {
+        const request = db.transaction(store).objectStore(store).count();
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+    }
+    db.close();
+    return counts;
+  }, stores);
+}

@@ -1,0 +1,40 @@
+import type { Page } from 'playwright-core';
+import type { ExtensionBrowser } from './browser';
+
+/** Opens the gate from the covered page's notice, with the keyboard as a person would. */
+export async function openGateFromNotice(browser: ExtensionBrowser, page: Page): Promise<Page> {
+  const opened = browser.context.waitForEvent('page');
+  await page.bringToFront();
+  // Tab until the focus is inside the notice (its closed shadow root shows as the host being active).
+  for (let presses = 0; presses < 6; presses += 1) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement?.tagName === 'RECORD-GUARD-NOTICE')) break;
+  }
+  await page.keyboard.press('Enter');
+  const gate = await opened;
+  await gate.waitForSelector('form');
+  return gate;
+}
+
+export async function fillEmergency(gate: Page, justification: string): Promise<void> {
+  await gate.check('#basis-health-safety-emergency');
+  await gate.fill(
+    '#evidence-threat',
+    'A student reported that a classmate brought a knife to campus this morning',
+  );
+  await gate.fill('#evidence-incident-number', 'NPD-2026-1142');
+  await gate.fill('#justification', justification);
+  await gate.check('#attestation');
+}
+
+export async function fillSubpoena(gate: Page): Promise<void> {
+  await gate.check('#basis-judicial-order');
+  await gate.fill('#evidence-case-number', 'JV-2026-0456');
+  await gate.fill('#evidence-issuing-court', 'Stanislaus County Superior Court, Juvenile Division');
+  await gate.fill('#evidence-order-date', '2026-11-20');
+  await gate.fill(
+    '#justification',
+    'Subpoena duces tecum served on the district for discipline records of this student in case JV-2026-0456.',
+  );
+  await gate.check('#attestation');
+}
