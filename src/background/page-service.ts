@@ -68,7 +68,14 @@ export async function handleHello(message: PageHello, sender: PageSender): Promi
   };
 }
 
+const IDENTITY_UNKNOWN = {
+  en: 'Blocked: Record Guard could not tell who is signed in to the SIS on this page.',
+  es: 'Bloqueado: Record Guard no pudo saber quién inició sesión en el SIS en esta página.',
+};
+
 export interface DecisionInput {
+  /** Treat an unidentified user as guarded even where the policy would leave such pages alone. */
+  guardUnknown?: boolean;
   username: string | undefined;
   roleLabel: string | undefined;
   studentId: string | undefined;
@@ -160,6 +167,11 @@ async function rule(bundle: PolicyBundle | undefined, input: DecisionInput): Pro
     ...(input.roleLabel ? { roleLabel: input.roleLabel } : {}),
     ...(managed.role ? { managedRole: managed.role } : {}),
   });
+  if (resolved.role === 'unknown' && input.guardUnknown) {
+    // A frame whose tab has not shown who is signed in, or a page whose identity or student disagree:
+    // never "leave" these, whatever the policy says about pages with nobody signed in.
+    return { outcome: 'block', guarded: true, citations: [], reason: IDENTITY_UNKNOWN, redactFields: [] };
+  }
   const unguarded =
     resolved.role !== 'sro' &&
     !(resolved.role === 'unknown' && bundle.policy.roles.unidentifiedUser === 'guard');
@@ -282,6 +294,7 @@ export async function handleEvaluate(
     categories: message.categories,
     fields: message.fields,
     action: 'view',
+    guardUnknown: sender.frameId !== 0 || conflicting,
   };
   // A complete page is also ruled on for print and copy: started with the view so that one read of the
   // student's records serves all three (anyone but an SRO returns before reading).

@@ -19,6 +19,21 @@ interface PageState {
   categories: string;
 }
 
+/**
+ * Who is signed in, as this page shows it; a frame without a header of its own reads its top page's (same
+ * origin only), so an embedded section of a known teacher's page is left alone like the page itself.
+ */
+function readPageIdentity(adapter: SisAdapter): PageIdentity {
+  const own = readIdentity(adapter, document, location.href);
+  if (own.username !== undefined || own.conflicting || window === window.top || !window.top) return own;
+  try {
+    return readIdentity(adapter, window.top.document, location.href);
+  } catch {
+    // A cross-origin top page: the background borrows the tab's identity instead.
+    return own;
+  }
+}
+
 const MAX_RETRIES = 5;
 const RETRY_MS = 2000;
 
@@ -119,7 +134,7 @@ export function startPageGuard(): void {
     try {
       const state = currentState(adapter);
       if (complete) evaluated = state;
-      const seen = identity ?? readIdentity(adapter, document, location.href);
+      const seen = identity ?? readPageIdentity(adapter);
       const student = readStudentId(adapter, document, location.href);
       const result = await evaluate({
         channel: 'page.evaluate',
@@ -247,7 +262,7 @@ export function startPageGuard(): void {
 
   const readMutations = (adapter: SisAdapter, mutations: MutationRecord[]): void => {
     if (!identityAsked) {
-      const seen = readIdentity(adapter, document, location.href);
+      const seen = readPageIdentity(adapter);
       if (seen.username === undefined && !seen.conflicting) return;
       // The role label may be parsed just after the name: an identity without it is not final until the page
       // is parsed (DOMContentLoaded evaluates then), so an SRO off the roster is not taken for staff.

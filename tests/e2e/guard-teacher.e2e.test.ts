@@ -37,6 +37,21 @@ describe('non-SRO users are never touched', () => {
     },
   );
 
+  it("a known teacher's page and its embedded frame are left alone in every new tab", async () => {
+    for (let tab = 0; tab < 2; tab += 1) {
+      const page = await browser.context.newPage();
+      await page.goto(recordUrl(sis, 'home', '100001'));
+      expect(await settled(page, false, 1000)).toBe(false);
+      const frame = page.frame({ url: /frame=1/ });
+      if (!frame) throw new Error('health frame missing');
+      await frame.waitForLoadState('domcontentloaded');
+      const deadline = Date.now() + 2000;
+      while ((await isCovered(frame)) && Date.now() < deadline) await page.waitForTimeout(50);
+      expect(await isCovered(frame)).toBe(false);
+      await page.close();
+    }
+  });
+
   it('a teacher downloads by link, quick export (with Birth Country), blob, report and script', async () => {
     const page = await browser.context.newPage();
     await page.goto(recordUrl(sis, 'home', '100000'));
