@@ -1,24 +1,8 @@
 import { GUARD_PLAN_KEY, type GuardPlan } from '../messaging/guard-plan';
 import type { PolicyBundle } from '../policy/bundle';
+import { sensitiveFieldsFor } from '../policy/sensitive-fields';
 import { knownNonSroByOrigin } from './identities';
 import { uiLanguage } from './page-service';
-
-/** The labels and codes always hidden from SROs on an adapter's pages: the policy's and the adapter's own. */
-export function sensitiveFieldsFor(bundle: PolicyBundle): GuardPlan['sensitive'] {
-  const immigration = bundle.policy.categories.find((category) => category.id === 'immigration');
-  return Object.fromEntries(
-    bundle.adapters.map((adapter) => {
-      const fields = adapter.sensitiveFields.filter((field) => field.category === 'immigration');
-      return [
-        adapter.id,
-        {
-          labels: [...(immigration?.fieldPatterns ?? []), ...fields.flatMap((field) => field.labels)],
-          codes: fields.flatMap((field) => field.codes),
-        },
-      ];
-    }),
-  );
-}
 
 /**
  * Publishes the plan content scripts read at document_start. Without a valid policy the plan is removed, so

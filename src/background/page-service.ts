@@ -1,6 +1,8 @@
 // Answers the content script: which pages are guarded, and the verdict for a page or an export.
 import { ulid } from 'ulid';
 import { decide } from '../decide/decide';
+import { reasonText } from '../decide/reasons';
+import { sensitiveFieldsFor } from '../policy/sensitive-fields';
 import type { Decision } from '../decide/decision';
 import type { Facts } from '../decide/facts';
 import {
@@ -55,23 +57,16 @@ export async function handleHello(message: PageHello, sender: PageSender): Promi
   }
   const adapter = adapterForUrl(bundle.adapters, message.url);
   if (!adapter) return { guard: 'none', knownNonSro: [], sensitiveLabels: [], sensitiveCodes: [], language };
-  const immigration = bundle.policy.categories.find((category) => category.id === 'immigration');
-  const sensitive = adapter.sensitiveFields.filter((field) => field.category === 'immigration');
+  const sensitive = sensitiveFieldsFor(bundle)[adapter.id];
   return {
     guard: 'check',
     adapter,
-    // A browser the admin assigned to an SRO has no "known non-SRO" users: every page waits for its verdict.
     knownNonSro: knownNonSro(sender.origin),
-    sensitiveLabels: [...(immigration?.fieldPatterns ?? []), ...sensitive.flatMap((field) => field.labels)],
-    sensitiveCodes: sensitive.flatMap((field) => field.codes),
+    sensitiveLabels: sensitive?.labels ?? [],
+    sensitiveCodes: sensitive?.codes ?? [],
     language,
   };
 }
-
-const IDENTITY_UNKNOWN = {
-  en: 'Blocked: Record Guard could not tell who is signed in to the SIS on this page.',
-  es: 'Bloqueado: Record Guard no pudo saber quién inició sesión en el SIS en esta página.',
-};
 
 export interface DecisionInput {
   /** Treat an unidentified user as guarded even where the policy would leave such pages alone. */
@@ -131,13 +126,15 @@ export async function gatherFacts(input: DecisionInput, studentId: string): Prom
   };
 }
 
+const reasonContext = (input: DecisionInput) => ({
+  action: input.action,
+  categories: input.categories,
+  studentId: input.studentId ?? '',
+});
+
 const STUDENT_UNKNOWN = {
   en: 'Blocked: Record Guard could not tell which student this page is about, so it stays hidden.',
   es: 'Bloqueado: Record Guard no pudo saber de qué estudiante trata esta página, así que permanece oculta.',
-};
-const NOT_GUARDED = {
-  en: 'Record Guard does not apply to this user.',
-  es: 'Record Guard no se aplica a este usuario.',
 };
 const NO_POLICY = {
   en: 'Blocked: no valid district policy is in force in this browser. Contact district IT.',
@@ -170,14 +167,26 @@ async function rule(bundle: PolicyBundle | undefined, input: DecisionInput): Pro
   if (resolved.role === 'unknown' && input.guardUnknown) {
     // A frame whose tab has not shown who is signed in, or a page whose identity or student disagree:
     // never "leave" these, whatever the policy says about pages with nobody signed in.
-    return { outcome: 'block', guarded: true, citations: [], reason: IDENTITY_UNKNOWN, redactFields: [] };
+    return {
+      outcome: 'block',
+      guarded: true,
+      citations: [],
+      reason: reasonText('identity-unknown', reasonContext(input)),
+      redactFields: [],
+    };
   }
   const unguarded =
     resolved.role !== 'sro' &&
     !(resolved.role === 'unknown' && bundle.policy.roles.unidentifiedUser === 'guard');
   if (unguarded) {
     // Not an SRO: nothing to look up, nothing to log.
-    return { outcome: 'allow', guarded: false, citations: [], reason: NOT_GUARDED, redactFields: [] };
+    return {
+      outcome: 'allow',
+      guarded: false,
+      citations: [],
+      reason: reasonText('not-guarded', reasonContext(input)),
+      redactFields: [],
+    };
   }
   if (input.studentId === undefined && resolved.role !== 'unknown') {
     return { outcome: 'block', guarded: true, citations: [], reason: STUDENT_UNKNOWN, redactFields: [] };

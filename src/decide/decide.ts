@@ -1,7 +1,7 @@
 import type { Consent, ExceptionRequest, Grant } from '../policy/consent';
 import type { AccessRule, DistrictPolicy, RuleEffect } from '../policy/district-policy';
 import type { LegalBasis, LegalBasisCatalog } from '../policy/legal-basis';
-import { resolveRole } from '../policy/roles';
+import { resolveRole, sameText } from '../policy/roles';
 import { ACTIONS, CATEGORIES, type Action, type Category } from '../policy/vocabulary';
 import { addMinutes, ageOn, localDate } from './calendar';
 import type { ConsentFinding, Coverage, Decision, DecisionOption, Outcome, ReasonCode } from './decision';
@@ -15,9 +15,6 @@ export interface DecisionPolicy {
 }
 
 const STRICTNESS: Record<RuleEffect, number> = { allow: 0, guard: 1, deny: 2 };
-
-const sameText = (a: string | undefined, b: string | undefined): boolean =>
-  a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /** Export, print and copy also need what viewing needs: taking a record is never looser than seeing it. */
 export function actionsNeeded(action: Action): Action[] {

@@ -20,7 +20,8 @@ export interface ResolvedRole {
   rosterEntry?: RosterEntry;
 }
 
-const sameText = (a: string | undefined, b: string | undefined): boolean =>
+/** Usernames, e-mails and agency names compare case- and space-insensitively. */
+export const sameText = (a: string | undefined, b: string | undefined): boolean =>
   a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /**

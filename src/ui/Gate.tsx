@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { DecisionOption } from '../decide/decision';
 import type { GateContext, GateSubmitResult, Localized } from '../messaging/gate';
 import { formatTime, pick, t } from './i18n';
+import { askBackground } from './messages';
 
 type Problem = { field: string; message: Localized };
 
@@ -11,10 +12,6 @@ const ACTION_KEYS = {
   print: 'actionPrint',
   copy: 'actionCopy',
 } as const;
-
-async function request<T>(message: unknown): Promise<T> {
-  return (await browser.runtime.sendMessage(message)) as T;
-}
 
 /** One evidence input, labelled and tied to its error message. */
 function EvidenceInput(props: {
@@ -129,7 +126,7 @@ export function Gate({ gateId }: { gateId: string }) {
   const resultRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    void request<GateContext | null>({ channel: 'gate.context', gateId }).then((loaded) => {
+    void askBackground<GateContext | null>({ channel: 'gate.context', gateId }).then((loaded) => {
       setContext(loaded);
       if (loaded?.options.length === 1) setBasis(loaded.options[0]?.basis ?? '');
     });
@@ -179,7 +176,7 @@ export function Gate({ gateId }: { gateId: string }) {
     const values = Object.fromEntries(
       option.evidence.map((field) => [field.id, evidence[field.id] ?? (field.kind === 'yes-no' ? 'no' : '')]),
     );
-    const answer = await request<GateSubmitResult>({
+    const answer = await askBackground<GateSubmitResult>({
       channel: 'gate.submit',
       gateId,
       basis: option.basis,

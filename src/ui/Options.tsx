@@ -2,8 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { LogStatus } from '../messaging/gate';
 import type { VerifyResult } from '../store/log';
 import { t } from './i18n';
-
-const send = async <T,>(message: unknown): Promise<T> => (await browser.runtime.sendMessage(message)) as T;
+import { askBackground } from './messages';
 
 /** The admin's view of this browser: policy in force, the local log, its delivery, verification and export. */
 export function Options() {
@@ -12,13 +11,13 @@ export function Options() {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    void send<LogStatus>({ channel: 'log.status' }).then(setStatus);
+    void askBackground<LogStatus>({ channel: 'log.status' }).then(setStatus);
   }, []);
 
   const verify = async (): Promise<void> => {
     setBusy(true);
     setVerdict(t('optionsWorking'));
-    const result = await send<VerifyResult>({ channel: 'log.verify' });
+    const result = await askBackground<VerifyResult>({ channel: 'log.verify' });
     setVerdict(
       result.ok
         ? t('optionsVerifyOk', String(result.count))
@@ -29,7 +28,7 @@ export function Options() {
 
   const download = async (format: 'json' | 'csv'): Promise<void> => {
     setBusy(true);
-    const file = await send<{ filename: string; mime: string; text: string }>({
+    const file = await askBackground<{ filename: string; mime: string; text: string }>({
       channel: 'log.export',
       format,
     });

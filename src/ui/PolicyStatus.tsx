@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { PopupStatus } from '../messaging/gate';
 import { formatTime, t } from './i18n';
+import { askBackground } from './messages';
 
 const STATUS_KEYS: Record<string, string> = {
   pending: 'statusPending',
@@ -18,9 +19,7 @@ export function PolicyStatus() {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const load = (): void => {
-      void browser.runtime
-        .sendMessage({ channel: 'popup.status' })
-        .then((answer) => setStatus(answer as PopupStatus));
+      void askBackground<PopupStatus>({ channel: 'popup.status' }).then(setStatus);
       setNow(Date.now());
     };
     load();
