@@ -9,6 +9,9 @@ import { matchPatternsFor } from './src/sis/match';
 const EXTENSION_PUBLIC_KEY =
   'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu8gbKDLAiDAySdjTuUxE7iBeupzpEXL5jPsK0lbRl9yY8w51xPk4OvjZjZsS0csIUD5gdpyY3b20Ou9ZV0W04xjdHSvnVhKkU4f1AuNsFHjtjEQhptbRbnl1atBFe94PMO4c99pila7Z6BOVsJBbPoq5pLKjpfOtAECFbR8UKoz1VJJVhzYySjCYUxRjU2I8aT1lptJIMSezDocIH4b72gApP71MSKW7HzxdPPoN0NWzdnGQCLK4WAYk9BrCB68V6CC0QcMrN4UeIT09bySYGDRpkOMLPS8SbQ1Dr5D3kROOwvRsjdWc2fXFeC2PJTakOk2mLZqdSfj9ddADMohBqwIDAQAB';
 
+/** The guard's content script as built from entrypoints/sis-guard.ts. */
+const GUARD_SCRIPT = 'sis-guard.js';
+
 /** Match patterns of the hosts of the adapters in policies/adapters, for the manifest's content script. */
 function bundledAdapterMatches(): string[] {
   const dir = new URL('./policies/adapters/', import.meta.url);
@@ -21,9 +24,18 @@ function bundledAdapterMatches(): string[] {
 export default defineConfig({
   hooks: {
     'build:manifestGenerated': (_wxt, manifest) => {
-      const sis = manifest.content_scripts?.find((script) => script.js?.includes('content-scripts/sis.js'));
-      if (!sis) throw new Error('the SIS content script is missing from the manifest');
-      sis.matches = bundledAdapterMatches();
+      // Listed by hand: entrypoints/sis-guard.ts is an unlisted script (see there for why).
+      manifest.content_scripts = [
+        ...(manifest.content_scripts ?? []),
+        {
+          matches: bundledAdapterMatches(),
+          js: [GUARD_SCRIPT],
+          run_at: 'document_start',
+          all_frames: true,
+          // about:blank and srcdoc frames a SIS page creates are guarded like the page itself.
+          match_origin_as_fallback: true,
+        },
+      ];
     },
   },
   modules: ['@wxt-dev/webextension-polyfill'],

@@ -2,8 +2,8 @@ import type { PolicyBundle } from '../policy/bundle';
 import { matchPatternsFor } from '../sis/match';
 
 const SCRIPT_ID = 'record-guard-sis-extra';
-// Built from entrypoints/sis-extra.content.ts.
-const SCRIPT_FILE = 'content-scripts/sis-extra.js';
+// Built from entrypoints/sis-guard.ts, the script the manifest lists for the bundled adapters' hosts.
+const SCRIPT_FILE = 'sis-guard.js';
 
 /**
  * Registers the guard, at document_start in every frame, on the active policy's SIS hosts that the manifest's

@@ -303,9 +303,13 @@ export async function benchPageLoad(): Promise<BenchRow[]> {
       { user: SRO, page: 'record', path: record },
       { user: SRO, page: 'roster', path: roster },
     ];
+    // BENCH_SCENARIOS=teacher-record,sro-record runs only those (for iterating on one path).
+    const only = process.env.BENCH_SCENARIOS?.split(',');
     const rows: BenchRow[] = [];
     let signedInAs: DemoUser | undefined;
     for (const scenario of scenarios) {
+      const key = `${scenario.user === SRO ? 'sro' : 'teacher'}-${scenario.page}`;
+      if (only && !only.includes(key)) continue;
       if (signedInAs !== scenario.user) {
         for (const browser of browsers) await signIn(browser.context, sis, scenario.user);
         signedInAs = scenario.user;

@@ -48,7 +48,9 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Extens
       '--no-first-run',
       '--disable-quic',
     ],
-    ignoreDefaultArgs: options.withoutExtension ? [] : ['--disable-extensions'],
+    // Both kinds keep the browser's extension system on, as on every teacher's browser: Playwright's default
+    // --disable-extensions would make the baseline a browser no district runs.
+    ignoreDefaultArgs: ['--disable-extensions'],
     acceptDownloads: true,
     viewport: { width: 1280, height: 900 },
   });
