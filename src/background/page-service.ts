@@ -32,6 +32,7 @@ import {
 import { managedSettings } from './managed';
 import { activePolicy } from './policy';
 import { decisionDraft, record } from './audit';
+import { republishIfPlanDisagrees } from './guard-plan';
 
 export interface PageSender {
   tabId?: number;
@@ -358,6 +359,20 @@ export async function handleEvaluate(
   const [print, copy] = await (printAndCopy ??
     Promise.all([rule(bundle, { ...input, action: 'print' }), rule(bundle, { ...input, action: 'copy' })]));
   recordRuling(bundle, input, view);
+  if (bundle && username !== undefined) {
+    // Not awaited: keeping the plan in line with the verdicts does not hold up this one.
+    republishIfPlanDisagrees(
+      bundle,
+      {
+        username,
+        studentId: message.studentId,
+        conflicting,
+        categories: message.categories,
+        fields: message.fields,
+      },
+      shows(view.outcome),
+    ).catch((error: unknown) => console.error('Record Guard: could not republish the guard plan', error));
+  }
   return {
     ...base,
     guarded: true,

@@ -79,6 +79,7 @@ async function grantExpired(grantId: string): Promise<void> {
       },
     ]);
   }
+  await publishGuardPlan(bundle);
   await reevaluateOpenPages('grant-changed');
 }
 
@@ -102,9 +103,12 @@ export function startBackground(): void {
     },
     syncSoon: async () => {
       const { changed } = await syncWithHub();
-      if (changed) await reevaluateOpenPages('grant-changed');
+      if (!changed) return;
+      await publishGuardPlan(await activePolicy());
+      await reevaluateOpenPages('grant-changed');
     },
     accessChanged: async (tabId: number | undefined) => {
+      await publishGuardPlan(await activePolicy());
       const push: GuardPush = { channel: 'guard.reevaluate', reason: 'grant-changed' };
       if (tabId !== undefined) await browser.tabs.sendMessage(tabId, push).catch(() => undefined);
     },

@@ -26,3 +26,51 @@ export function minutesBetween(from: string, to: string): number {
 export function addMinutes(instant: string, minutes: number): string {
   return new Date(Date.parse(instant) + minutes * 60_000).toISOString();
 }
+
+/** Offset of a time zone from UTC at an instant, in minutes (e.g. -480 for California in winter). */
+function zoneOffsetMinutes(epochMs: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(new Date(epochMs));
+  const part = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const asUtc = Date.UTC(
+    part('year'),
+    part('month') - 1,
+    part('day'),
+    part('hour'),
+    part('minute'),
+    part('second'),
+  );
+  return Math.round((asUtc - Math.floor(epochMs / 1000) * 1000) / 60_000);
+}
+
+/**
+ * The instant (ISO, UTC) at which a calendar date (YYYY-MM-DD) begins in a time zone. Midnight is looked up
+ * twice so a date that starts next to a daylight-saving change gets the offset in force at that midnight.
+ */
+export function startOfLocalDate(date: string, timeZone: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const midnightAsUtc = Date.UTC(y, m - 1, d);
+  let guess = midnightAsUtc - zoneOffsetMinutes(midnightAsUtc, timeZone) * 60_000;
+  guess = midnightAsUtc - zoneOffsetMinutes(guess, timeZone) * 60_000;
+  return new Date(guess).toISOString();
+}
+
+/** The calendar date after a YYYY-MM-DD date. */
+export function nextDate(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+/** The date on which someone born on birthDate turns `years` (a Feb 29 birthday counts on Mar 1, as ageOn). */
+export function birthdayOfAge(birthDate: string, years: number): string {
+  const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y + years, m - 1, d)).toISOString().slice(0, 10);
+}

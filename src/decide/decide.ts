@@ -3,7 +3,8 @@ import type { AccessRule, DistrictPolicy, RuleEffect } from '../policy/district-
 import type { LegalBasis, LegalBasisCatalog } from '../policy/legal-basis';
 import { resolveRole, sameText } from '../policy/roles';
 import { ACTIONS, CATEGORIES, type Action, type Category } from '../policy/vocabulary';
-import { addMinutes, ageOn, localDate } from './calendar';
+import { fieldCategories } from './classify';
+import { addMinutes, ageOn, birthdayOfAge, localDate, nextDate, startOfLocalDate } from './calendar';
 import type { ConsentFinding, Coverage, Decision, DecisionOption, Outcome, ReasonCode } from './decision';
 import type { Facts } from './facts';
 import { reasonText } from './reasons';
@@ -45,24 +46,9 @@ export function classifyCategories(
   categories: Category[];
   fieldCategories: Map<string, Category>;
 } {
-  const found = new Set<Category>(facts.categories);
-  const fieldCategories = new Map<string, Category>();
-  const patterns = policy.categories.map((definition) => ({
-    id: definition.id,
-    regexes: definition.fieldPatterns.map((source) => new RegExp(source, 'iu')),
-  }));
-  for (const field of facts.fields) {
-    // Immigration patterns are tried first so a field that matches two categories is treated strictly.
-    const ordered = [...patterns].sort(
-      (a, b) => Number(b.id === 'immigration') - Number(a.id === 'immigration'),
-    );
-    const match = ordered.find((definition) => definition.regexes.some((regex) => regex.test(field)));
-    if (match) {
-      found.add(match.id);
-      fieldCategories.set(field, match.id);
-    }
-  }
-  return { categories: CATEGORIES.filter((category) => found.has(category)), fieldCategories };
+  const byField = fieldCategories(policy.categories, facts.fields);
+  const found = new Set<Category>([...facts.categories, ...byField.values()]);
+  return { categories: CATEGORIES.filter((category) => found.has(category)), fieldCategories: byField };
 }
 
 function effectFor(
@@ -239,6 +225,25 @@ function consentScopeFinding(
   return `covers ${describePairs(covered)} but not ${describePairs(missing)}`;
 }
 
+/**
+ * The instant a valid consent stops counting, if it does: the end of its expiry date in the district's time
+ * zone, a revocation already scheduled, or, for a parent's or guardian's consent, the student's birthday of
+ * majority. An instant, so that a page left open can cover itself again on time.
+ */
+function consentEnds(context: CoverageContext, consent: Consent): string | undefined {
+  const { policy, facts } = context;
+  const ends: string[] = [];
+  if (consent.expiresOn !== undefined)
+    ends.push(startOfLocalDate(nextDate(consent.expiresOn), policy.timeZone));
+  if (consent.revokedAt !== undefined) ends.push(new Date(consent.revokedAt).toISOString());
+  if (consent.signer.relation !== 'eligible-student' && facts.student.birthDate !== undefined) {
+    ends.push(
+      startOfLocalDate(birthdayOfAge(facts.student.birthDate, policy.ageOfMajority), policy.timeZone),
+    );
+  }
+  return ends.sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+}
+
 /** Finds what on file covers one category × action, preferring consent, then approvals, then grants. */
 function findCoverage(
   context: CoverageContext,
@@ -249,11 +254,12 @@ function findCoverage(
   const studentId = context.facts.student.id;
   const consent = validConsents.find((candidate) => consentCovers(context, candidate, category, action));
   if (consent) {
+    const until = consentEnds(context, consent);
     return {
       kind: 'consent',
       id: consent.id,
       basis: context.consentBasis?.id ?? 'consent',
-      ...(consent.expiresOn ? { until: consent.expiresOn } : {}),
+      ...(until ? { until } : {}),
     };
   }
   for (const request of context.facts.requests) {

@@ -3,3 +3,5 @@ export type { DecisionPolicy } from './decide';
 export type { Decision, DecisionOption, Outcome, ReasonCode, Coverage, ConsentFinding } from './decision';
 export { OUTCOMES } from './decision';
 export { FactsSchema, type Facts, type FactsInput } from './facts';
+export { viewableCategories, type ViewableCategories } from './viewable';
+export { fieldCategories, type CategoryPatterns } from './classify';

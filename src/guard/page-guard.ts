@@ -3,10 +3,11 @@
 import { extensionApi } from './chrome-api';
 import type { PageHelloReply, PageVerdict } from '../messaging/page-guard';
 import { isGuardPush } from '../messaging/guard-push';
+import { planOpens } from '../messaging/guard-plan';
 import type { SisAdapter } from '../policy/adapter';
 import type { Category } from '../policy/vocabulary';
 import { readCategories, readFields, readIdentity, readStudentId, type PageIdentity } from '../sis/read-page';
-import { cover, hideNotice, release, setPrintAllowed, showNotice, uncover } from './cover';
+import { cover, hideNotice, isCovered, release, setPrintAllowed, showNotice, uncover } from './cover';
 import { installExportGuard } from './exports';
 import { evaluate, hello, openGate } from './messages';
 import { planFor } from './plan';
@@ -128,6 +129,38 @@ export function startPageGuard(): void {
     }
   };
 
+  /**
+   * A consented record opens without waiting for the round trip when the guard plan says every category on
+   * the page is open to this SRO now: the export guard and redaction are in place first, print and copy stay
+   * blocked, and the verdict that follows rules (covering again if it disagrees).
+   */
+  const openIfPlanAllows = (
+    adapter: SisAdapter,
+    seen: PageIdentity,
+    student: { value?: string | undefined; conflicting: boolean },
+    categories: Category[],
+    fields: string[],
+  ): void => {
+    const opens = reply?.opens;
+    if (!opens || !isCovered()) return;
+    const reading = {
+      username: seen.username,
+      studentId: student.value,
+      conflicting: seen.conflicting || student.conflicting,
+      categories,
+      fields,
+    };
+    if (!planOpens(opens, reading, Date.now())) return;
+    const watching = sroWatching;
+    startSroWatch(adapter);
+    // The last verdict was about another page state: print and copy wait for this one's.
+    verdict = undefined;
+    setPrintAllowed(false);
+    if (watching) redactor?.scan(document);
+    hideNotice();
+    uncover();
+  };
+
   /** Asks for a verdict on the page as it is now. Only the latest evaluation may apply its answer. */
   const evaluatePage = async (adapter: SisAdapter, complete: boolean): Promise<void> => {
     const mine = ++evaluation;
@@ -136,6 +169,9 @@ export function startPageGuard(): void {
       if (complete) evaluated = state;
       const seen = identity ?? readPageIdentity(adapter);
       const student = readStudentId(adapter, document, location.href);
+      const categories = complete ? (state.categories.split(',').filter(Boolean) as Category[]) : [];
+      const fields = complete ? readFields(adapter, document) : [];
+      if (complete) openIfPlanAllows(adapter, seen, student, categories, fields);
       const result = await evaluate({
         channel: 'page.evaluate',
         url: location.href,
@@ -145,8 +181,8 @@ export function startPageGuard(): void {
           conflicting: seen.conflicting || student.conflicting,
         },
         ...(student.value ? { studentId: student.value } : {}),
-        categories: complete ? (state.categories.split(',').filter(Boolean) as Category[]) : [],
-        fields: complete ? readFields(adapter, document) : [],
+        categories,
+        fields,
         complete,
       });
       if (mine !== evaluation) return;

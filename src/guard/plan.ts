@@ -21,5 +21,6 @@ export async function planFor(href: string): Promise<PageHelloReply | undefined>
     knownNonSro: raw.nonSro[new URL(href).origin] ?? [],
     sensitiveLabels: sensitive?.labels ?? [],
     sensitiveCodes: sensitive?.codes ?? [],
+    opens: { viewable: raw.viewable, categoryPatterns: raw.categoryPatterns },
   };
 }

@@ -2,9 +2,14 @@
  * The guard plan: what a content script needs to treat a page without waking the service worker — the
  * adapters, the fields always hidden from SROs, and who has been seen on each origin who is not an SRO.
  * The background writes it to storage.session (src/background/guard-plan.ts); content scripts read it at
- * document_start. It holds no secrets: usernames of staff seen in this browser session, and the adapters.
+ * document_start. It holds no secrets: usernames of staff seen in this browser session, the adapters, and for
+ * SROs seen in this session the student ids and categories their consents and approvals open (no names, no
+ * record content).
  */
+import { fieldCategories, type CategoryPatterns } from '../decide/classify';
+import type { ViewableCategories } from '../decide/viewable';
 import type { SisAdapter } from '../policy/adapter';
+import type { Category } from '../policy/vocabulary';
 
 export const GUARD_PLAN_KEY = 'guard.plan';
 
@@ -16,7 +21,49 @@ export interface GuardPlan {
   sensitive: Record<string, { labels: string[]; codes: string[] }>;
   /** Per origin: lower-case usernames seen there who are not SROs. Empty on a browser assigned to an SRO. */
   nonSro: Record<string, string[]>;
+  /** The policy's field patterns per category, for classifying a page's fields as decide() does. */
+  categoryPatterns: CategoryPatterns[];
+  /**
+   * Per lower-case SRO username, per student id: what decide() lets them view now and until when. A page
+   * whose every category is here opens at once; the background's verdict follows and rules.
+   */
+  viewable: Record<string, Record<string, ViewableCategories>>;
   language: 'en' | 'es';
+}
+
+/** What a page shows, as the content script reads it, for predicting the verdict from the plan. */
+export interface PageReading {
+  username: string | undefined;
+  studentId: string | undefined;
+  conflicting: boolean;
+  categories: readonly Category[];
+  fields: readonly string[];
+}
+
+/**
+ * Whether the plan says this page may be shown to this SRO now: a known SRO, one student, and every category
+ * the page's sections and fields belong to opened by something that has not ended. Anything unknown: no.
+ */
+export function planOpens(
+  plan: Pick<GuardPlan, 'viewable' | 'categoryPatterns'>,
+  page: PageReading,
+  nowMs: number,
+): boolean {
+  if (page.conflicting || page.username === undefined || page.studentId === undefined) return false;
+  const student = plan.viewable[page.username.toLowerCase()]?.[page.studentId];
+  if (!student) return false;
+  const categories = new Set<Category>([
+    ...page.categories,
+    ...fieldCategories(plan.categoryPatterns, page.fields).values(),
+  ]);
+  if (categories.size === 0) return false;
+  for (const category of categories) {
+    if (!Object.prototype.hasOwnProperty.call(student, category)) return false;
+    const until = student[category];
+    if (until === undefined) return false;
+    if (until !== null && !(Date.parse(until) > nowMs)) return false;
+  }
+  return true;
 }
 
 /**
@@ -33,6 +80,9 @@ export function isGuardPlan(value: unknown): value is GuardPlan {
     plan.sensitive !== null &&
     typeof plan.nonSro === 'object' &&
     plan.nonSro !== null &&
+    Array.isArray(plan.categoryPatterns) &&
+    typeof plan.viewable === 'object' &&
+    plan.viewable !== null &&
     (plan.language === 'en' || plan.language === 'es')
   );
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { SisAdapter } from '../policy/adapter';
+import type { GuardPlan } from './guard-plan';
 import { GateOpenSchema } from './gate';
 import { ActionSchema, CategorySchema } from '../policy/vocabulary';
 
@@ -27,6 +28,8 @@ export interface PageHelloReply {
   /** Regex sources of fields that are always redacted for SROs (immigration-related). */
   sensitiveLabels: string[];
   sensitiveCodes: string[];
+  /** From the guard plan, when the content script read one: lets a consented record open without waiting. */
+  opens?: Pick<GuardPlan, 'viewable' | 'categoryPatterns'>;
   language: 'en' | 'es';
 }
 

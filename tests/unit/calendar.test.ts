@@ -1,6 +1,14 @@
 // Calendar helpers: consent dates and ages are counted in the district's time zone, never the machine's.
 import { describe, expect, it } from 'vitest';
-import { addMinutes, ageOn, localDate, minutesBetween } from '../../src/decide/calendar';
+import {
+  addMinutes,
+  ageOn,
+  birthdayOfAge,
+  localDate,
+  minutesBetween,
+  nextDate,
+  startOfLocalDate,
+} from '../../src/decide/calendar';
 
 describe('localDate', () => {
   it.each([
@@ -59,5 +67,31 @@ describe('minutesBetween and addMinutes', () => {
     expect(addMinutes('2026-11-25T09:00:00-08:00', 4320)).toBe('2026-11-28T17:00:00.000Z');
     const start = '2026-06-30T23:10:00-07:00';
     expect(minutesBetween(start, addMinutes(start, 527040))).toBe(527040);
+  });
+});
+
+describe('startOfLocalDate: when a calendar date begins in a time zone', () => {
+  it.each([
+    { date: '2026-11-28', zone: 'America/Los_Angeles', start: '2026-11-28T08:00:00.000Z' },
+    { date: '2026-07-01', zone: 'America/Los_Angeles', start: '2026-07-01T07:00:00.000Z' },
+    // The days daylight time starts and ends: midnight is still before the 2 a.m. change.
+    { date: '2026-03-08', zone: 'America/Los_Angeles', start: '2026-03-08T08:00:00.000Z' },
+    { date: '2026-03-09', zone: 'America/Los_Angeles', start: '2026-03-09T07:00:00.000Z' },
+    { date: '2026-11-01', zone: 'America/Los_Angeles', start: '2026-11-01T07:00:00.000Z' },
+    { date: '2026-11-02', zone: 'America/Los_Angeles', start: '2026-11-02T08:00:00.000Z' },
+    { date: '2026-11-28', zone: 'UTC', start: '2026-11-28T00:00:00.000Z' },
+    { date: '2026-11-28', zone: 'Pacific/Honolulu', start: '2026-11-28T10:00:00.000Z' },
+  ])('$date in $zone starts at $start', ({ date, zone, start }) => {
+    expect(startOfLocalDate(date, zone)).toBe(start);
+    expect(localDate(start, zone)).toBe(date);
+    expect(localDate(new Date(Date.parse(start) - 1).toISOString(), zone)).not.toBe(date);
+  });
+
+  it('nextDate and birthdayOfAge cross months, years and Feb 29', () => {
+    expect(nextDate('2026-12-31')).toBe('2027-01-01');
+    expect(nextDate('2028-02-28')).toBe('2028-02-29');
+    expect(birthdayOfAge('2008-02-29', 18)).toBe('2026-03-01');
+    expect(birthdayOfAge('2008-02-29', 20)).toBe('2028-02-29');
+    expect(birthdayOfAge('2011-04-02', 18)).toBe('2029-04-02');
   });
 });

@@ -128,7 +128,9 @@ describe('every way of recognising an SRO leads to a guarded page', () => {
 });
 
 describe('written consent that covers the student, category, action and recipient', () => {
-  const valid: { what: string; consent: Consent; user?: FactsInput['user'] }[] = [
+  /** The end of the default consent's expiry date (2027-06-30) in California, where daylight time applies. */
+  const EXPIRY_ENDS = '2027-07-01T07:00:00.000Z';
+  const valid: { what: string; consent: Consent; user?: FactsInput['user']; until?: string }[] = [
     { what: 'names the SRO', consent: consent() },
     {
       what: 'names the SRO in other letter case',
@@ -148,16 +150,30 @@ describe('written consent that covers the student, category, action and recipien
       user: { email: 'M.DIAZ@newmanpd.example' },
     },
     { what: 'was signed today', consent: consent({ signedOn: '2026-11-27' }) },
-    { what: 'expires today', consent: consent({ expiresOn: '2026-11-27' }) },
-    { what: 'has no expiry', consent: consent({ expiresOn: undefined }) },
-    { what: 'is revoked one second from now', consent: consent({ revokedAt: '2026-11-27T18:00:01Z' }) },
+    {
+      what: 'expires today',
+      consent: consent({ expiresOn: '2026-11-27' }),
+      // Midnight at the end of Nov 27 in California (standard time), not midnight UTC.
+      until: '2026-11-28T08:00:00.000Z',
+    },
+    {
+      what: 'has no expiry',
+      consent: consent({ expiresOn: undefined }),
+      // A parent's consent stops counting when the student (born 2011-04-02) turns 18.
+      until: '2029-04-02T07:00:00.000Z',
+    },
+    {
+      what: 'is revoked one second from now',
+      consent: consent({ revokedAt: '2026-11-27T18:00:01Z' }),
+      until: '2026-11-27T18:00:01.000Z',
+    },
     {
       what: 'was signed by a guardian',
       consent: consent({ signer: { name: 'Rosa Diaz', relation: 'guardian' } }),
     },
   ];
 
-  it.each(valid)('allows when it $what, and says so', ({ consent: onFile, user }) => {
+  it.each(valid)('allows when it $what, and says so', ({ consent: onFile, user, until }) => {
     const decision = run({ consents: [onFile], ...(user ? { user } : {}) });
     expect(decision).toMatchObject({
       outcome: 'allow',
@@ -173,7 +189,7 @@ describe('written consent that covers the student, category, action and recipien
         kind: 'consent',
         id: onFile.id,
         basis: 'written-consent',
-        ...(onFile.expiresOn ? { until: onFile.expiresOn } : {}),
+        until: until ?? EXPIRY_ENDS,
       },
     ]);
     expect(decision.citations).toEqual(

@@ -7,7 +7,12 @@ import type { Worker } from 'playwright-core';
  * Writes records into the extension's IndexedDB (the Dexie database the background reads), from inside the
  * service worker, as the hub sync does in production. Waits for the background to have created the stores.
  */
-export async function putRecords(worker: Worker, store: string, records: unknown[]): Promise<void> {
+export async function putRecords(
+  worker: Worker,
+  store: string,
+  records: unknown[],
+  options: WriteOptions = {},
+): Promise<void> {
   await worker.evaluate(
     async ({ store, records }) => {
       for (let attempt = 0; ; attempt++) {
@@ -34,9 +39,32 @@ export async function putRecords(worker: Worker, store: string, records: unknown
     },
     { store, records },
   );
+  if (!options.keepPlan) await forgetPlannedViews(worker, store);
 }
 
-export async function clearStore(worker: Worker, store: string): Promise<void> {
+export interface WriteOptions {
+  /**
+   * Leave the guard plan's list of what SROs may view as it is, as a writer that forgets to republish would
+   * (to test that verdicts correct a stale plan). By default the list is emptied, as the background's own
+   * writers republish it, and the next verdict that opens a page publishes it again.
+   */
+  keepPlan?: boolean;
+}
+
+const ACCESS_STORES = ['consents', 'requests', 'grants', 'students'];
+
+/** Empties the guard plan's `viewable` list after a raw write to a store it is computed from. */
+async function forgetPlannedViews(worker: Worker, store: string): Promise<void> {
+  if (!ACCESS_STORES.includes(store)) return;
+  await worker.evaluate(async () => {
+    const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+    const plan = (await api.storage.session.get('guard.plan'))['guard.plan'] as
+      Record<string, unknown> | undefined;
+    if (plan) await api.storage.session.set({ 'guard.plan': { ...plan, viewable: {} } });
+  });
+}
+
+export async function clearStore(worker: Worker, store: string, options: WriteOptions = {}): Promise<void> {
   await worker.evaluate(async (store) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const request = indexedDB.open('record-guard');
@@ -51,6 +79,7 @@ export async function clearStore(worker: Worker, store: string): Promise<void> {
     });
     db.close();
   }, store);
+  if (!options.keepPlan) await forgetPlannedViews(worker, store);
 }
 
 /** How many records the extension's stores hold (e.g. events and outbox). */

@@ -1,0 +1,71 @@
+// The guard plan's `viewable` part: what each SRO seen in this browser session may view right now, worked out
+// by decide() itself for every student with a consent, an approval or a grant on file.
+import type { GuardPlan } from '../messaging/guard-plan';
+import { viewableCategories } from '../decide/viewable';
+import type { PolicyBundle } from '../policy/bundle';
+import { database } from '../store/db';
+import { allIdentities } from './identities';
+import { managedSettings } from './managed';
+
+/** Students per SRO beyond which the plan stops listing (their pages still open after a round trip). */
+const MAX_STUDENTS = 2000;
+
+export async function viewableForSros(bundle: PolicyBundle, now: Date): Promise<GuardPlan['viewable']> {
+  const usernames = [
+    ...new Set(
+      allIdentities()
+        .filter((identity) => identity.role === 'sro' && identity.username !== undefined)
+        .map((identity) => (identity.username ?? '').toLowerCase()),
+    ),
+  ];
+  if (usernames.length === 0) return {};
+  const managed = await managedSettings();
+  const db = database();
+  const [consents, requests, grants, students] = await db.transaction(
+    'r',
+    [db.consents, db.requests, db.grants, db.students],
+    () =>
+      Promise.all([db.consents.toArray(), db.requests.toArray(), db.grants.toArray(), db.students.toArray()]),
+  );
+  const studentIds = [
+    ...new Set([
+      ...consents.map((consent) => consent.studentId),
+      ...requests.filter((request) => request.status === 'approved').map((request) => request.studentId),
+      ...grants.map((grant) => grant.studentId),
+    ]),
+  ].slice(0, MAX_STUDENTS);
+  const byStudent = <T extends { studentId: string }>(records: T[]): Map<string, T[]> => {
+    const grouped = new Map<string, T[]>();
+    for (const record of records)
+      grouped.set(record.studentId, [...(grouped.get(record.studentId) ?? []), record]);
+    return grouped;
+  };
+  const consentsOf = byStudent(consents);
+  const requestsOf = byStudent(requests);
+  const grantsOf = byStudent(grants);
+  const birth = new Map(students.map((student) => [student.id, student]));
+  const time = now.toISOString();
+
+  const viewable: GuardPlan['viewable'] = {};
+  for (const username of usernames) {
+    const forUser: GuardPlan['viewable'][string] = {};
+    for (const studentId of studentIds) {
+      const student = birth.get(studentId);
+      const categories = viewableCategories(bundle, {
+        time,
+        user: { username, ...(managed.role ? { managedRole: managed.role } : {}) },
+        student: {
+          id: studentId,
+          ...(student?.birthDate ? { birthDate: student.birthDate } : {}),
+          ...(student?.directoryOptOut !== undefined ? { directoryOptOut: student.directoryOptOut } : {}),
+        },
+        consents: consentsOf.get(studentId) ?? [],
+        requests: requestsOf.get(studentId) ?? [],
+        grants: grantsOf.get(studentId) ?? [],
+      });
+      if (Object.keys(categories).length > 0) forUser[studentId] = categories;
+    }
+    viewable[username] = forUser;
+  }
+  return viewable;
+}
