@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consent } from '../../src/policy/consent';
 import type { SisServer } from '../fixtures/sis/server';
 import { launchBrowser, type ExtensionBrowser } from './support/browser';
-import { clearStore, putRecords } from './support/extension-db';
+import { clearStore, countRecords, putRecords } from './support/extension-db';
 import { isCovered, noticeText, settled } from './support/guard';
 import { recordUrl, signIn, startDemoSis } from './support/sis';
 
@@ -148,5 +148,21 @@ describe('the guard plan', () => {
     ).toBe(0);
     await first.close();
     await second.close();
+  });
+
+  it('a consent on its last day opens the record once, without checking it again and again', async () => {
+    const today = new Date().toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
+    await putRecords(browser.worker, 'consents', [{ ...consent, id: 'consent-last-day', expiresOn: today }]);
+    const page = await browser.context.newPage();
+    await page.goto(recordUrl(sis, 'home', STUDENT));
+    expect(await settled(page, false, 10_000)).toBe(false);
+    await page.waitForTimeout(500);
+    const before = (await countRecords(browser.worker, ['events'])).events ?? 0;
+    await page.waitForTimeout(2000);
+    const after = (await countRecords(browser.worker, ['events'])).events ?? 0;
+    // Each check is a logged decision; the page is re-checked only when the consent ends at midnight.
+    expect(after - before).toBe(0);
+    expect(await isCovered(page)).toBe(false);
+    await page.close();
   });
 });
