@@ -52,6 +52,10 @@ export default defineConfig({
         }
       : { key: EXTENSION_PUBLIC_KEY }),
     permissions: ['storage', 'alarms', 'scripting', 'declarativeNetRequest', 'downloads', 'tabs'],
+    // The guard registered at run time on SIS hosts a later policy adds (a district's own PowerSchool server,
+    // say) is injected only where the extension holds host permission; districts install it by policy, so
+    // this asks nobody. The manifest's own content script already covers the bundled adapters' hosts.
+    host_permissions: ['http://*/*', 'https://*/*'],
     storage: { managed_schema: 'managed_schema.json' },
   }),
 });

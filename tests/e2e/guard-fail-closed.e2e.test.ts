@@ -1,7 +1,7 @@
 // When anything is unknown or broken, an SRO's record stays covered, with an explanation; other staff are unaffected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPolicyDirectory } from '../../src/policy/files';
-import type { SisServer } from '../fixtures/sis/server';
+import { startSis, type SisServer } from '../fixtures/sis/server';
 import { launchBrowser, type ExtensionBrowser } from './support/browser';
 import { noticeText, settled } from './support/guard';
 import { recordUrl, signIn, startDemoSis } from './support/sis';
@@ -109,5 +109,46 @@ describe('failing closed', () => {
     expect(await settled(page, true)).toBe(true);
     expect(await noticeText(page)).toContain('Record Guard could not check this page');
     await page.close();
+  });
+
+  it('a policy that adds a SIS host guards it from the next page, through the script registered at run time', async () => {
+    // A second district SIS on another loopback address, which no bundled adapter names.
+    const other = await startSis({ port: 0, host: '127.0.0.2' });
+    try {
+      await signIn(browser.context, other, 'officer.diaz');
+      const before = await browser.context.newPage();
+      await before.goto(recordUrl(other, 'home', '100000'));
+      expect(await settled(before, false)).toBe(false);
+      await before.close();
+
+      const bundle = (await readPolicyDirectory('policies')) as Json;
+      const policy = { ...(structuredClone(bundle.policy) as Json), version: 3 };
+      const adapters = structuredClone(bundle.adapters) as Json[];
+      const demo = structuredClone(adapters.find((adapter) => adapter.id === 'demo-sis')) as Json;
+      adapters.push({
+        ...demo,
+        id: 'second-sis',
+        name: 'Second SIS',
+        match: { ...(demo.match as Json), hosts: ['127.0.0.2'] },
+      });
+      await storePolicy(browser, { ...bundle, policy, adapters });
+      await waitForPlanVersion(browser, 3);
+      const registered = await browser.worker.evaluate(async () => {
+        const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+        return (await api.scripting.getRegisteredContentScripts()).map((script) => ({
+          js: script.js,
+          matches: script.matches,
+        }));
+      });
+      expect(registered).toEqual([{ js: ['sis-guard.js'], matches: ['*://127.0.0.2/*'] }]);
+
+      const after = await browser.context.newPage();
+      await after.goto(recordUrl(other, 'home', '100000'));
+      expect(await settled(after, true)).toBe(true);
+      expect(await noticeText(after)).toContain('This student record is protected');
+      await after.close();
+    } finally {
+      await other.close();
+    }
   });
 });
