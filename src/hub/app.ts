@@ -16,7 +16,7 @@ import { healthRoutes } from './routes/health';
 import { policyRoutes } from './routes/policy';
 import { requestRoutes } from './routes/requests';
 import { tokenRoutes } from './routes/tokens';
-import { findUnstorableText } from './text';
+import { findUnstorableText, mayHoldUnstorableText } from './text';
 import { TokenCache } from './tokens';
 
 export interface HubOptions {
@@ -74,9 +74,10 @@ export async function buildApp(
   app.removeAllContentTypeParsers(); // JSON only: text/plain and the rest are 415
 
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    parseJson(request, typeof body === 'string' ? body : body.toString('utf8'), (error, value) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    parseJson(request, text, (error, value) => {
       if (error) return done(error, undefined);
-      const bad = findUnstorableText(value);
+      const bad = mayHoldUnstorableText(text) ? findUnstorableText(value) : undefined;
       if (bad !== undefined) return done(invalid(bad, 'contains U+0000 or an unpaired surrogate'), undefined);
       done(null, value);
     });

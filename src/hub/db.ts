@@ -19,15 +19,20 @@ export interface Queryable {
 }
 
 export interface TransactionOptions {
-  prelude?: string;
+  /**
+   * Statements taking transaction-scoped advisory locks (lockStatements in locks.ts; no parameters). On
+   * PostgreSQL they run in the same round trip as BEGIN. PGlite skips them: it runs one transaction at a time
+   * (its transaction holds the database's mutex until COMMIT), so nothing could wait on them there.
+   */
+  locks?: string;
 }
 
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   readonly closed: boolean;
   /**
-   * Runs fn in a transaction: committed when fn resolves, rolled back when it throws. `prelude` (statements
-   * without parameters, such as advisory locks) runs first, in the same round trip as BEGIN on PostgreSQL.
+   * Runs fn in a transaction: committed when fn resolves, rolled back when it throws. `locks` are taken first
+   * (see TransactionOptions).
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
@@ -134,12 +139,10 @@ export async function openPglite(dataDir?: string, options: PgliteOptions = {}):
       return isClosed();
     },
     ...pgliteQueryable(lite, isClosed),
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       if (isClosed()) throw new DbUnavailableError('database is closed');
-      return lite.transaction(async (tx) => {
-        if (options.prelude !== undefined) await tx.exec(options.prelude);
-        return fn(pgliteQueryable(tx, isClosed));
-      });
+      // No advisory locks (options.locks): this transaction is the only one running until it ends.
+      return lite.transaction(async (tx) => fn(pgliteQueryable(tx, isClosed)));
     },
     async close(): Promise<void> {
       if (closed) return;
@@ -241,8 +244,8 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       }
       let broken: unknown;
       try {
-        // One round trip for BEGIN and the prelude (the simple query protocol takes several statements).
-        await client.query(options.prelude === undefined ? 'BEGIN' : `BEGIN; ${options.prelude}`);
+        // One round trip for BEGIN and the locks (the simple query protocol takes several statements).
+        await client.query(options.locks === undefined ? 'BEGIN' : `BEGIN; ${options.locks}`);
         const result = await fn(pgQueryable(client, isClosed));
         await client.query('COMMIT');
         return result;

@@ -7,7 +7,7 @@
 // is flagged in device_flags for an admin.
 import { GENESIS_HASH, type EventBatchResult, type LogEvent } from '../report/event-contract';
 import type { Db, Queryable } from './db';
-import { canonicalJsonFast, eventHash } from './hashing';
+import { canonicalJsonFast, checkedEventJson } from './hashing';
 import { LOCK_SPACE, lockStatements } from './locks';
 import type { TokenPrincipal } from './tokens';
 
@@ -23,6 +23,8 @@ interface Flag {
 
 interface Prepared {
   event: LogEvent;
+  /** The event's JSON text, as stored. */
+  json: string;
   hashOk: boolean;
 }
 
@@ -40,7 +42,8 @@ const BATCH_CONFLICT_REASON =
 
 /**
  * $1 district, $2 the batch (a JSON array of the events as sent), $3 whether each one's hash matched, $4/$5/$6
- * per device: name, lowest and highest position to look at, $7 received_at, $8 token id.
+ * per device: name, lowest and highest position to look at, $7 received_at, $8 token id. The batch's text is
+ * built from each event's canonical JSON, which the hash check has just written (checkedEventJson).
  * It inserts every event whose id is not stored yet (the primary key decides) and returns the ids it inserted
  * and the chain neighbours of the batch as stored before it ran (every CTE sees the table as it was when the
  * statement started). The columns are read out of each event in SQL, so the batch crosses to the database once.
@@ -93,7 +96,7 @@ export async function ingestEvents(
     const first = firstById.get(event.id);
     if (first === undefined) {
       firstById.set(event.id, event);
-      unique.push({ event, hashOk: eventHash(event) === event.hash });
+      unique.push({ event, ...checkedEventJson(event) });
     } else if (contentOf(first) !== contentOf(event)) {
       result.rejected.push({ id: event.id, reason: BATCH_CONFLICT_REASON });
       flags.push(flagFor(event, 'id-conflict', 'two events with this id and different content in one batch'));
@@ -107,7 +110,7 @@ export async function ingestEvents(
   });
 
   // Batches of one device take turns (on a real server two could otherwise check the chain past each other).
-  const prelude = lockStatements(
+  const locks = lockStatements(
     LOCK_SPACE.device,
     devices.map((device) => `${caller.district}\u0000${device}`),
   );
@@ -124,7 +127,7 @@ export async function ingestEvents(
         prev_hash: string | null;
       }>(INGEST_SQL, [
         caller.district,
-        JSON.stringify(unique.map(({ event }) => event)),
+        `[${unique.map(({ json }) => json).join(',')}]`,
         unique.map(({ hashOk }) => hashOk),
         ranges.map((range) => range.device),
         ranges.map((range) => range.lo),
@@ -213,7 +216,7 @@ export async function ingestEvents(
 
       if (flags.length > 0) await insertFlags(tx, flags, caller, now);
     },
-    { prelude },
+    { locks },
   );
   return result;
 }

@@ -1,5 +1,6 @@
 // Transaction-scoped advisory locks (pg_advisory_xact_lock): they serialise writers that must not interleave
-// on a real PostgreSQL server. On PGlite every transaction is already exclusive, so they cost one cheap call.
+// on a real PostgreSQL server. On PGlite every transaction is already exclusive, so they cost one cheap call
+// (and locks given to Db.transaction as `locks` are not even sent there).
 import type { Queryable } from './db';
 
 /** First key of every lock the hub takes, so its locks never collide with another application's. */
@@ -29,7 +30,7 @@ export async function lock(tx: Queryable, space: number, key: string | number): 
 
 /**
  * Statements taking several locks of one space, in ascending key order so two writers never wait on each other
- * in a cycle. Only integers go into the text, so it is safe to run as a transaction prelude.
+ * in a cycle. Only integers go into the text, so it is safe to send with BEGIN (Db.transaction's `locks`).
  */
 export function lockStatements(space: number, keys: readonly string[]): string {
   const ints = [...new Set(keys.map(lockKey))].sort((a, b) => a - b);

@@ -27,3 +27,16 @@ export function findUnstorableText(value: unknown, path = ''): string | undefine
   }
   return undefined;
 }
+
+/**
+ * Whether JSON text may decode to unstorable text. Parsed JSON can only hold U+0000 or an unpaired surrogate
+ * through a \u escape (JSON forbids a raw U+0000 in a string, and text decoded from UTF-8 never holds an
+ * unpaired surrogate) — the raw characters are looked for too, in case the text came from elsewhere. When this
+ * says no, findUnstorableText of the parsed value finds nothing, so a large body is checked by one scan of its
+ * text instead of a walk over every value; when it says yes (an escaped surrogate pair such as an emoji, or an
+ * escaped backslash before "u0000", also match), the walk decides and names the field.
+ */
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what this looks for
+const MAYBE_UNSTORABLE_JSON = /\\u(?:0000|[dD][89a-fA-F])|[\u0000\ud800-\udfff]/u;
+
+export const mayHoldUnstorableText = (json: string): boolean => MAYBE_UNSTORABLE_JSON.test(json);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalEventJson, canonicalJsonFast, eventHash } from '../../src/hub/hashing';
+import { canonicalEventJson, canonicalJsonFast, checkedEventJson, eventHash } from '../../src/hub/hashing';
 import { canonicalJson } from '../../src/report/canonical-json';
 import { hashEvent, type LogEvent } from '../../src/report/event-contract';
 import { makeChain } from './helpers';
@@ -110,6 +110,13 @@ describe('the event shortcut of canonical JSON', () => {
         expect(eventHash(event)).toBe(await hashEvent(event));
         // A hash member, if present, is left out as hashEvent leaves it out.
         expect(canonicalEventJson({ ...event, hash: 'f'.repeat(64) })).toBe(canonicalJson(event));
+        // The stored text is the event, hash included; the check says whether the hash matches.
+        const hashed = { ...event, hash: await hashEvent(event) } as LogEvent;
+        expect(JSON.parse(checkedEventJson(hashed).json)).toEqual(hashed);
+        expect(checkedEventJson(hashed).hashOk).toBe(true);
+        const tampered = { ...hashed, seq: hashed.seq + 1 };
+        expect(JSON.parse(checkedEventJson(tampered).json)).toEqual(tampered);
+        expect(checkedEventJson(tampered).hashOk).toBe(false);
       }),
       { numRuns: 1000 },
     );
