@@ -13,6 +13,7 @@ import { formatTable, type Benchmark, type BenchRow } from './report';
 const BENCHMARKS: Record<string, Benchmark> = {
   decide: () => benchDecide(),
   'page-load': () => benchPageLoad(),
+  'injection-floor': async () => (await import('./injection-floor.bench')).benchInjectionFloor(),
   redaction: () => benchRedaction(),
   'content-size': () => benchContentSize(),
   log: async () => (await import('./log.bench')).benchLog(),

@@ -23,6 +23,8 @@ export interface LaunchOptions {
   userDataDir?: string;
   /** Launch without the extension, for baselines. */
   withoutExtension?: boolean;
+  /** Unpacked extensions to load beside Record Guard (benchmark baselines). */
+  alsoLoad?: string[];
   locale?: string;
   /** Default true; the demo opens a visible window where there is a display. */
   headless?: boolean;
@@ -30,9 +32,11 @@ export interface LaunchOptions {
 
 export async function launchBrowser(options: LaunchOptions = {}): Promise<ExtensionBrowser> {
   const userDataDir = options.userDataDir ?? (await mkdtemp(join(tmpdir(), 'record-guard-e2e-')));
-  const extensionArgs = options.withoutExtension
-    ? []
-    : [`--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`];
+  const extensions = [...(options.withoutExtension ? [] : [EXTENSION_DIR]), ...(options.alsoLoad ?? [])].join(
+    ',',
+  );
+  const extensionArgs =
+    extensions === '' ? [] : [`--disable-extensions-except=${extensions}`, `--load-extension=${extensions}`];
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: options.headless ?? true,
