@@ -5,22 +5,36 @@ import {
   type GuardPlan,
   type PageReading,
 } from '../messaging/guard-plan';
-import type { PolicyBundle } from '../policy/bundle';
 import { sensitiveFieldsFor } from '../policy/sensitive-fields';
 import { knownNonSroByOrigin } from './identities';
 import { uiLanguage } from './page-service';
+import { activePolicy } from './policy';
 import { viewableForSros } from './viewable';
 
+/** Writes to the plan, one at a time (a publish computes outside this queue; only its write waits in it). */
+let writes: Promise<void> = Promise.resolve();
+function write(change: () => Promise<void>): Promise<void> {
+  const run = writes.then(change);
+  writes = run.catch(() => undefined);
+  return run;
+}
+
+/** Publishes are numbered; one that finishes after a later one has written is dropped. */
+let publishesStarted = 0;
+let newestWritten = 0;
+/** Bumped whenever what SROs may view was forgotten; a publish computed before that writes no views. */
+let viewsEpoch = 0;
+
 /**
- * Publishes the plan content scripts read at document_start. Without a valid policy the plan is removed, so
- * content scripts fall back to asking the background, which fails closed for SROs.
+ * Publishes the plan content scripts read at document_start, from the policy in force when it starts. Without a
+ * valid policy the plan is removed, so content scripts fall back to asking the background, which fails closed
+ * for SROs.
  */
-export async function publishGuardPlan(bundle: PolicyBundle | undefined): Promise<void> {
-  if (!bundle) {
-    await browser.storage.session.remove(GUARD_PLAN_KEY);
-    return;
-  }
-  const plan: GuardPlan = {
+export async function publishGuardPlan(): Promise<void> {
+  const number = ++publishesStarted;
+  const epoch = viewsEpoch;
+  const bundle = await activePolicy();
+  const plan: GuardPlan | undefined = bundle && {
     format: 'record-guard-plan/1',
     policyVersion: bundle.policy.version,
     adapters: bundle.adapters,
@@ -31,20 +45,44 @@ export async function publishGuardPlan(bundle: PolicyBundle | undefined): Promis
     viewable: await viewableForSros(bundle, new Date()),
     language: uiLanguage(),
   };
-  await browser.storage.session.set({ [GUARD_PLAN_KEY]: plan });
+  await write(async () => {
+    if (number < newestWritten) return;
+    newestWritten = number;
+    if (!plan) {
+      await browser.storage.session.remove(GUARD_PLAN_KEY);
+      return;
+    }
+    // Consents, approvals or grants changed while this was computed: publish no views rather than old ones
+    // (whoever changed them publishes again).
+    await browser.storage.session.set({
+      [GUARD_PLAN_KEY]: epoch === viewsEpoch ? plan : { ...plan, viewable: {} },
+    });
+  });
+}
+
+/**
+ * Takes what SROs may view out of the plan at once, before consents, approvals, grants or the policy change
+ * under it; pages then wait for the verdict until the next publish.
+ */
+export async function forgetPlannedViews(): Promise<void> {
+  viewsEpoch += 1;
+  await write(async () => {
+    const raw: unknown = (await browser.storage.session.get(GUARD_PLAN_KEY))[GUARD_PLAN_KEY];
+    if (isGuardPlan(raw) && Object.keys(raw.viewable).length > 0) {
+      await browser.storage.session.set({ [GUARD_PLAN_KEY]: { ...raw, viewable: {} } });
+    }
+  });
 }
 
 /**
  * After a verdict on a complete page: if the published plan would have predicted otherwise (a consent, grant
  * or approval changed by a path that did not republish, or time moved on), publish it again.
  */
-export async function republishIfPlanDisagrees(
-  bundle: PolicyBundle,
-  page: PageReading,
-  shown: boolean,
-): Promise<void> {
+export async function republishIfPlanDisagrees(page: PageReading, shown: boolean): Promise<void> {
   const raw: unknown = (await browser.storage.session.get(GUARD_PLAN_KEY))[GUARD_PLAN_KEY];
   if (isGuardPlan(raw) && planOpens(raw, page, Date.now()) === shown) return;
+  // A plan that opened what the verdict keeps covered loses its views at once.
+  if (shown === false) await forgetPlannedViews();
   // At most one republish per few seconds (the last one deferred to the end of the pause): a page the plan
   // cannot predict (an SRO known only by a role label) would otherwise recompute it on every load.
   const wait = lastRepublish + REPUBLISH_MIN_MS - Date.now();
@@ -52,12 +90,12 @@ export async function republishIfPlanDisagrees(
     republishTimer ??= setTimeout(() => {
       republishTimer = undefined;
       lastRepublish = Date.now();
-      void publishGuardPlan(bundle).catch(() => undefined);
+      void publishGuardPlan().catch(() => undefined);
     }, wait);
     return;
   }
   lastRepublish = Date.now();
-  await publishGuardPlan(bundle);
+  await publishGuardPlan();
 }
 
 const REPUBLISH_MIN_MS = 5000;

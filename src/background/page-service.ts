@@ -362,7 +362,6 @@ export async function handleEvaluate(
   if (bundle && username !== undefined) {
     // Not awaited: keeping the plan in line with the verdicts does not hold up this one.
     republishIfPlanDisagrees(
-      bundle,
       {
         username,
         studentId: message.studentId,

@@ -17,7 +17,7 @@ import { routeMessage } from './router';
 import { SYNC_ALARM, syncWithHub } from './sync';
 import { baseDraft, deliverNow, OUTBOX_ALARM, pruneLog, PRUNE_ALARM, record } from './audit';
 import { GRANT_ALARM_PREFIX } from './gate-service';
-import { exposeSessionStorageToContentScripts, publishGuardPlan } from './guard-plan';
+import { exposeSessionStorageToContentScripts, forgetPlannedViews, publishGuardPlan } from './guard-plan';
 import { database } from '../store/db';
 
 /**
@@ -48,7 +48,7 @@ async function syncEnforcement(): Promise<void> {
 async function setUp(): Promise<void> {
   const bundle = await activePolicy();
   if (bundle) await registerGuardScript(bundle);
-  await publishGuardPlan(bundle);
+  await publishGuardPlan();
   await browser.alarms.create(PRUNE_ALARM, { periodInMinutes: 24 * 60 });
   // Consents and approvals reach an SRO within a minute (Chrome's shortest alarm period is 30 s).
   await browser.alarms.create(SYNC_ALARM, { periodInMinutes: 0.5 });
@@ -61,6 +61,16 @@ async function setUp(): Promise<void> {
   ]);
   await clearStaleAllowRules();
   await syncEnforcement();
+}
+
+/**
+ * Publishes the guard plan again after access changed; a failure (storage.session full, say) is logged and does
+ * not stop the pages being told to re-check.
+ */
+async function republishQuietly(): Promise<void> {
+  await publishGuardPlan().catch((error: unknown) =>
+    console.error('Record Guard: could not publish the guard plan', error),
+  );
 }
 
 /** Logs the end of a grant and covers again whatever it opened. */
@@ -79,7 +89,7 @@ async function grantExpired(grantId: string): Promise<void> {
       },
     ]);
   }
-  await publishGuardPlan(bundle);
+  await republishQuietly();
   await reevaluateOpenPages('grant-changed');
 }
 
@@ -99,16 +109,16 @@ export function startBackground(): void {
   const effects = {
     identityChanged: async () => {
       await syncEnforcement();
-      await publishGuardPlan(await activePolicy());
+      await publishGuardPlan();
     },
     syncSoon: async () => {
       const { changed } = await syncWithHub();
       if (!changed) return;
-      await publishGuardPlan(await activePolicy());
+      await republishQuietly();
       await reevaluateOpenPages('grant-changed');
     },
     accessChanged: async (tabId: number | undefined) => {
-      await publishGuardPlan(await activePolicy());
+      await republishQuietly();
       const push: GuardPush = { channel: 'guard.reevaluate', reason: 'grant-changed' };
       if (tabId !== undefined) await browser.tabs.sendMessage(tabId, push).catch(() => undefined);
     },
@@ -171,6 +181,8 @@ export function startBackground(): void {
   browser.storage.onChanged.addListener((changes, area) => {
     if (area === 'local' && STORED_POLICY_KEY in changes) {
       // A new policy was stored (validated again on read; an invalid one leaves the bundled policy in force).
+      // What SROs may view was worked out under the old one: forgotten before anything else.
+      void forgetPlannedViews().catch(() => undefined);
       forgetActivePolicy();
       void forgetIdentities()
         .then(setUp)

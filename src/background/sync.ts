@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { checkPolicyUpdate } from '../policy/bundle';
 import { ConsentSchema, ExceptionRequestSchema } from '../policy/consent';
 import { database } from '../store/db';
+import { forgetPlannedViews } from './guard-plan';
 import { managedSettings } from './managed';
 import { activePolicy, STORED_POLICY_KEY } from './policy';
 
@@ -84,6 +85,8 @@ async function pullConsents(cursors: Cursors): Promise<boolean> {
     if (!response.ok) throw new Error(`consents: HTTP ${response.status}`);
     const feed = ConsentFeedSchema.parse(await response.json());
     const db = database();
+    // Pages stop opening from the guard plan before the consents under it change (it is published again after).
+    if (feed.consents.length > 0 || feed.removed.length > 0 || !cursors.consents) await forgetPlannedViews();
     await db.transaction('rw', db.consents, db.students, async () => {
       // Without a cursor the feed is everything in force: what is not in it no longer counts.
       if (!cursors.consents) await db.consents.clear();
@@ -112,6 +115,7 @@ async function pushFilings(): Promise<boolean> {
       throw new Error(`requests: HTTP ${response.status}`);
     else {
       // The hub refused it (the policy changed, the basis no longer fits): the SRO sees it as denied.
+      await forgetPlannedViews();
       await db.filings.delete(filing.id);
       await db.requests.update(filing.id, { status: 'denied' });
     }
@@ -126,6 +130,7 @@ async function pullDecisions(cursors: Cursors): Promise<boolean> {
     const response = await hubCall(`/v1/requests/mine${since}`);
     if (!response.ok) throw new Error(`requests: HTTP ${response.status}`);
     const feed = RequestFeedSchema.parse(await response.json());
+    if (feed.requests.length > 0) await forgetPlannedViews();
     await database().requests.bulkPut(feed.requests.map((entry) => entry.request));
     changed ||= feed.requests.some((entry) => entry.request.status !== 'pending');
     cursors.requests = feed.cursor;

@@ -7,8 +7,11 @@ import { database } from '../store/db';
 import { allIdentities } from './identities';
 import { managedSettings } from './managed';
 
-/** Students per SRO beyond which the plan stops listing (their pages still open after a round trip). */
-const MAX_STUDENTS = 2000;
+/**
+ * Students (with anything on file, for all SROs together) beyond which the plan stops listing; their pages
+ * still open after a round trip. Keeps the plan small enough for every SIS page to read at document_start.
+ */
+const MAX_STUDENTS = 500;
 
 export async function viewableForSros(bundle: PolicyBundle, now: Date): Promise<GuardPlan['viewable']> {
   const usernames = [

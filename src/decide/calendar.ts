@@ -1,11 +1,25 @@
+/** Formatters by time zone: building one costs far more than using it, and decide() asks for dates often. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+
+function cachedFormat(
+  cache: Map<string, Intl.DateTimeFormat>,
+  timeZone: string,
+  make: () => Intl.DateTimeFormat,
+): Intl.DateTimeFormat {
+  let format = cache.get(timeZone);
+  if (!format) cache.set(timeZone, (format = make()));
+  return format;
+}
+
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(instant: string, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
+  const format = cachedFormat(
+    dateFormats,
     timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(new Date(instant));
+    () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+  );
+  const parts = format.formatToParts(new Date(instant));
   const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
@@ -29,16 +43,22 @@ export function addMinutes(instant: string, minutes: number): string {
 
 /** Offset of a time zone from UTC at an instant, in minutes (e.g. -480 for California in winter). */
 function zoneOffsetMinutes(epochMs: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const format = cachedFormat(
+    clockFormats,
     timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(epochMs));
+    () =>
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      }),
+  );
+  const parts = format.formatToParts(new Date(epochMs));
   const part = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
   const asUtc = Date.UTC(
     part('year'),
@@ -52,15 +72,29 @@ function zoneOffsetMinutes(epochMs: number, timeZone: string): number {
 }
 
 /**
- * The instant (ISO, UTC) at which a calendar date (YYYY-MM-DD) begins in a time zone. Midnight is looked up
- * twice so a date that starts next to a daylight-saving change gets the offset in force at that midnight.
+ * The instant (ISO, UTC) at which a calendar date (YYYY-MM-DD) begins in a time zone: midnight, or the first
+ * moment of the day where a daylight-saving change skips midnight (Chile, Paraguay). The zone's offset is
+ * looked up before and after the change that may fall near midnight; the earliest candidate that is on the date
+ * wins.
  */
 export function startOfLocalDate(date: string, timeZone: string): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const midnightAsUtc = Date.UTC(y, m - 1, d);
-  let guess = midnightAsUtc - zoneOffsetMinutes(midnightAsUtc, timeZone) * 60_000;
-  guess = midnightAsUtc - zoneOffsetMinutes(guess, timeZone) * 60_000;
-  return new Date(guess).toISOString();
+  const candidates = [-36, 0, 36].map(
+    (hours) => midnightAsUtc - zoneOffsetMinutes(midnightAsUtc + hours * 3_600_000, timeZone) * 60_000,
+  );
+  const onDate = candidates
+    .filter((instant) => localDate(new Date(instant).toISOString(), timeZone) === date)
+    .sort((a, b) => a - b);
+  // Where midnight is skipped, the day begins when the clocks jump: the offset before it, an hour later.
+  const start =
+    onDate[0] ??
+    Math.min(
+      ...candidates.filter(
+        (instant) => localDate(new Date(instant + 3_600_000).toISOString(), timeZone) === date,
+      ),
+    );
+  return new Date(start).toISOString();
 }
 
 /** The calendar date after a YYYY-MM-DD date. */

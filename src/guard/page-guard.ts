@@ -52,6 +52,12 @@ export function startPageGuard(): void {
   let evaluation = 0;
   let recheckTimer: ReturnType<typeof setTimeout> | undefined;
   let retries = 0;
+  /**
+   * The guard plan's views as read when the page started. Dropped for good once anything says they may be
+   * stale: a push from the background, a verdict that disagreed, a background that did not answer, a page
+   * restored from the back/forward cache.
+   */
+  let planViews: PageHelloReply['opens'];
 
   const stop = (): void => {
     controller.abort();
@@ -85,7 +91,10 @@ export function startPageGuard(): void {
     clearTimeout(recheckTimer);
     if (result.show && result.recheckAt) {
       // Covers again when the grant or consent ends, to the second; the background's alarm is the backstop.
-      const wait = Math.max(0, Date.parse(result.recheckAt) - Date.now()) + 50;
+      // An end already past that the verdict still shows (clocks or time zones disagree) is checked again
+      // in half a minute, not in a loop.
+      const left = Date.parse(result.recheckAt) - Date.now();
+      const wait = left > 0 ? left + 50 : 30_000;
       recheckTimer = setTimeout(
         () => {
           cover();
@@ -99,6 +108,8 @@ export function startPageGuard(): void {
       hideNotice();
       uncover();
     } else {
+      // The plan may have opened this page a moment ago: it is not trusted again on this page.
+      planViews = undefined;
       cover();
       const state = evaluated;
       const studentId = state?.studentId;
@@ -141,7 +152,7 @@ export function startPageGuard(): void {
     categories: Category[],
     fields: string[],
   ): void => {
-    const opens = reply?.opens;
+    const opens = planViews;
     if (!opens || !isCovered()) return;
     const reading = {
       username: seen.username,
@@ -202,13 +213,15 @@ export function startPageGuard(): void {
         now.studentId !== state.studentId ||
         now.categories !== state.categories
       ) {
-        // The page moved on (another student or section) while this was decided: decide again, still covered.
+        // The page moved on (another student or section) while this was decided: decide again, covered.
+        cover();
         await evaluatePage(adapter, true);
         return;
       }
       applyVerdict(adapter, result);
     } catch {
       if (mine !== evaluation) return;
+      planViews = undefined;
       failClosed();
       // A background that is slow to start is not a verdict: try again, the page staying covered meanwhile.
       if (retries < MAX_RETRIES) {
@@ -264,9 +277,21 @@ export function startPageGuard(): void {
     window.addEventListener('popstate', () => recheck(adapter), { signal: controller.signal });
     extensionApi.runtime.onMessage.addListener((message: unknown) => {
       if (controller.signal.aborted || !isGuardPush(message)) return;
+      planViews = undefined;
       cover();
       void evaluatePage(adapter, domReady());
     });
+    // A page restored from the back/forward cache was decided before it was put away: decide it again.
+    window.addEventListener(
+      'pageshow',
+      (event) => {
+        if (!event.persisted) return;
+        planViews = undefined;
+        cover();
+        void evaluatePage(adapter, true);
+      },
+      { signal: controller.signal },
+    );
   };
 
   /** Something changed under an SRO: a new section, student or URL is hidden before it paints, then decided. */
@@ -337,6 +362,7 @@ export function startPageGuard(): void {
       }
     }
     language = reply.language;
+    planViews = reply.opens;
     const adapter = reply.adapter;
     if (reply.guard === 'none' || !adapter) {
       stop();

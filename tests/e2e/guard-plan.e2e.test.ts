@@ -2,6 +2,7 @@
 // follows still rules, and corrects a plan that has gone stale.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consent } from '../../src/policy/consent';
+import { readPolicyDirectory } from '../../src/policy/files';
 import type { SisServer } from '../fixtures/sis/server';
 import { launchBrowser, type ExtensionBrowser } from './support/browser';
 import { clearStore, countRecords, putRecords } from './support/extension-db';
@@ -163,6 +164,43 @@ describe('the guard plan', () => {
     // Each check is a logged decision; the page is re-checked only when the consent ends at midnight.
     expect(after - before).toBe(0);
     expect(await isCovered(page)).toBe(false);
+    await page.close();
+  });
+
+  it('a policy change covers an open record, and the page does not reopen it from the plan it started with', async () => {
+    await putRecords(browser.worker, 'consents', [consent]);
+    // A first visit brings the consent into the plan; the page under test starts with it in its copy.
+    const first = await browser.context.newPage();
+    await first.goto(recordUrl(sis, 'home', STUDENT));
+    expect(await settled(first, false, 10_000)).toBe(false);
+    await first.close();
+    await waitForPlan(browser, true);
+    const page = await browser.context.newPage();
+    await page.goto(recordUrl(sis, 'home', STUDENT));
+    expect(await settled(page, false, 10_000)).toBe(false);
+    const uncovered = (): Promise<number> =>
+      page.evaluate(
+        () => (window as unknown as { __rgUncovered: { removed: number } }).__rgUncovered.removed,
+      );
+    const before = await uncovered();
+
+    // Version 2 of the policy no longer accepts written consent as a basis.
+    const bundle = (await readPolicyDirectory('policies')) as {
+      policy: { version: number };
+      legalBases: { bases: { mode: string; enabled: boolean }[] };
+    };
+    bundle.policy.version = 2;
+    for (const basis of bundle.legalBases.bases) if (basis.mode === 'consent-registry') basis.enabled = false;
+    await browser.worker.evaluate(async (value) => {
+      const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+      await api.storage.local.set({ 'policy.bundle': value });
+    }, bundle);
+
+    expect(await settled(page, true, 10_000)).toBe(true);
+    await page.waitForTimeout(1000);
+    expect(await isCovered(page)).toBe(true);
+    // Covered by the push and kept covered: not opened again, even for a moment, from the old plan.
+    expect(await uncovered()).toBe(before);
     await page.close();
   });
 });

@@ -95,3 +95,13 @@ describe('startOfLocalDate: when a calendar date begins in a time zone', () => {
     expect(birthdayOfAge('2011-04-02', 18)).toBe('2029-04-02');
   });
 });
+
+describe('startOfLocalDate where daylight time skips midnight', () => {
+  // Chile (America/Santiago) moved its clocks from 24:00 to 01:00 on 2026-09-06: that day began at 01:00.
+  it('a day that starts at 01:00 starts when the clocks jump, and the day before is whole', () => {
+    const start = startOfLocalDate('2026-09-06', 'America/Santiago');
+    expect(localDate(start, 'America/Santiago')).toBe('2026-09-06');
+    expect(localDate(new Date(Date.parse(start) - 1).toISOString(), 'America/Santiago')).toBe('2026-09-05');
+    expect(start).toBe('2026-09-06T04:00:00.000Z');
+  });
+});
