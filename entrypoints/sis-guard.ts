@@ -5,6 +5,12 @@ import { startPageGuard } from '../src/guard/page-guard';
 // of evaluation that a teacher's every SIS page paid (measured in `npm run bench -- page-load`). wxt.config.ts
 // lists it in the manifest for the bundled adapters' hosts; src/enforce/content-registration.ts registers the
 // same file at run time for hosts a later policy adds.
+/** Set in this frame's isolated world once the guard runs: the background may inject the file into open tabs. */
+const STARTED = Symbol.for('record-guard.page-guard');
+
 export default defineUnlistedScript(() => {
+  const world = globalThis as { [STARTED]?: boolean };
+  if (world[STARTED]) return;
+  world[STARTED] = true;
   startPageGuard();
 });

@@ -47,8 +47,9 @@ async function syncEnforcement(): Promise<void> {
 
 async function setUp(): Promise<void> {
   const bundle = await activePolicy();
-  if (bundle) await registerGuardScript(bundle);
+  // The plan first: a guard injected into a page already open on a newly added host reads it at once.
   await publishGuardPlan();
+  if (bundle) await registerGuardScript(bundle);
   await browser.alarms.create(PRUNE_ALARM, { periodInMinutes: 24 * 60 });
   // Consents and approvals reach an SRO within a minute (Chrome's shortest alarm period is 30 s).
   await browser.alarms.create(SYNC_ALARM, { periodInMinutes: 0.5 });

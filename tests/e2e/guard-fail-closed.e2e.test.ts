@@ -111,7 +111,7 @@ describe('failing closed', () => {
     await page.close();
   });
 
-  it('a policy that adds a SIS host guards it from the next page, through the script registered at run time', async () => {
+  it('a policy that adds a SIS host guards it at once: the record already open there, and every page after', async () => {
     // A second district SIS on another loopback address, which no bundled adapter names.
     const other = await startSis({ port: 0, host: '127.0.0.2' });
     try {
@@ -119,7 +119,6 @@ describe('failing closed', () => {
       const before = await browser.context.newPage();
       await before.goto(recordUrl(other, 'home', '100000'));
       expect(await settled(before, false)).toBe(false);
-      await before.close();
 
       const bundle = (await readPolicyDirectory('policies')) as Json;
       const policy = { ...(structuredClone(bundle.policy) as Json), version: 3 };
@@ -141,6 +140,11 @@ describe('failing closed', () => {
         }));
       });
       expect(registered).toEqual([{ js: ['sis-guard.js'], matches: ['*://127.0.0.2/*'] }]);
+
+      // The record already open when the policy arrived is covered too, with the reason.
+      expect(await settled(before, true)).toBe(true);
+      expect(await noticeText(before)).toContain('This student record is protected');
+      await before.close();
 
       const after = await browser.context.newPage();
       await after.goto(recordUrl(other, 'home', '100000'));
