@@ -43,12 +43,20 @@ async function lastKnown(): Promise<ManagedSettings | undefined> {
   return parsed.success ? parsed.data : undefined;
 }
 
+/** Called when a live read differs from the last known settings that were in use meanwhile. */
+let changeListener: (() => void) | undefined;
+
+/** One listener for the whole worker: every read, whoever starts it, reports a change to it. */
+export function onManagedSettingsChange(listener: () => void): void {
+  changeListener = listener;
+}
+
 /**
  * The managed settings in force: the last known ones while the live read is pending (it can take seconds
- * after the browser starts), the live ones before anything was ever known. `onChange` hears when the live read
- * differs from what was assumed, so open pages can be evaluated again.
+ * after the browser starts), the live ones before anything was ever known. A live read that differs from what
+ * was assumed is reported to the change listener, so enforcement and open pages follow it.
  */
-export function managedSettings(onChange?: () => void): Promise<ManagedSettings> {
+export function managedSettings(): Promise<ManagedSettings> {
   if (current) return current;
   live = readLive();
   current = (async () => {
@@ -57,7 +65,7 @@ export function managedSettings(onChange?: () => void): Promise<ManagedSettings>
     void (live as Promise<ManagedSettings>).then((fresh) => {
       if (JSON.stringify(fresh) !== JSON.stringify(known)) {
         current = Promise.resolve(fresh);
-        onChange?.();
+        changeListener?.();
       }
     });
     return known;

@@ -11,7 +11,7 @@ import {
   identityForOrigin,
   loadIdentities,
 } from './identities';
-import { forgetManagedSettings, managedSettings } from './managed';
+import { forgetManagedSettings, managedSettings, onManagedSettingsChange } from './managed';
 import { activePolicy, forgetActivePolicy, STORED_POLICY_KEY } from './policy';
 import { routeMessage } from './router';
 import { SYNC_ALARM, syncWithHub } from './sync';
@@ -110,7 +110,8 @@ export function startBackground(): void {
   const effects = {
     identityChanged: async () => {
       await syncEnforcement();
-      await publishGuardPlan();
+      // Not awaited: a verdict waiting on identityChanged does not wait for the plan's views to be worked out.
+      void republishQuietly();
     },
     syncSoon: async () => {
       const { changed } = await syncWithHub();
@@ -136,7 +137,8 @@ export function startBackground(): void {
   // An allow rule outlives a worker that stopped before its timer fired: a new worker starts with none.
   void clearStaleAllowRules();
   // Read at once: the first storage.managed read after the browser starts can take seconds.
-  void managedSettings(() => void effects.identityChanged());
+  onManagedSettingsChange(() => void effects.identityChanged());
+  void managedSettings();
 
   browser.runtime.onMessage.addListener((message, sender) => routeMessage(message, sender, effects));
 
