@@ -3,7 +3,7 @@
 import type { Decision } from '../decide/decision';
 import type { PolicyBundle } from '../policy/bundle';
 import type { Role } from '../policy/vocabulary';
-import { deliverBatch } from '../report/outbox';
+import { deliverAll } from '../report/outbox';
 import { database } from '../store/db';
 import { appendEvents, pruneDelivered, type EventDraft } from '../store/log';
 import { managedSettings } from './managed';
@@ -60,7 +60,8 @@ export async function record(drafts: EventDraft[]): Promise<void> {
   void deliverNow();
 }
 
-async function hubEndpoint(): Promise<{ hubUrl: string; token?: string } | undefined> {
+/** The hub this browser reports to (managed settings first, then the policy) and its token, if any. */
+export async function hubEndpoint(): Promise<{ hubUrl: string; token?: string } | undefined> {
   const managed = await managedSettings();
   const bundle = await activePolicy();
   const hubUrl = managed.hubUrl ?? bundle?.policy.reporting.hubUrl;
@@ -75,27 +76,20 @@ export function deliverNow(): Promise<void> {
       const endpoint = await hubEndpoint();
       if (!endpoint) return;
       const batchSize = (await activePolicy())?.policy.reporting.batchSize ?? 100;
-      for (let round = 0; ; round += 1) {
-        if (round === 50) {
-          // Still more due: continue on the alarm rather than hold the worker.
-          await browser.alarms.create(OUTBOX_ALARM, { when: Date.now() + 30_000 });
-          break;
-        }
-        const result = await deliverBatch(database(), {
-          ...endpoint,
-          batchSize,
-          fetch: (input, init) => fetch(input, init),
-          now: () => Date.now(),
-          random: () => Math.random(),
+      const result = await deliverAll(database(), {
+        ...endpoint,
+        batchSize,
+        // More than 50 batches due: the rest goes on the alarm rather than holding the worker.
+        maxBatches: 50,
+        fetch: (input, init) => fetch(input, init),
+        now: () => Date.now(),
+        random: () => Math.random(),
+      });
+      if (result.nextAttemptAt !== undefined) {
+        // Alarms survive the worker stopping; Chrome runs them no sooner than 30 s.
+        await browser.alarms.create(OUTBOX_ALARM, {
+          when: Math.max(result.nextAttemptAt, Date.now() + 30_000),
         });
-        if (result.nextAttemptAt === undefined) break;
-        if (result.failed || result.nextAttemptAt > Date.now()) {
-          // Alarms survive the worker stopping; Chrome runs them no sooner than 30 s.
-          await browser.alarms.create(OUTBOX_ALARM, {
-            when: Math.max(result.nextAttemptAt, Date.now() + 30_000),
-          });
-          break;
-        }
       }
     } finally {
       delivering = undefined;

@@ -36,30 +36,19 @@ const RecentSchema = z.array(
   z.object({ username: z.string(), studentId: z.string(), text: z.string(), time: z.string() }),
 );
 
-export interface GateScope {
-  studentId?: string | undefined;
-  categories: z.infer<typeof CategorySchema>[];
-  fields: string[];
-}
-
 /** Remembers what a tab was stopped on and opens the gate next to it. */
-export async function openGate(
-  message: GateOpen,
-  sender: PageSender,
-  scope: GateScope,
-): Promise<{ opened: boolean }> {
-  if (!scope.studentId || scope.categories.length === 0) return { opened: false };
+export async function openGate(message: GateOpen, sender: PageSender): Promise<{ opened: boolean }> {
   const gateId = ulid();
   const record: GateRecord = {
     context: {
       gateId,
-      studentId: scope.studentId,
-      categories: scope.categories,
+      studentId: message.studentId,
+      categories: message.categories,
       action: message.action,
       url: message.url,
     },
     username: identityForTab(sender.tabId)?.username,
-    fields: scope.fields,
+    fields: message.fields,
     ...(sender.tabId !== undefined ? { tabId: sender.tabId } : {}),
   };
   await browser.storage.session.set({ [GATE_PREFIX + gateId]: record });

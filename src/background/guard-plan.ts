@@ -7,9 +7,15 @@ import {
 } from '../messaging/guard-plan';
 import { sensitiveFieldsFor } from '../policy/sensitive-fields';
 import { knownNonSroByOrigin } from './identities';
-import { uiLanguage } from './page-service';
+import { uiLanguage } from '../ui/i18n';
 import { activePolicy } from './policy';
 import { viewableForSros } from './viewable';
+
+/** The plan as content scripts read it now, if there is a usable one. */
+async function storedPlan(): Promise<GuardPlan | undefined> {
+  const raw: unknown = (await browser.storage.session.get(GUARD_PLAN_KEY))[GUARD_PLAN_KEY];
+  return isGuardPlan(raw) ? raw : undefined;
+}
 
 /** Writes to the plan, one at a time (a publish computes outside this queue; only its write waits in it). */
 let writes: Promise<void> = Promise.resolve();
@@ -67,8 +73,8 @@ export async function publishGuardPlan(): Promise<void> {
 export async function forgetPlannedViews(): Promise<void> {
   viewsEpoch += 1;
   await write(async () => {
-    const raw: unknown = (await browser.storage.session.get(GUARD_PLAN_KEY))[GUARD_PLAN_KEY];
-    if (isGuardPlan(raw) && Object.keys(raw.viewable).length > 0) {
+    const raw = await storedPlan();
+    if (raw && Object.keys(raw.viewable).length > 0) {
       await browser.storage.session.set({ [GUARD_PLAN_KEY]: { ...raw, viewable: {} } });
     }
   });
@@ -79,8 +85,8 @@ export async function forgetPlannedViews(): Promise<void> {
  * or approval changed by a path that did not republish, or time moved on), publish it again.
  */
 export async function republishIfPlanDisagrees(page: PageReading, shown: boolean): Promise<void> {
-  const raw: unknown = (await browser.storage.session.get(GUARD_PLAN_KEY))[GUARD_PLAN_KEY];
-  if (isGuardPlan(raw) && planOpens(raw, page, Date.now()) === shown) return;
+  const stored = await storedPlan();
+  if (stored && planOpens(stored, page, Date.now()) === shown) return;
   // A plan that opened what the verdict keeps covered loses its views at once.
   if (shown === false) await forgetPlannedViews();
   // At most one republish per few seconds (the last one deferred to the end of the pause): a page the plan

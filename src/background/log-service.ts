@@ -3,16 +3,18 @@ import type { LogStatus } from '../messaging/gate';
 import { outboxStatus } from '../report/outbox';
 import { database } from '../store/db';
 import { exportLogCsv, exportLogJson, verifyChain, type VerifyResult } from '../store/log';
+import { hubEndpoint } from './audit';
 import { managedSettings } from './managed';
 import { activePolicy } from './policy';
 
 export async function logStatus(): Promise<LogStatus> {
   const db = database();
-  const [events, outbox, bundle, managed] = await Promise.all([
+  const [events, outbox, bundle, managed, hub] = await Promise.all([
     db.events.count(),
     outboxStatus(db),
     activePolicy(),
     managedSettings(),
+    hubEndpoint(),
   ]);
   return {
     events,
@@ -20,7 +22,7 @@ export async function logStatus(): Promise<LogStatus> {
     oldestPendingTime: outbox.oldestPendingTime,
     lastError: outbox.lastError,
     lastSuccessAt: outbox.lastSuccessAt,
-    hubUrl: managed.hubUrl ?? bundle?.policy.reporting.hubUrl,
+    hubUrl: hub?.hubUrl,
     policy: bundle ? { id: bundle.policy.id, version: bundle.policy.version } : null,
     managedRole: managed.role,
   };

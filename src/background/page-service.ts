@@ -32,16 +32,15 @@ import {
 import { managedSettings } from './managed';
 import { activePolicy } from './policy';
 import { decisionDraft, record } from './audit';
+import { uiLanguage } from '../ui/i18n';
 import { republishIfPlanDisagrees } from './guard-plan';
+import { recordFacts } from './record-facts';
 
 export interface PageSender {
   tabId?: number;
   frameId?: number;
   origin: string;
 }
-
-export const uiLanguage = (): 'en' | 'es' =>
-  browser.i18n.getUILanguage().toLowerCase().startsWith('es') ? 'es' : 'en';
 
 const adapterForHost = (bundle: PolicyBundle, url: string): SisAdapter | undefined =>
   adapterForUrl(bundle.adapters, url) ??
@@ -107,23 +106,10 @@ export async function gatherFacts(input: DecisionInput, studentId: string): Prom
   }
   const [consents, requests, grants, student] = await read;
   return {
-    time: new Date().toISOString(),
-    user: {
-      ...(input.username ? { username: input.username } : {}),
-      ...(input.roleLabel ? { roleLabel: input.roleLabel } : {}),
-      ...(managed.role ? { managedRole: managed.role } : {}),
-    },
-    student: {
-      id: studentId,
-      ...(student?.birthDate ? { birthDate: student.birthDate } : {}),
-      ...(student?.directoryOptOut !== undefined ? { directoryOptOut: student.directoryOptOut } : {}),
-    },
+    ...recordFacts(new Date(), input, managed, studentId, { consents, requests, grants, student }),
     action: input.action,
     categories: input.categories,
     fields: input.fields,
-    consents,
-    requests,
-    grants,
   };
 }
 
@@ -344,8 +330,8 @@ export async function handleEvaluate(
       allowCopy: true,
     };
   }
-  if (!message.complete) {
-    // Identity-only check for an SRO: the page stays covered until its content has been read.
+  if (!printAndCopy) {
+    // Identity-only check for an SRO (not complete): the page stays covered until its content has been read.
     return {
       ...base,
       guarded: true,
@@ -356,8 +342,7 @@ export async function handleEvaluate(
       allowCopy: false,
     };
   }
-  const [print, copy] = await (printAndCopy ??
-    Promise.all([rule(bundle, { ...input, action: 'print' }), rule(bundle, { ...input, action: 'copy' })]));
+  const [print, copy] = await printAndCopy;
   recordRuling(bundle, input, view);
   if (bundle && username !== undefined) {
     // Not awaited: keeping the plan in line with the verdicts does not hold up this one.

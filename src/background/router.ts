@@ -64,7 +64,7 @@ export function routeMessage(
     case 'export.check':
       return handleExportCheck(request, page);
     case 'gate.open':
-      return openGate(request, page, request);
+      return openGate(request, page);
   }
 }
 

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { checkPolicyUpdate } from '../policy/bundle';
 import { ConsentSchema, ExceptionRequestSchema } from '../policy/consent';
 import { database } from '../store/db';
+import { hubEndpoint } from './audit';
 import { forgetPlannedViews } from './guard-plan';
-import { managedSettings } from './managed';
 import { activePolicy, STORED_POLICY_KEY } from './policy';
 
 export const SYNC_ALARM = 'hub-sync';
@@ -51,10 +51,9 @@ export type Filing = z.infer<typeof FilingSchema>;
 class HubUnavailable extends Error {}
 
 async function hubCall(path: string, init: RequestInit = {}): Promise<Response> {
-  const managed = await managedSettings();
-  const bundle = await activePolicy();
-  const hubUrl = managed.hubUrl ?? bundle?.policy.reporting.hubUrl;
-  if (!hubUrl || !managed.hubToken) throw new HubUnavailable('no hub or token configured');
+  const endpoint = await hubEndpoint();
+  if (!endpoint?.token) throw new HubUnavailable('no hub or token configured');
+  const { hubUrl, token } = endpoint;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
   try {
@@ -63,7 +62,7 @@ async function hubCall(path: string, init: RequestInit = {}): Promise<Response> 
       signal: controller.signal,
       headers: {
         ...(init.headers ?? {}),
-        authorization: `Bearer ${managed.hubToken}`,
+        authorization: `Bearer ${token}`,
         'content-type': 'application/json',
       },
     });

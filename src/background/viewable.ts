@@ -6,6 +6,7 @@ import type { PolicyBundle } from '../policy/bundle';
 import { database } from '../store/db';
 import { allIdentities } from './identities';
 import { managedSettings } from './managed';
+import { recordFacts } from './record-facts';
 
 /**
  * Students (with anything on file, for all SROs together) beyond which the plan stops listing; their pages
@@ -39,33 +40,31 @@ export async function viewableForSros(bundle: PolicyBundle, now: Date): Promise<
   ].slice(0, MAX_STUDENTS);
   const byStudent = <T extends { studentId: string }>(records: T[]): Map<string, T[]> => {
     const grouped = new Map<string, T[]>();
-    for (const record of records)
-      grouped.set(record.studentId, [...(grouped.get(record.studentId) ?? []), record]);
+    for (const record of records) {
+      const list = grouped.get(record.studentId);
+      if (list) list.push(record);
+      else grouped.set(record.studentId, [record]);
+    }
     return grouped;
   };
   const consentsOf = byStudent(consents);
   const requestsOf = byStudent(requests);
   const grantsOf = byStudent(grants);
-  const birth = new Map(students.map((student) => [student.id, student]));
-  const time = now.toISOString();
+  const studentOf = new Map(students.map((student) => [student.id, student]));
 
   const viewable: GuardPlan['viewable'] = {};
   for (const username of usernames) {
     const forUser: GuardPlan['viewable'][string] = {};
     for (const studentId of studentIds) {
-      const student = birth.get(studentId);
-      const categories = viewableCategories(bundle, {
-        time,
-        user: { username, ...(managed.role ? { managedRole: managed.role } : {}) },
-        student: {
-          id: studentId,
-          ...(student?.birthDate ? { birthDate: student.birthDate } : {}),
-          ...(student?.directoryOptOut !== undefined ? { directoryOptOut: student.directoryOptOut } : {}),
-        },
-        consents: consentsOf.get(studentId) ?? [],
-        requests: requestsOf.get(studentId) ?? [],
-        grants: grantsOf.get(studentId) ?? [],
-      });
+      const categories = viewableCategories(
+        bundle,
+        recordFacts(now, { username }, managed, studentId, {
+          consents: consentsOf.get(studentId) ?? [],
+          requests: requestsOf.get(studentId) ?? [],
+          grants: grantsOf.get(studentId) ?? [],
+          student: studentOf.get(studentId),
+        }),
+      );
       if (Object.keys(categories).length > 0) forUser[studentId] = categories;
     }
     viewable[username] = forUser;

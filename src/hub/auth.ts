@@ -40,14 +40,6 @@ export function actorOf(auth: TokenPrincipal): Actor {
   return { username: auth.username, role: auth.role, tokenId: auth.tokenId };
 }
 
-/** Case- and space-insensitive comparison, as the policy roster matches SIS usernames. */
-export const sameName = (a: string | null | undefined, b: string | null | undefined): boolean =>
-  a !== null &&
-  a !== undefined &&
-  b !== null &&
-  b !== undefined &&
-  a.trim().toLowerCase() === b.trim().toLowerCase();
-
 export function installAuth(app: FastifyInstance, db: Queryable, cache: TokenCache): void {
   app.decorateRequest('auth', null);
 

@@ -72,6 +72,9 @@ export function issuePath(issue: z.core.$ZodIssue, root?: string): string {
   return path === '' ? '(root)' : path;
 }
 
+/** `:id` in a route's path (consents, requests, tokens). */
+export const IdParamsSchema = z.strictObject({ id: z.string().min(1).max(80) });
+
 /** Parses a request part with zod; a failure is a 400 naming the first bad field. */
 export function parseInput<S extends z.ZodType>(
   schema: S,

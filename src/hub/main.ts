@@ -1,6 +1,7 @@
 // The hub's command line: `npm run hub` serves; `npm run hub -- token …` manages tokens. See docs/hub.md.
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { sameText } from '../policy/roles';
 import { buildApp } from './app';
 import type { Actor } from './audit';
 import { ConfigError, loadConfig, type HubConfig } from './config';
@@ -78,8 +79,8 @@ async function tokenCommand(config: HubConfig, args: string[]): Promise<void> {
       if (input.role === 'sro' && input.agency === undefined) {
         // Consents may name an agency as recipient: take the SRO's agency from the district roster when known.
         const policy = await new PolicyStore(db, unsignedPolicies).active(input.district);
-        const entry = policy?.bundle.policy.roles.roster.find(
-          (candidate) => candidate.username?.toLowerCase() === input.user.toLowerCase(),
+        const entry = policy?.bundle.policy.roles.roster.find((candidate) =>
+          sameText(candidate.username, input.user),
         );
         if (entry?.agency) {
           input.agency = entry.agency;

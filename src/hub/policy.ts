@@ -98,7 +98,6 @@ export class PolicyStore {
         const more = checked.errors.length > 1 ? ` (and ${checked.errors.length - 1} more problem(s))` : '';
         throw new HttpError(400, 'invalid_request', `${first}${more}`, field);
       }
-      if (checked.value.policy.district.id !== district) throw forbidden();
       return this.insert(tx, checked.value, actor, now, 'policy.publish');
     });
   }

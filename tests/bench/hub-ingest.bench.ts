@@ -24,7 +24,7 @@ import { PolicyStore } from '../../src/hub/policy';
 import { unsignedPolicies } from '../../src/hub/policy-signing';
 import { issueToken } from '../../src/hub/tokens';
 import { GENESIS_HASH, type LogEvent } from '../../src/report/event-contract';
-import { compared, formatTable, type BenchRow } from './report';
+import { compared, formatTable, percentile, type BenchRow } from './report';
 
 /** The demo district of policies/district.json (its policy is seeded for the approval round trip). */
 const DISTRICT = 'newman-crows-landing-usd';
@@ -86,11 +86,6 @@ function batches(chain: LogEvent[]): LogEvent[][] {
 
 const formatRates = (rates: readonly number[]): string =>
   rates.map((rate) => Math.round(rate).toLocaleString('en-US')).join(' / ');
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 /**
  * The same-rows baseline: each batch's rows inserted by one statement that reads them out of the batch's JSON

@@ -10,7 +10,8 @@ import type { Page } from 'playwright-core';
 import { EXTENSION_DIR, launchBrowser } from '../e2e/support/browser';
 import { startSis, type SisServer } from '../fixtures/sis/server';
 import { ensureExtensionBuilt } from './content-size.bench';
-import { compared, type BenchRow } from './report';
+import { COVER_ID } from './page-load.bench';
+import { compared, summarize, type BenchRow } from './report';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const WARMUP = 4;
@@ -50,15 +51,12 @@ async function loadTime(page: Page, url: string): Promise<number> {
   await page.goto('about:blank');
   await page.goto(url, { waitUntil: 'load' });
   // A teacher's page is settled once Record Guard has stepped aside (no cover) on the guarded host.
-  await page.waitForFunction(() => !document.getElementById('record-guard-cover'), null, { polling: 5 });
+  await page.waitForFunction((coverId) => !document.getElementById(coverId), COVER_ID, { polling: 5 });
   return page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
     return nav.loadEventEnd - nav.startTime;
   });
 }
-
-const median = (values: readonly number[]): number =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 /** Fisher–Yates with Math.random: the order of the three hosts changes every round. */
 function shuffled<T>(items: readonly T[]): T[] {
@@ -103,24 +101,28 @@ export async function benchInjectionFloor(): Promise<BenchRow[]> {
       }
       const guarded = {
         name: `teacher, ${label}, same browser: guarded host`,
-        value: median(times.guarded),
+        value: summarize(times.guarded).p50,
         unit: 'ms',
       };
       const runs = `medians of ${RUNS} loads per host, interleaved in random order, in one browser`;
       rows.push(
-        compared(guarded, { name: 'host no extension touches', value: median(times.none), unit: 'ms' }, runs),
+        compared(
+          guarded,
+          { name: 'host no extension touches', value: summarize(times.none).p50, unit: 'ms' },
+          runs,
+        ),
         compared(
           {
             name: `teacher, ${label}, same browser: empty content script`,
-            value: median(times.empty),
+            value: summarize(times.empty).p50,
             unit: 'ms',
           },
-          { name: 'host no extension touches', value: median(times.none), unit: 'ms' },
+          { name: 'host no extension touches', value: summarize(times.none).p50, unit: 'ms' },
           "an empty script injected as Record Guard's is (document_start, every frame): Chromium's floor",
         ),
         compared(
           { ...guarded, name: `teacher, ${label}: Record Guard vs the empty script` },
-          { name: 'empty content script', value: median(times.empty), unit: 'ms' },
+          { name: 'empty content script', value: summarize(times.empty).p50, unit: 'ms' },
           "what Record Guard's own work adds beyond injecting a script at all",
         ),
       );

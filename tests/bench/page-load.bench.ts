@@ -11,7 +11,7 @@ import { startSis, type SisServer } from '../fixtures/sis/server';
 import type { Consent } from '../../src/policy/consent';
 import type { StudentFacts } from '../../src/store/db';
 import { ensureExtensionBuilt } from './content-size.bench';
-import { compared, type BenchRow } from './report';
+import { compared, summarize, type BenchRow } from './report';
 
 export const COVER_ID = 'record-guard-cover';
 export const NOTICE_TAG = 'record-guard-notice';
@@ -75,20 +75,6 @@ export const PROBE_SCRIPT = `(() => {
     documentObserver.observe(document, { childList: true });
   }
 })();`;
-
-export interface Summary {
-  p50: number;
-  p95: number;
-  n: number;
-}
-
-/** Median and p95 (nearest rank). */
-export function summarize(values: readonly number[]): Summary {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (q: number): number =>
-    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-  return { p50: rank(0.5), p95: rank(0.95), n: sorted.length };
-}
 
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
 

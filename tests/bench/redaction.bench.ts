@@ -7,8 +7,8 @@ import { launchBrowser, type ExtensionBrowser } from '../e2e/support/browser';
 import { signIn } from '../e2e/support/sis';
 import { startSis, type SisServer } from '../fixtures/sis/server';
 import { ensureExtensionBuilt } from './content-size.bench';
-import { BENCH_STUDENT, COVER_ID, launchGuarded, SRO, summarize } from './page-load.bench';
-import { compared, type BenchRow } from './report';
+import { BENCH_STUDENT, COVER_ID, launchGuarded, SRO } from './page-load.bench';
+import { compared, summarize, type BenchRow } from './report';
 
 const ROWS = 10_000;
 const RUNS = Number(process.env.BENCH_REDACTION_RUNS ?? 10);

@@ -119,3 +119,20 @@ export function formatTable(rows: readonly BenchRow[]): string {
     ...(notes.length > 0 ? ['', 'notes:', ...notes] : []),
   ].join('\n');
 }
+
+/** The value at a percentile, by nearest rank (p in 0–100). */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
+export interface Summary {
+  p50: number;
+  p95: number;
+  n: number;
+}
+
+/** Median and p95 (nearest rank). */
+export function summarize(values: readonly number[]): Summary {
+  return { p50: percentile(values, 50), p95: percentile(values, 95), n: values.length };
+}

@@ -11,10 +11,8 @@ import {
   todayIn,
 } from '../consents';
 import type { HubContext } from '../context';
-import { parseInput } from '../errors';
+import { IdParamsSchema, parseInput } from '../errors';
 import { CursorSchema, LimitSchema } from '../feed';
-
-const IdParamsSchema = z.strictObject({ id: z.string().min(1).max(80) });
 
 const SearchQuerySchema = z.strictObject({
   studentId: z.string().min(1).max(40),

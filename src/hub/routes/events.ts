@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { EventBatchSchema } from '../../report/event-contract';
-import { principal, sameName } from '../auth';
+import { sameText } from '../../policy/roles';
+import { principal } from '../auth';
 import type { HubContext } from '../context';
 import { forbidden, invalid, parseInput } from '../errors';
 import { deviceSummaries, ingestEvents, listDeviceFlags } from '../events';
@@ -28,7 +29,7 @@ export function eventRoutes(app: FastifyInstance, { db, config, now }: HubContex
       if (
         caller.role === 'sro' &&
         event.actor.username !== undefined &&
-        !sameName(event.actor.username, caller.username)
+        !sameText(event.actor.username, caller.username)
       ) {
         throw forbidden();
       }

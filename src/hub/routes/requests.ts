@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { actorOf, principal } from '../auth';
 import type { HubContext } from '../context';
-import { parseInput } from '../errors';
+import { IdParamsSchema, parseInput } from '../errors';
 import { CursorSchema, LimitSchema } from '../feed';
 import {
   decideRequest,
@@ -13,8 +13,6 @@ import {
   RequestFileSchema,
   requestsOfSro,
 } from '../requests';
-
-const IdParamsSchema = z.strictObject({ id: z.string().min(1).max(80) });
 
 const ListQuerySchema = z.strictObject({
   status: z.enum([...REQUEST_STATUSES, 'all']).default('pending'),

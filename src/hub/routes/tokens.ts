@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { actorOf, principal } from '../auth';
 import type { HubContext } from '../context';
-import { forbidden, parseInput } from '../errors';
+import { forbidden, IdParamsSchema, parseInput } from '../errors';
 import { AgencySchema, HubRoleSchema, issueToken, listTokens, revokeToken, UsernameSchema } from '../tokens';
 
 const IssueBodySchema = z.strictObject({
@@ -10,8 +10,6 @@ const IssueBodySchema = z.strictObject({
   role: HubRoleSchema,
   agency: AgencySchema.optional(),
 });
-
-const IdParamsSchema = z.strictObject({ id: z.string().min(1).max(80) });
 
 /** Token administration for a running hub (the `token` command does the same offline). Admins, own district. */
 export function tokenRoutes(app: FastifyInstance, { db, now, tokens }: HubContext): void {
