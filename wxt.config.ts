@@ -57,5 +57,8 @@ export default defineConfig({
     // this asks nobody. The manifest's own content script already covers the bundled adapters' hosts.
     host_permissions: ['http://*/*', 'https://*/*'],
     storage: { managed_schema: 'managed_schema.json' },
+    // The network rules redirect an SRO's blocked navigation to the gate; a redirect from a web request may only
+    // land on a web-accessible page. The gate refuses to render inside a frame (see entrypoints/gate).
+    web_accessible_resources: [{ resources: ['gate.html'], matches: ['http://*/*', 'https://*/*'] }],
   }),
 });

@@ -4,14 +4,24 @@ import { ulid } from 'ulid';
 import { z } from 'zod';
 import { actionsNeeded, decide } from '../decide/decide';
 import { checkEvidence, checkJustification } from '../decide/justification';
-import type { GateContext, GateOpen, GateSubmit, GateSubmitResult, PopupStatus } from '../messaging/gate';
+import type {
+  GateBlockedReply,
+  GateContext,
+  GateOpen,
+  GateSubmit,
+  GateSubmitResult,
+  PopupStatus,
+} from '../messaging/gate';
 import type { ExceptionRequest, Grant } from '../policy/consent';
 import { CategorySchema } from '../policy/vocabulary';
 import { database } from '../store/db';
-import { identityForTab } from './identities';
+import { identityForOrigin, identityForTab, loadIdentities } from './identities';
+import { managedSettings } from './managed';
+import { publishGuardPlan } from './guard-plan';
+import { recordRequestFor } from '../sis/match';
 import { activePolicy } from './policy';
 import { gatherFacts, type PageSender } from './page-service';
-import { baseDraft, record as recordEvents } from './audit';
+import { baseDraft, decisionDraft, record as recordEvents } from './audit';
 import type { EventDraft } from '../store/log';
 
 const GATE_PREFIX = 'gate.';
@@ -36,22 +46,32 @@ const RecentSchema = z.array(
   z.object({ username: z.string(), studentId: z.string(), text: z.string(), time: z.string() }),
 );
 
-/** Remembers what a tab was stopped on and opens the gate next to it. */
-export async function openGate(message: GateOpen, sender: PageSender): Promise<{ opened: boolean }> {
+/** Remembers what a tab was stopped on, for the gate to read and submit. */
+async function storeGate(
+  request: Omit<GateOpen, 'channel'>,
+  username: string | undefined,
+  tabId: number | undefined,
+): Promise<string> {
   const gateId = ulid();
   const record: GateRecord = {
     context: {
       gateId,
-      studentId: message.studentId,
-      categories: message.categories,
-      action: message.action,
-      url: message.url,
+      studentId: request.studentId,
+      categories: request.categories,
+      action: request.action,
+      url: request.url,
     },
-    username: identityForTab(sender.tabId)?.username,
-    fields: message.fields,
-    ...(sender.tabId !== undefined ? { tabId: sender.tabId } : {}),
+    username,
+    fields: request.fields,
+    ...(tabId !== undefined ? { tabId } : {}),
   };
   await browser.storage.session.set({ [GATE_PREFIX + gateId]: record });
+  return gateId;
+}
+
+/** Remembers what a tab was stopped on and opens the gate next to it. */
+export async function openGate(message: GateOpen, sender: PageSender): Promise<{ opened: boolean }> {
+  const gateId = await storeGate(message, identityForTab(sender.tabId)?.username, sender.tabId);
   const opener =
     sender.tabId !== undefined ? await browser.tabs.get(sender.tabId).catch(() => undefined) : undefined;
   await browser.tabs.create({
@@ -60,6 +80,59 @@ export async function openGate(message: GateOpen, sender: PageSender): Promise<{
     ...(sender.tabId !== undefined ? { openerTabId: sender.tabId } : {}),
   });
   return { opened: true };
+}
+
+/**
+ * A navigation the network rules took to the gate (`gate.html#blocked=<url>`): what the URL asks for, read by
+ * the adapters' own record patterns, becomes a gate like a covered page's, and the decision is logged.
+ */
+export async function openBlockedGate(url: string, tabId: number | undefined): Promise<GateBlockedReply> {
+  const bundle = await activePolicy();
+  let origin: string;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    return { kind: 'unclassified' };
+  }
+  await loadIdentities();
+  const seen = identityForOrigin(origin);
+  const managed = await managedSettings();
+  if (seen?.role !== 'sro' && managed.role !== 'sro') return { kind: 'not-guarded' };
+  if (!bundle) return { kind: 'unclassified' };
+  const request = recordRequestFor(bundle.adapters, url);
+  if (!request) return { kind: 'unclassified' };
+  if (!seen?.username) return { kind: 'no-identity' };
+  const gateId = await storeGate(
+    {
+      url,
+      action: 'view',
+      studentId: request.studentId,
+      categories: request.endpoint.categories,
+      fields: [],
+    },
+    seen.username,
+    tabId,
+  );
+  const record = await loadGate(gateId);
+  const decided = record ? await decideGate(record) : undefined;
+  if (decided && (decided.decision.outcome === 'allow' || decided.decision.outcome === 'redact')) {
+    // The rules lagged behind a consent, approval or grant written since they were built: rebuilt, the record
+    // opens (the verdict in the page follows and is logged as usual).
+    await publishGuardPlan();
+    return { kind: 'open' };
+  }
+  if (decided) {
+    await recordEvents([
+      decisionDraft(
+        decided.bundle,
+        { username: seen.username, role: 'sro' },
+        request.studentId,
+        decided.decision,
+        'decision',
+      ),
+    ]);
+  }
+  return { kind: 'gate', gateId };
 }
 
 async function loadGate(gateId: string): Promise<GateRecord | undefined> {

@@ -6,7 +6,11 @@ import {
   type PageReading,
 } from '../messaging/guard-plan';
 import { sensitiveFieldsFor } from '../policy/sensitive-fields';
-import { knownNonSroByOrigin } from './identities';
+import { applyRecordRules, hostPatternPrefix, type GuardedOrigin } from '../enforce/record-rules';
+import type { PolicyBundle } from '../policy/bundle';
+import { hostMatches } from '../sis/match';
+import { allOrigins, knownNonSroByOrigin, loadIdentities } from './identities';
+import { managedSettings } from './managed';
 import { uiLanguage } from '../ui/i18n';
 import { activePolicy } from './policy';
 import { viewableForSros } from './viewable';
@@ -56,14 +60,59 @@ export async function publishGuardPlan(): Promise<void> {
     newestWritten = number;
     if (!plan) {
       await browser.storage.session.remove(GUARD_PLAN_KEY);
+      await syncRecordRules(undefined, {});
       return;
     }
     // Consents, approvals or grants changed while this was computed: publish no views rather than old ones
     // (whoever changed them publishes again).
-    await browser.storage.session.set({
-      [GUARD_PLAN_KEY]: epoch === viewsEpoch ? plan : { ...plan, viewable: {} },
-    });
+    const viewable = epoch === viewsEpoch ? plan.viewable : {};
+    await browser.storage.session.set({ [GUARD_PLAN_KEY]: { ...plan, viewable } });
+    // The network rules follow the plan: the records it opens, for the SROs seen on each origin.
+    await syncRecordRules(bundle, viewable);
   });
+}
+
+/**
+ * Where an SRO may be signed in: every origin where one was seen in this browser session, and, on a browser
+ * the admin assigned to an SRO, every host of every adapter (before anyone is seen there).
+ */
+async function guardedOrigins(bundle: PolicyBundle): Promise<GuardedOrigin[]> {
+  const adaptersOf = (url: URL): PolicyBundle['adapters'] =>
+    bundle.adapters.filter((adapter) =>
+      adapter.match.hosts.some((pattern) => hostMatches(pattern, url.hostname, url.port)),
+    );
+  await loadIdentities();
+  const guarded: GuardedOrigin[] = [];
+  for (const [origin, seen] of allOrigins()) {
+    if (seen.role !== 'sro') continue;
+    guarded.push({ origin, username: seen.username?.toLowerCase(), adapters: adaptersOf(new URL(origin)) });
+  }
+  if ((await managedSettings()).role === 'sro') {
+    for (const adapter of bundle.adapters) {
+      for (const host of adapter.match.hosts) {
+        guarded.push({ origin: hostPatternPrefix(host), username: undefined, adapters: [adapter] });
+      }
+    }
+  }
+  return guarded;
+}
+
+/** Brings the record rules in line with the plan's views; a refusal (over the browser's limits) is logged. */
+async function syncRecordRules(
+  bundle: PolicyBundle | undefined,
+  viewable: GuardPlan['viewable'],
+): Promise<void> {
+  try {
+    await applyRecordRules({
+      guarded: bundle ? await guardedOrigins(bundle) : [],
+      viewable,
+      gateUrl: browser.runtime.getURL('/gate.html'),
+      nowMs: Date.now(),
+    });
+  } catch (error) {
+    // Only the allows were left out: SROs' records stay blocked at the network.
+    console.error('Record Guard: record rules refused:', error instanceof Error ? error.message : error);
+  }
 }
 
 /**
@@ -77,6 +126,8 @@ export async function forgetPlannedViews(): Promise<void> {
     if (raw && Object.keys(raw.viewable).length > 0) {
       await browser.storage.session.set({ [GUARD_PLAN_KEY]: { ...raw, viewable: {} } });
     }
+    // The network rules' allows go with the views: nothing opens until the next publish.
+    await syncRecordRules(await activePolicy(), {});
   });
 }
 

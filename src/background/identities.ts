@@ -70,6 +70,8 @@ export const identityForOrigin = (origin: string): SeenIdentity | undefined => b
 
 export const allIdentities = (): SeenIdentity[] => [...byOrigin.values()];
 
+export const allOrigins = (): [string, SeenIdentity][] => [...byOrigin];
+
 export const knownNonSro = (origin: string): string[] => [...(nonSroByOrigin.get(origin) ?? [])];
 
 export const knownNonSroByOrigin = (): Record<string, string[]> =>

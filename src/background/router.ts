@@ -4,7 +4,14 @@
 import { ExtensionPageRequestSchema } from '../messaging/gate';
 import { PageRequestSchema } from '../messaging/page-guard';
 import { exportLog, logStatus, verifyLog } from './log-service';
-import { gateContext, openGate, popupStatus, submitGate, type GateEffects } from './gate-service';
+import {
+  gateContext,
+  openBlockedGate,
+  openGate,
+  popupStatus,
+  submitGate,
+  type GateEffects,
+} from './gate-service';
 import {
   handleEvaluate,
   handleExportCheck,
@@ -45,7 +52,7 @@ export function routeMessage(
   sender: Browser.runtime.MessageSender,
   effects: EvaluateEffects & GateEffects,
 ): Promise<unknown> | undefined {
-  if (isExtensionPage(sender)) return routeExtensionPage(message, effects);
+  if (isExtensionPage(sender)) return routeExtensionPage(message, sender, effects);
   const page = pageSender(sender);
   if (!page) return undefined;
   const parsed = PageRequestSchema.safeParse(message);
@@ -68,7 +75,11 @@ export function routeMessage(
   }
 }
 
-function routeExtensionPage(message: unknown, effects: GateEffects): Promise<unknown> | undefined {
+function routeExtensionPage(
+  message: unknown,
+  sender: Browser.runtime.MessageSender,
+  effects: GateEffects,
+): Promise<unknown> | undefined {
   const parsed = ExtensionPageRequestSchema.safeParse(message);
   if (!parsed.success) return undefined;
   const request = parsed.data;
@@ -77,6 +88,8 @@ function routeExtensionPage(message: unknown, effects: GateEffects): Promise<unk
       return gateContext(request.gateId).then((context) => context ?? null);
     case 'gate.submit':
       return submitGate(request, effects);
+    case 'gate.blocked':
+      return openBlockedGate(request.url, sender.tab?.id);
     case 'popup.status':
       return popupStatus();
     case 'log.status':

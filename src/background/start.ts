@@ -1,6 +1,8 @@
 import type { GuardPush } from '../messaging/guard-push';
 import { applyBlockRules, blockRulesFor, clearStaleAllowRules } from '../enforce/export-rules';
 import { registerGuardScript } from '../enforce/content-registration';
+import { RECORD_RULES_ALARM } from '../enforce/record-rules';
+import { watchSourceViewers } from '../enforce/source-viewers';
 import { watchDownloads } from '../enforce/downloads';
 import { hostMatches } from '../sis/match';
 import {
@@ -132,6 +134,8 @@ export function startBackground(): void {
     if (alarm.name === OUTBOX_ALARM) void deliverNow();
     if (alarm.name === SYNC_ALARM) void effects.syncSoon();
     if (alarm.name === PRUNE_ALARM) void activePolicy().then(pruneLog);
+    // A consent, approval or grant that a record rule opened has ended: the rules are rebuilt without it.
+    if (alarm.name === RECORD_RULES_ALARM) void republishQuietly();
   });
   void exposeSessionStorageToContentScripts();
   // An allow rule outlives a worker that stopped before its timer fired: a new worker starts with none.
@@ -180,6 +184,17 @@ export function startBackground(): void {
   });
 
   browser.tabs.onRemoved.addListener((tabId) => forgetTab(tabId));
+  watchSourceViewers(async (url) => {
+    await loadIdentities();
+    const bundle = await activePolicy();
+    const managed = await managedSettings();
+    if (!bundle) return managed.role === 'sro';
+    const target = new URL(url);
+    const sis = bundle.adapters.some((adapter) =>
+      adapter.match.hosts.some((host) => hostMatches(host, target.hostname, target.port)),
+    );
+    return sis && (managed.role === 'sro' || identityForOrigin(target.origin)?.role === 'sro');
+  });
 
   browser.storage.onChanged.addListener((changes, area) => {
     if (area === 'local' && STORED_POLICY_KEY in changes) {

@@ -35,6 +35,26 @@ export const GateSubmitSchema = z.strictObject({
 });
 export type GateSubmit = z.infer<typeof GateSubmitSchema>;
 
+/**
+ * Gate page → background: the network rules took a navigation here instead of the record it asked for
+ * (`gate.html#blocked=<url>`). The background classifies the URL itself; the page only passes it on.
+ */
+export const GateBlockedSchema = z.strictObject({
+  channel: z.literal('gate.blocked'),
+  url: UrlSchema,
+});
+
+export type GateBlockedReply =
+  | { kind: 'gate'; gateId: string }
+  /** Access covers it now (the rules were behind a consent or grant): they were brought up to date. */
+  | { kind: 'open' }
+  /** No adapter can tell which student record the URL holds (a roster, a report, an unknown page). */
+  | { kind: 'unclassified' }
+  /** Nobody is known to be signed in to the SIS in this browser yet. */
+  | { kind: 'no-identity' }
+  /** The URL is not guarded for this browser's user (any more): it may be opened. */
+  | { kind: 'not-guarded' };
+
 /** Popup → background. */
 export const PopupStatusSchema = z.strictObject({ channel: z.literal('popup.status') });
 
@@ -49,6 +69,7 @@ export const LogExportSchema = z.strictObject({
 export const ExtensionPageRequestSchema = z.discriminatedUnion('channel', [
   GateContextRequestSchema,
   GateSubmitSchema,
+  GateBlockedSchema,
   PopupStatusSchema,
   LogStatusSchema,
   LogVerifySchema,

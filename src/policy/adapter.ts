@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STUDENT_PLACEHOLDER } from './placeholders';
 import { CategorySchema, IdSchema, RegexSourceSchema } from './vocabulary';
 
 const SelectorSchema = z.string().min(1).max(300);
@@ -74,42 +75,123 @@ export const SensitiveFieldSchema = z.strictObject({
   codeAttribute: z.string().min(1).max(100).optional(),
 });
 
-export const SisAdapterSchema = z.strictObject({
-  $schema: z.string().optional(),
-  format: z.literal('record-guard-adapter/1'),
+/** What RE2 (declarativeNetRequest's engine) cannot run: look-around, back-references, named groups. */
+const NOT_RE2 = /\(\?<?[=!]|\\[1-9]|\\k<|\(\?<[A-Za-z]|\(\?P/;
+
+const compiles = (source: string): boolean => {
+  try {
+    new RegExp(source, 'iu');
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A regular expression that declarativeNetRequest's RE2 engine can run as well as JavaScript, matched against
+ * a URL's whole path and query (Record Guard anchors it; a rule RE2 cannot compile would be refused whole).
+ */
+const networkRegex = (placeholder?: string) =>
+  z
+    .string()
+    .min(1)
+    .max(500)
+    .refine((source) => placeholder === undefined || source.split(placeholder).length === 2, {
+      message: `must contain ${placeholder ?? ''} exactly once`,
+    })
+    .refine((source) => compiles(placeholder ? source.replace(placeholder, '(?:x)') : source), {
+      message: 'is not a valid regular expression',
+    })
+    .refine((source) => !NOT_RE2.test(source), {
+      message: 'uses look-around, a back-reference or a named group, which declarativeNetRequest cannot run',
+    })
+    .refine((source) => !source.startsWith('^') && !source.endsWith('$'), {
+      message: 'is anchored by Record Guard (it matches the whole path and query): leave out ^ and $',
+    });
+
+export const RecordEndpointSchema = z.strictObject({
   id: IdSchema,
-  name: z.string().min(1).max(200),
-  /** How much of this adapter has been checked against a live instance, and what still needs checking. */
-  verification: z.strictObject({
-    status: z.enum(['verified', 'from-public-documentation']),
-    toCheck: z.array(z.string().min(1).max(500)),
-    sources: z.array(z.string().min(1).max(300)),
-  }),
-  match: z.strictObject({
-    /** Host names, with an optional leading "*." wildcard and optional ":port". */
-    hosts: z
-      .array(
-        z
-          .string()
-          .min(1)
-          .max(200)
-          .regex(/^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/, 'must be a host name, optionally with *. and :port'),
-      )
-      .min(1),
-    /** Paths (with query) the adapter guards; a page matching none is left alone. */
-    paths: z.array(RegexSourceSchema).min(1),
-  }),
-  identity: z.array(ExtractorSchema).min(1),
-  roleLabel: z.array(ExtractorSchema),
-  student: z.array(ExtractorSchema).min(1),
-  sections: z.array(SectionRuleSchema).min(1),
-  exports: z.strictObject({
-    controls: z.array(ExportControlSchema),
-    endpoints: z.array(ExportEndpointSchema),
-  }),
-  sensitiveFields: z.array(SensitiveFieldSchema),
-  /** Elements that hold field labels (their text is matched against category patterns); default "th, label, dt". */
-  fieldLabels: SelectorSchema.default('th, label, dt'),
-  navigation: z.array(z.enum(['full-load', 'in-page', 'frames'])).min(1),
+  /** What the endpoint serves: a page (documents and frames) or data fetched by page script (JSON, CSV). */
+  kind: z.enum(['document', 'data']),
+  /**
+   * The whole path and query, as a regular expression with `{student}` where the student id stands, e.g.
+   * "/admin/students/grades\\.html\\?frn=001{student}(?:&[^#]*)?". It opens for an SRO only for a student the
+   * guard plan lets them view in every one of `categories`.
+   */
+  url: networkRegex(STUDENT_PLACEHOLDER),
+  /** Every record category the endpoint can return. */
+  categories: z.array(CategorySchema).min(1),
+  /**
+   * POSTs to this endpoint name the student only in the body (WebForms postbacks): they reach the page and the
+   * in-page cover decides, as the second line of defence.
+   */
+  postback: z.boolean().default(false),
 });
+export type RecordEndpoint = z.infer<typeof RecordEndpointSchema>;
+
+/**
+ * Network-first enforcement: while an SRO may be signed in on the adapter's hosts, every document, frame and
+ * data request there is blocked (a navigation is taken to the gate) except the open pages and the record
+ * endpoints the guard plan allows for a student.
+ */
+export const NetworkSchema = z.strictObject({
+  /** Paths (with query) that hold no student record: sign-in, sign-out, start and search pages, app shells. */
+  openPaths: z.array(networkRegex()),
+  records: z.array(RecordEndpointSchema),
+});
+
+export const SisAdapterSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    format: z.literal('record-guard-adapter/1'),
+    id: IdSchema,
+    name: z.string().min(1).max(200),
+    /** How much of this adapter has been checked against a live instance, and what still needs checking. */
+    verification: z.strictObject({
+      status: z.enum(['verified', 'from-public-documentation']),
+      toCheck: z.array(z.string().min(1).max(500)),
+      sources: z.array(z.string().min(1).max(300)),
+    }),
+    match: z.strictObject({
+      /** Host names, with an optional leading "*." wildcard and optional ":port". */
+      hosts: z
+        .array(
+          z
+            .string()
+            .min(1)
+            .max(200)
+            .regex(/^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/, 'must be a host name, optionally with *. and :port'),
+        )
+        .min(1),
+      /** Paths (with query) the adapter guards; a page matching none is left alone. */
+      paths: z.array(RegexSourceSchema).min(1),
+    }),
+    identity: z.array(ExtractorSchema).min(1),
+    roleLabel: z.array(ExtractorSchema),
+    student: z.array(ExtractorSchema).min(1),
+    sections: z.array(SectionRuleSchema).min(1),
+    exports: z.strictObject({
+      controls: z.array(ExportControlSchema),
+      endpoints: z.array(ExportEndpointSchema),
+    }),
+    sensitiveFields: z.array(SensitiveFieldSchema),
+    /** Elements that hold field labels (their text is matched against category patterns); default "th, label, dt". */
+    fieldLabels: SelectorSchema.default('th, label, dt'),
+    navigation: z.array(z.enum(['full-load', 'in-page', 'frames'])).min(1),
+    /** Omitted: the adapter's pages are guarded by the in-page cover alone (no network rules). */
+    network: NetworkSchema.optional(),
+  })
+  .superRefine((adapter, context) => {
+    const ids = new Set<string>();
+    adapter.network?.records.forEach((endpoint, index) => {
+      if (ids.has(endpoint.id)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['network', 'records', index, 'id'],
+          message: `duplicate record endpoint id "${endpoint.id}"`,
+        });
+      }
+      ids.add(endpoint.id);
+    });
+  });
 export type SisAdapter = z.infer<typeof SisAdapterSchema>;

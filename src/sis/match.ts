@@ -1,4 +1,5 @@
-import type { SisAdapter } from '../policy/adapter';
+import type { RecordEndpoint, SisAdapter } from '../policy/adapter';
+import { STUDENT_PLACEHOLDER } from '../policy/placeholders';
 
 /** Whether a host (with port) matches an adapter host pattern: "sis.example.org", "*.aeries.net", "127.0.0.1:8080". */
 export function hostMatches(pattern: string, host: string, port: string): boolean {
@@ -54,4 +55,34 @@ export function matchPatternsFor(
     }
   }
   return [...patterns].sort();
+}
+
+/** A record endpoint a URL asks for, and the student it names. */
+export interface RecordRequest {
+  adapter: SisAdapter;
+  endpoint: RecordEndpoint;
+  studentId: string;
+}
+
+/**
+ * Which record endpoint of the host's adapters a URL asks for (the network rules' own patterns, so the gate
+ * describes exactly what was blocked). Undefined for a URL no adapter's network section classifies.
+ */
+export function recordRequestFor(adapters: readonly SisAdapter[], href: string): RecordRequest | undefined {
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return undefined;
+  }
+  const pathAndQuery = `${url.pathname}${url.search}`;
+  for (const adapter of adapters) {
+    if (!adapter.match.hosts.some((pattern) => hostMatches(pattern, url.hostname, url.port))) continue;
+    for (const endpoint of adapter.network?.records ?? []) {
+      const [before = '', after = ''] = endpoint.url.split(STUDENT_PLACEHOLDER);
+      const match = new RegExp(`^${before}([A-Za-z0-9_-]{1,40})${after}$`, 'iu').exec(pathAndQuery);
+      if (match?.[1] !== undefined) return { adapter, endpoint, studentId: match[1] };
+    }
+  }
+  return undefined;
 }

@@ -113,7 +113,7 @@ function BasisSummary({ option }: { option: DecisionOption }) {
  * policy or from the user and is rendered as text (Preact escapes it); nothing from the SIS page reaches here
  * except the student id and categories the background re-checked.
  */
-export function Gate({ gateId }: { gateId: string }) {
+export function Gate({ gateId, returnUrl }: { gateId: string; returnUrl?: string }) {
   const [context, setContext] = useState<GateContext | null | undefined>(undefined);
   const [basis, setBasis] = useState<string>('');
   const [evidence, setEvidence] = useState<Record<string, string>>({});
@@ -210,16 +210,29 @@ export function Gate({ gateId }: { gateId: string }) {
             </>
           )}
         </div>
-        <button type="button" onClick={() => window.close()}>
-          {t('gateReturn')}
-        </button>
+        {returnUrl && result.kind === 'grant' ? (
+          <button type="button" onClick={() => location.replace(returnUrl)}>
+            {t('gateOpenRecord')}
+          </button>
+        ) : (
+          <button type="button" onClick={() => (returnUrl ? history.back() : window.close())}>
+            {t('gateReturn')}
+          </button>
+        )}
       </main>
     );
   }
 
   return (
     <main class="gate">
-      <h1>{t('gateTitle')}</h1>
+      {returnUrl ? (
+        <>
+          <h1>{t('gateProtectedTitle')}</h1>
+          <p role="status">{t('gateStoppedBeforeLoad')}</p>
+        </>
+      ) : (
+        <h1>{t('gateTitle')}</h1>
+      )}
       <p class="asked">{t('gateAsked', [t(ACTION_KEYS[context.action]), categories, context.studentId])}</p>
       <section aria-labelledby="why">
         <h2 id="why">{t('gateWhy')}</h2>

@@ -1,8 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import type { Download, Frame, Page } from 'playwright-core';
 
-/** Whether the record is hidden: Record Guard's cover hides <body> entirely. */
+/** Whether the network rules took this navigation to the gate instead of the record (it never arrived). */
+export const onBlockedGate = (target: Page | Frame): boolean => target.url().includes('/gate.html#blocked=');
+
+/**
+ * Whether the record is hidden: Record Guard's cover hides <body> entirely, or, for an SRO already seen on the
+ * SIS, the network rules took the navigation to the gate before any of the record arrived.
+ */
 export async function isCovered(target: Page | Frame): Promise<boolean> {
+  if (onBlockedGate(target)) return true;
   return target.evaluate(() => document.body === null || getComputedStyle(document.body).display === 'none');
 }
 
@@ -23,6 +30,14 @@ export async function settled(page: Page, expectCovered: boolean, timeout = 8000
  * selectors) cannot enter; the DevTools protocol can, with `pierce`.
  */
 export async function noticeText(page: Page): Promise<string> {
+  if (onBlockedGate(page)) {
+    // The gate is an extension page: its text is the notice (empty while it is still loading its context).
+    return page
+      .evaluate(() =>
+        document.querySelector('main[aria-busy]') ? '' : (document.querySelector('main')?.innerText ?? ''),
+      )
+      .catch(() => '');
+  }
   const session = await page.context().newCDPSession(page);
   try {
     interface DomNode {

@@ -1,0 +1,288 @@
+// Network-first enforcement of record views (declarativeNetRequest session rules). While an SRO may be signed in
+// on a SIS origin, every document, frame and data request there is blocked — a navigation is taken to the gate
+// with the URL it asked for — except the adapter's open pages and, per student, the record endpoints the guard
+// plan lets that SRO view. The record's bytes never reach the browser unless something allows them; what the URL
+// cannot tell (postbacks) falls back to the in-page cover.
+//
+// The builder is pure (plain data in, rules out) and tested in Node; `applyRecordRules` is the browser glue.
+import type { ViewableCategories } from '../decide/viewable';
+import type { SisAdapter } from '../policy/adapter';
+import { STUDENT_PLACEHOLDER } from '../policy/placeholders';
+import type { Category } from '../policy/vocabulary';
+
+type Rule = Browser.declarativeNetRequest.Rule;
+type ResourceType = Browser.declarativeNetRequest.ResourceType;
+
+/** Session rule ids of this module: [FIRST_ID, LAST_ID]. Export rules keep below 100,000. */
+export const FIRST_ID = 100_000;
+const LAST_ID = 199_999;
+
+/** Priorities: a catch-all block or redirect, open pages above it, the plan's students above those. */
+const CATCH_ALL_PRIORITY = 1;
+const OPEN_PRIORITY = 2;
+const STUDENT_PRIORITY = 3;
+
+/** Requests that carry a document or data a page script can read. Images, styles and scripts pass. */
+const BLOCKED_TYPES = ['sub_frame', 'xmlhttprequest', 'object', 'other', 'websocket'] as ResourceType[];
+const PAGE_TYPES = ['main_frame', 'sub_frame'] as ResourceType[];
+const READABLE_TYPES = ['main_frame', ...BLOCKED_TYPES] as ResourceType[];
+
+/** Students per allow rule: RE2 allows each regex about 2 KB once compiled; halved when Chromium refuses. */
+export const DEFAULT_STUDENTS_PER_RULE = 40;
+
+/** Where an SRO may be signed in, and whose plan opens records there. */
+export interface GuardedOrigin {
+  /** "http://127.0.0.1:41234", or a host pattern's regex prefix for a browser assigned to an SRO. */
+  origin: string;
+  /** The SRO seen there (lower case); undefined when only the managed role says so. */
+  username: string | undefined;
+  adapters: readonly SisAdapter[];
+}
+
+export interface RecordRuleInput {
+  guarded: readonly GuardedOrigin[];
+  /** The guard plan's views: per lower-case SRO username, per student id, category → until (null: no end). */
+  viewable: Readonly<Record<string, Readonly<Record<string, ViewableCategories>>>>;
+  /** The gate page's URL, e.g. chrome-extension://<id>/gate.html */
+  gateUrl: string;
+  nowMs: number;
+  studentsPerRule?: number;
+}
+
+export interface RecordRuleSet {
+  rules: Rule[];
+  /** When the earliest view a rule opens ends (epoch ms): the rules must be rebuilt then. */
+  refreshAtMs: number | undefined;
+}
+
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** The regex prefix matching an origin ("http://host:port") exactly. */
+export const originPrefix = (origin: string): string => `^${escapeRegex(origin)}`;
+
+/** The regex prefix matching every origin of an adapter host pattern ("*.aeries.net", "127.0.0.1:8080"). */
+export function hostPatternPrefix(pattern: string): string {
+  const [host = '', port] = pattern.toLowerCase().split(':');
+  const name = host.startsWith('*.') ? `[^/:?#]+\\.${escapeRegex(host.slice(2))}` : escapeRegex(host);
+  return `^https?://${name}${port ? `:${port}` : '(?::[0-9]+)?'}`;
+}
+
+/** Whether every category of an endpoint is viewable now. */
+function opens(
+  view: ViewableCategories | undefined,
+  categories: readonly Category[],
+  nowMs: number,
+): boolean {
+  if (!view) return false;
+  return categories.every((category) => {
+    const until = view[category];
+    return until === null || (until !== undefined && Date.parse(until) > nowMs);
+  });
+}
+
+/** The earliest end among an endpoint's categories for one student (undefined: none ends). */
+function endOf(view: ViewableCategories, categories: readonly Category[]): number | undefined {
+  const ends = categories
+    .map((category) => view[category])
+    .filter((until): until is string => typeof until === 'string')
+    .map((until) => Date.parse(until));
+  return ends.length ? Math.min(...ends) : undefined;
+}
+
+const chunk = <T>(items: readonly T[], size: number): T[][] => {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+};
+
+/** Student ids are matched literally; anything but plain id characters would be a policy or plan error. */
+const SAFE_ID = /^[A-Za-z0-9_-]{1,40}$/;
+
+/** Builds every record rule for the origins an SRO may be signed in on. Pure. */
+export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
+  const perRule = input.studentsPerRule ?? DEFAULT_STUDENTS_PER_RULE;
+  const rules: Rule[] = [];
+  let refreshAtMs: number | undefined;
+  let nextId = FIRST_ID;
+  const add = (rule: Omit<Rule, 'id'>): void => {
+    if (nextId > LAST_ID) throw new RuleLimitError(`more than ${LAST_ID - FIRST_ID + 1} record rules`);
+    rules.push({ id: nextId++, ...rule });
+  };
+  for (const guarded of input.guarded) {
+    const networked = guarded.adapters.filter((adapter) => adapter.network !== undefined);
+    if (networked.length === 0) continue;
+    const prefix = guarded.origin.startsWith('^') ? guarded.origin : originPrefix(guarded.origin);
+    // Every readable request to the origin: navigations go to the gate with the URL they asked for.
+    add({
+      priority: CATCH_ALL_PRIORITY,
+      action: {
+        type: 'redirect' as Browser.declarativeNetRequest.RuleActionType,
+        redirect: { regexSubstitution: `${input.gateUrl}#blocked=\\0` },
+      },
+      condition: { regexFilter: `${prefix}/.*`, resourceTypes: ['main_frame'] as ResourceType[] },
+    });
+    add({
+      priority: CATCH_ALL_PRIORITY,
+      action: { type: 'block' as Browser.declarativeNetRequest.RuleActionType },
+      condition: { regexFilter: `${prefix}/.*`, resourceTypes: BLOCKED_TYPES },
+    });
+    const openPaths = [...new Set(networked.flatMap((adapter) => adapter.network?.openPaths ?? []))];
+    // One rule a path: RE2 gives each regex about 2 KB once compiled, and an alternation of paths exceeds it.
+    for (const path of openPaths) {
+      add({
+        priority: OPEN_PRIORITY,
+        action: { type: 'allow' as Browser.declarativeNetRequest.RuleActionType },
+        condition: { regexFilter: `${prefix}(?:${path})$`, resourceTypes: READABLE_TYPES },
+      });
+    }
+    const endpoints = networked.flatMap((adapter) => adapter.network?.records ?? []);
+    const postbacks = endpoints.filter((endpoint) => endpoint.postback);
+    if (postbacks.length > 0) {
+      // The URL of a postback does not name the student: the page reaches the in-page cover, which decides.
+      const paths = postbacks.map((endpoint) => pathPart(endpoint.url.split(STUDENT_PLACEHOLDER)[0] ?? ''));
+      for (const path of new Set(paths)) {
+        add({
+          priority: OPEN_PRIORITY,
+          action: { type: 'allow' as Browser.declarativeNetRequest.RuleActionType },
+          condition: {
+            regexFilter: `${prefix}${path}(?:\\?.*)?$`,
+            resourceTypes: PAGE_TYPES,
+            requestMethods: ['post'] as Browser.declarativeNetRequest.RequestMethod[],
+          },
+        });
+      }
+    }
+    const views = guarded.username ? input.viewable[guarded.username] : undefined;
+    if (!views) continue;
+    for (const endpoint of endpoints) {
+      const students = Object.entries(views)
+        .filter(
+          ([studentId, view]) => SAFE_ID.test(studentId) && opens(view, endpoint.categories, input.nowMs),
+        )
+        .sort(([a], [b]) => a.localeCompare(b));
+      for (const [, view] of students) {
+        const end = endOf(view, endpoint.categories);
+        if (end !== undefined) refreshAtMs = Math.min(refreshAtMs ?? end, end);
+      }
+      for (const group of chunk(
+        students.map(([studentId]) => studentId),
+        perRule,
+      )) {
+        const [before, after] = endpoint.url.split(STUDENT_PLACEHOLDER) as [string, string];
+        add({
+          priority: STUDENT_PRIORITY,
+          action: { type: 'allow' as Browser.declarativeNetRequest.RuleActionType },
+          condition: {
+            regexFilter: `${prefix}${before}(?:${group.join('|')})${after}$`,
+            resourceTypes: endpoint.kind === 'document' ? PAGE_TYPES : READABLE_TYPES,
+          },
+        });
+      }
+    }
+  }
+  return { rules, refreshAtMs };
+}
+
+/**
+ * The path of a record endpoint's pattern, up to its query: "/StudentData\\.aspx\\?SN=" → "/StudentData\\.aspx".
+ * The escaped "\\?" that starts the query is where the path ends.
+ */
+function pathPart(source: string): string {
+  const query = source.indexOf('\\?');
+  return query === -1 ? source : source.slice(0, query);
+}
+
+export class RuleLimitError extends Error {}
+
+/** The browser's limits, read at run time (they differ between versions). */
+export interface RuleLimits {
+  sessionRules: number;
+  regexRules: number;
+}
+
+/** Refuses a rule set the browser could not hold, with the numbers, rather than letting it be cut short. */
+export function checkLimits(rules: readonly Rule[], limits: RuleLimits, otherRegexRules: number): void {
+  const regex = rules.filter((rule) => rule.condition.regexFilter !== undefined).length;
+  if (rules.length > limits.sessionRules) {
+    throw new RuleLimitError(
+      `${rules.length} record rules exceed the browser's limit of ${limits.sessionRules} session rules`,
+    );
+  }
+  if (regex + otherRegexRules > limits.regexRules) {
+    throw new RuleLimitError(
+      `${regex} record rules and ${otherRegexRules} other regex rules exceed the browser's limit of ${limits.regexRules} regex rules`,
+    );
+  }
+}
+
+/** Rebuilds the rules when the earliest view they open ends. */
+export const RECORD_RULES_ALARM = 'record-rules-refresh';
+
+const inRange = (rule: Rule): boolean => rule.id >= FIRST_ID && rule.id <= LAST_ID;
+
+/** The first rule whose regex Chromium's RE2 refuses (too large once compiled, or not RE2 syntax). */
+async function firstRefused(rules: readonly Rule[]): Promise<(Rule & { reason: string }) | undefined> {
+  const checks = await Promise.all(
+    rules.map((rule) =>
+      rule.condition.regexFilter === undefined
+        ? { isSupported: true, reason: undefined }
+        : browser.declarativeNetRequest.isRegexSupported({
+            regex: rule.condition.regexFilter,
+            isCaseSensitive: false,
+          }),
+    ),
+  );
+  const index = checks.findIndex((check) => !check.isSupported);
+  const rule = rules[index];
+  return rule && { ...rule, reason: checks[index]?.reason ?? 'unsupported' };
+}
+
+/**
+ * Replaces this module's session rules with the set for `input`, in one update (no moment without them).
+ * A set over the browser's limits is refused with a RuleLimitError and the plan's allows are left out instead:
+ * the blocks stay, so SROs' records stay closed (fail closed), never silently cut short.
+ */
+export async function applyRecordRules(
+  input: Omit<RecordRuleInput, 'studentsPerRule'>,
+): Promise<RecordRuleSet> {
+  const dnr = browser.declarativeNetRequest;
+  const [session, dynamic] = await Promise.all([dnr.getSessionRules(), dnr.getDynamicRules()]);
+  const otherRegex = [...session.filter((rule) => !inRange(rule)), ...dynamic].filter(
+    (rule) => rule.condition.regexFilter !== undefined,
+  ).length;
+  const limits: RuleLimits = {
+    sessionRules: dnr.MAX_NUMBER_OF_SESSION_RULES ?? 5000,
+    regexRules: dnr.MAX_NUMBER_OF_REGEX_RULES ?? 1000,
+  };
+  let failure: RuleLimitError | undefined;
+  let set: RecordRuleSet;
+  try {
+    let perRule = DEFAULT_STUDENTS_PER_RULE;
+    set = buildRecordRules({ ...input, studentsPerRule: perRule });
+    for (;;) {
+      const refused = await firstRefused(set.rules);
+      if (refused === undefined) break;
+      if (refused.priority !== STUDENT_PRIORITY || perRule === 1) {
+        throw new RuleLimitError(
+          `the browser cannot run the rule for ${refused.condition.regexFilter ?? '?'}: ${refused.reason}`,
+        );
+      }
+      perRule = Math.max(1, Math.floor(perRule / 2));
+      set = buildRecordRules({ ...input, studentsPerRule: perRule });
+    }
+    checkLimits(set.rules, limits, otherRegex);
+  } catch (error) {
+    if (!(error instanceof RuleLimitError)) throw error;
+    failure = error;
+    set = buildRecordRules({ ...input, viewable: {} });
+  }
+  await dnr.updateSessionRules({
+    removeRuleIds: session.filter(inRange).map((rule) => rule.id),
+    addRules: set.rules,
+  });
+  if (set.refreshAtMs !== undefined)
+    await browser.alarms.create(RECORD_RULES_ALARM, { when: set.refreshAtMs });
+  else await browser.alarms.clear(RECORD_RULES_ALARM);
+  if (failure) throw failure;
+  return set;
+}
