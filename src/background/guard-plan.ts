@@ -54,6 +54,7 @@ export async function publishGuardPlan(): Promise<void> {
     categoryPatterns: bundle.policy.categories.map(({ id, fieldPatterns }) => ({ id, fieldPatterns })),
     viewable: await viewableForSros(bundle, new Date()),
     language: uiLanguage(),
+    publishedAt: 0,
   };
   await write(async () => {
     if (number < newestWritten) return;
@@ -66,7 +67,7 @@ export async function publishGuardPlan(): Promise<void> {
     // Consents, approvals or grants changed while this was computed: publish no views rather than old ones
     // (whoever changed them publishes again).
     const viewable = epoch === viewsEpoch ? plan.viewable : {};
-    await browser.storage.session.set({ [GUARD_PLAN_KEY]: { ...plan, viewable } });
+    await browser.storage.session.set({ [GUARD_PLAN_KEY]: { ...plan, viewable, publishedAt: Date.now() } });
     // The network rules follow the plan: the records it opens, for the SROs seen on each origin.
     await syncRecordRules(bundle, viewable);
   });

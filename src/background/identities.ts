@@ -77,6 +77,14 @@ export const knownNonSro = (origin: string): string[] => [...(nonSroByOrigin.get
 export const knownNonSroByOrigin = (): Record<string, string[]> =>
   Object.fromEntries([...nonSroByOrigin].map(([origin, names]) => [origin, [...names]]));
 
+/** The SIS's sign-in page was seen on an origin: nobody is known to be signed in there any more. */
+export async function forgetOrigin(origin: string): Promise<boolean> {
+  await loadIdentities();
+  const known = byOrigin.delete(origin);
+  if (known) await persist();
+  return known;
+}
+
 export function forgetTab(tabId: number): void {
   byTab.delete(tabId);
 }

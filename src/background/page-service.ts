@@ -11,17 +11,20 @@ import {
   type PageEvaluate,
   type PageHello,
   type PageHelloReply,
+  type PageIdentityReport,
   type PageVerdict,
 } from '../messaging/page-guard';
 import type { SisAdapter } from '../policy/adapter';
 import type { PolicyBundle } from '../policy/bundle';
 import { resolveRole } from '../policy/roles';
 import type { Action, Category } from '../policy/vocabulary';
-import { adapterForUrl, isSisHost } from '../sis/match';
+import { adapterForUrl, isSisHost, openPageFor } from '../sis/match';
 import { database } from '../store/db';
 import { allowDownloadsBriefly } from '../enforce/downloads';
 import { allowExportBriefly } from '../enforce/export-rules';
 import {
+  forgetOrigin,
+  forgetTab,
   identityForOrigin,
   identityForTab,
   knownNonSro,
@@ -56,7 +59,17 @@ export async function handleHello(message: PageHello, sender: PageSender): Promi
     return { guard: 'check', knownNonSro: [], sensitiveLabels: [], sensitiveCodes: [], language };
   }
   const adapter = adapterForUrl(bundle.adapters, message.url);
-  if (!adapter) return { guard: 'none', knownNonSro: [], sensitiveLabels: [], sensitiveCodes: [], language };
+  if (!adapter) {
+    const open = openPageFor(bundle.adapters, message.url);
+    return {
+      guard: open ? (open.signIn ? 'sign-in' : 'identity') : 'none',
+      ...(open ? { adapter: open.adapter } : {}),
+      knownNonSro: [],
+      sensitiveLabels: [],
+      sensitiveCodes: [],
+      language,
+    };
+  }
   const sensitive = sensitiveFieldsFor(bundle)[adapter.id];
   return {
     guard: 'check',
@@ -367,6 +380,43 @@ export async function handleEvaluate(
     allowCopy: shows(copy.outcome) && copy.outcome === 'allow',
     ...(shows(view.outcome) && view.until ? { recheckAt: view.until } : {}),
   };
+}
+
+/**
+ * An open page's report of who is signed in (it holds no record, so nothing is decided or logged), or a sign-in
+ * page's word that nobody is: who was signed in on the origin is forgotten, and with them the network rules'
+ * view of that origin, so the next person is read afresh. A page showing no identity never overwrites one.
+ */
+export async function handleIdentity(
+  message: PageIdentityReport,
+  sender: PageSender,
+  effects: EvaluateEffects,
+): Promise<{ ok: true }> {
+  const bundle = await activePolicy();
+  const open = bundle ? openPageFor(bundle.adapters, message.url) : undefined;
+  if (!bundle || !open || open.signIn !== message.signIn || sender.frameId !== 0) return { ok: true };
+  if (message.signIn) {
+    if (sender.tabId !== undefined) forgetTab(sender.tabId);
+    if (await forgetOrigin(sender.origin)) await effects.identityChanged();
+    return { ok: true };
+  }
+  const { username, roleLabel, conflicting } = message.identity;
+  const managed = await managedSettings();
+  const resolved = resolveRole(bundle.policy, {
+    ...(username && !conflicting ? { username } : {}),
+    ...(roleLabel && !conflicting ? { roleLabel } : {}),
+    ...(managed.role ? { managedRole: managed.role } : {}),
+  });
+  const role = conflicting || resolved.role === 'unknown' ? 'unknown' : resolved.role;
+  // An unknown identity never replaces a known one here (the header may not say enough on this page).
+  if (role === 'unknown' && identityForOrigin(sender.origin) !== undefined) return { ok: true };
+  await syncIdentity(
+    sender.origin,
+    sender.tabId,
+    { ...(username && !conflicting ? { username } : {}), role, adapterId: open.adapter.id },
+    effects,
+  );
+  return { ok: true };
 }
 
 export async function handleExportCheck(message: ExportCheck, sender: PageSender): Promise<ExportVerdict> {

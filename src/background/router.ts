@@ -16,6 +16,7 @@ import {
   handleEvaluate,
   handleExportCheck,
   handleHello,
+  handleIdentity,
   type EvaluateEffects,
   type PageSender,
 } from './page-service';
@@ -68,6 +69,8 @@ export function routeMessage(
       return handleHello(request, page);
     case 'page.evaluate':
       return handleEvaluate(request, page, effects);
+    case 'page.identity':
+      return handleIdentity(request, page, effects);
     case 'export.check':
       return handleExportCheck(request, page);
     case 'gate.open':

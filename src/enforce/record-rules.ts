@@ -126,7 +126,14 @@ export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
       action: { type: 'block' as Browser.declarativeNetRequest.RuleActionType },
       condition: { regexFilter: `${prefix}/.*`, resourceTypes: BLOCKED_TYPES },
     });
-    const openPaths = [...new Set(networked.flatMap((adapter) => adapter.network?.openPaths ?? []))];
+    const openPaths = [
+      ...new Set(
+        networked.flatMap((adapter) => [
+          ...(adapter.network?.openPaths ?? []),
+          ...(adapter.network?.signInPaths ?? []),
+        ]),
+      ),
+    ];
     // One rule a path: RE2 gives each regex about 2 KB once compiled, and an alternation of paths exceeds it.
     for (const path of openPaths) {
       add({
@@ -154,7 +161,9 @@ export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
     }
     const views = guarded.username ? input.viewable[guarded.username] : undefined;
     if (!views) continue;
-    for (const endpoint of endpoints) {
+    // An endpoint that can return immigration-related data never opens for an SRO (Education Code 234.7):
+    // what a data call returns cannot be redacted before page script reads it.
+    for (const endpoint of endpoints.filter((candidate) => !candidate.categories.includes('immigration'))) {
       const students = Object.entries(views)
         .filter(
           ([studentId, view]) => SAFE_ID.test(studentId) && opens(view, endpoint.categories, input.nowMs),

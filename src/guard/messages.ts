@@ -6,6 +6,7 @@ import type {
   PageEvaluate,
   PageHello,
   PageHelloReply,
+  PageIdentityReport,
   PageVerdict,
 } from '../messaging/page-guard';
 
@@ -35,3 +36,4 @@ export const hello = (message: PageHello): Promise<PageHelloReply> => send(messa
 export const evaluate = (message: PageEvaluate): Promise<PageVerdict> => send(message);
 export const checkExport = (message: ExportCheck): Promise<ExportVerdict> => send(message);
 export const openGate = (message: GateOpen): Promise<{ opened: boolean }> => send(message);
+export const reportIdentity = (message: PageIdentityReport): Promise<{ ok: true }> => send(message);

@@ -9,7 +9,7 @@ import type { Category } from '../policy/vocabulary';
 import { readCategories, readFields, readIdentity, readStudentId, type PageIdentity } from '../sis/read-page';
 import { cover, hideNotice, isCovered, release, setPrintAllowed, showNotice, uncover } from './cover';
 import { installExportGuard } from './exports';
-import { evaluate, hello, openGate } from './messages';
+import { evaluate, hello, openGate, reportIdentity } from './messages';
 import { planFor } from './plan';
 import { Redactor } from './redact';
 import { pick, text, type Language } from './texts';
@@ -366,6 +366,22 @@ export function startPageGuard(): void {
     const adapter = reply.adapter;
     if (reply.guard === 'none' || !adapter) {
       stop();
+      return;
+    }
+    if (reply.guard === 'identity' || reply.guard === 'sign-in') {
+      // An open page holds no record: never covered. It only tells the background who is signed in (or, on
+      // the SIS's sign-in page, that whoever was is not any more).
+      const signIn = reply.guard === 'sign-in';
+      stop();
+      const report = (): void => {
+        const seen = readPageIdentity(adapter);
+        if (!signIn && seen.username === undefined && !seen.conflicting) return;
+        void reportIdentity({ channel: 'page.identity', url: location.href, signIn, identity: seen }).catch(
+          () => undefined,
+        );
+      };
+      if (domReady()) report();
+      else document.addEventListener('DOMContentLoaded', report, { once: true });
       return;
     }
     pageObserver = new MutationObserver((mutations) => onMutations(adapter, mutations));

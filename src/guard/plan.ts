@@ -1,7 +1,7 @@
 import { extensionApi } from './chrome-api';
 import { GUARD_PLAN_KEY, isGuardPlan } from '../messaging/guard-plan';
 import type { PageHelloReply } from '../messaging/page-guard';
-import { adapterForUrl } from '../sis/match';
+import { adapterForUrl, openPageFor } from '../sis/match';
 
 /**
  * Reads the background's guard plan from storage.session: a storage read does not wake the service worker,
@@ -12,7 +12,12 @@ export async function planFor(href: string): Promise<PageHelloReply | undefined>
   if (!isGuardPlan(raw)) return undefined;
   const adapter = adapterForUrl(raw.adapters, href);
   const base = { language: raw.language, sensitiveLabels: [], sensitiveCodes: [], knownNonSro: [] };
-  if (!adapter) return { guard: 'none', ...base };
+  if (!adapter) {
+    const open = openPageFor(raw.adapters, href);
+    return open
+      ? { ...base, guard: open.signIn ? 'sign-in' : 'identity', adapter: open.adapter }
+      : { guard: 'none', ...base };
+  }
   const sensitive = raw.sensitive[adapter.id];
   return {
     ...base,

@@ -29,6 +29,8 @@ export interface GuardPlan {
    */
   viewable: Record<string, Record<string, ViewableCategories>>;
   language: 'en' | 'es';
+  /** When this plan was written (epoch ms): the options page shows it, and tests wait for a newer one. */
+  publishedAt: number;
 }
 
 /** What a page shows, as the content script reads it, for predicting the verdict from the plan. */

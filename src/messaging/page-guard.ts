@@ -20,8 +20,12 @@ export type PageHello = z.infer<typeof PageHelloSchema>;
 
 /** What the content script needs to read the page: the adapter's extractors as plain data. */
 export interface PageHelloReply {
-  /** `none`: not a page Record Guard looks at. `check`: read the page and ask for a verdict. */
-  guard: 'none' | 'check';
+  /**
+   * `none`: not a page Record Guard looks at. `check`: read the page and ask for a verdict. `identity`: an open
+   * page (no record): never covered, only read for who is signed in. `sign-in`: the SIS's sign-in or sign-out
+   * page: whoever was signed in on this origin is forgotten.
+   */
+  guard: 'none' | 'check' | 'identity' | 'sign-in';
   adapter?: SisAdapter;
   /** Users seen on this host who are not SROs: their pages are uncovered as soon as the name is read. */
   knownNonSro: string[];
@@ -71,6 +75,20 @@ export interface PageVerdict {
   language: 'en' | 'es';
 }
 
+/** From an open page (no record): who it shows as signed in; from a sign-in page, that nobody is any more. */
+export const PageIdentitySchema = z.strictObject({
+  channel: z.literal('page.identity'),
+  url: UrlSchema,
+  signIn: z.boolean(),
+  identity: z.strictObject({
+    username: z.string().min(1).max(120).optional(),
+    email: z.string().min(1).max(200).optional(),
+    roleLabel: z.string().min(1).max(200).optional(),
+    conflicting: z.boolean(),
+  }),
+});
+export type PageIdentityReport = z.infer<typeof PageIdentitySchema>;
+
 /** Sent when the user starts an export (link, form, button, report), before anything leaves. */
 export const ExportCheckSchema = z.strictObject({
   channel: z.literal('export.check'),
@@ -94,6 +112,7 @@ export interface ExportVerdict {
 export const PageRequestSchema = z.discriminatedUnion('channel', [
   PageHelloSchema,
   PageEvaluateSchema,
+  PageIdentitySchema,
   ExportCheckSchema,
   GateOpenSchema,
 ]);

@@ -137,6 +137,11 @@ export type RecordEndpoint = z.infer<typeof RecordEndpointSchema>;
 export const NetworkSchema = z.strictObject({
   /** Paths (with query) that hold no student record: sign-in, sign-out, start and search pages, app shells. */
   openPaths: z.array(networkRegex()),
+  /**
+   * The SIS's own sign-in and sign-out pages (among or beside the open pages): seeing one ends what this browser
+   * knew about who was signed in on that origin, so the next person's identity is read afresh.
+   */
+  signInPaths: z.array(networkRegex()).default([]),
   records: z.array(RecordEndpointSchema),
 });
 

@@ -86,3 +86,33 @@ export function recordRequestFor(adapters: readonly SisAdapter[], href: string):
   }
   return undefined;
 }
+
+/** An open page of an adapter (it holds no record but shows who is signed in), or a sign-in or sign-out page. */
+export interface OpenPage {
+  adapter: SisAdapter;
+  signIn: boolean;
+}
+
+const wholePath = (source: string): RegExp => new RegExp(`^(?:${source})$`, 'iu');
+
+/** Whether a URL is one of the open pages (or sign-in pages) of the adapters claiming its host. */
+export function openPageFor(adapters: readonly SisAdapter[], href: string): OpenPage | undefined {
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  const pathAndQuery = `${url.pathname}${url.search}`;
+  for (const adapter of adapters) {
+    const network = adapter.network;
+    if (!network || !adapter.match.hosts.some((pattern) => hostMatches(pattern, url.hostname, url.port)))
+      continue;
+    if (network.signInPaths.some((source) => wholePath(source).test(pathAndQuery)))
+      return { adapter, signIn: true };
+    if (network.openPaths.some((source) => wholePath(source).test(pathAndQuery)))
+      return { adapter, signIn: false };
+  }
+  return undefined;
+}

@@ -5,6 +5,8 @@ import { t } from './i18n';
 import { askBackground } from './messages';
 
 const REOPENED_KEY = 'record-guard.reopened';
+/** As long as a SIS page waits for the background before it says it could not check. */
+const BACKGROUND_TIMEOUT_MS = 4000;
 
 /**
  * Whether to go back to a URL the background says is open now: once per URL in ten seconds, so that rules and
@@ -26,12 +28,17 @@ function reopenOnce(url: string): boolean {
 export function BlockedGate({ url }: { url: string }) {
   const [reply, setReply] = useState<GateBlockedReply | null | undefined>(undefined);
   useEffect(() => {
+    // A background that does not answer in time is shown as such (never "Loading" for ever); its answer, when
+    // it comes, replaces the failure.
+    const timer = setTimeout(() => setReply((current) => current ?? null), BACKGROUND_TIMEOUT_MS);
     askBackground<GateBlockedReply | undefined>({ channel: 'gate.blocked', url })
       .then((answer) => {
         if (answer?.kind === 'open' && reopenOnce(url)) location.replace(url);
         else setReply(answer ?? null);
       })
-      .catch(() => setReply(null));
+      .catch(() => setReply(null))
+      .finally(() => clearTimeout(timer));
+    return () => clearTimeout(timer);
   }, [url]);
 
   if (reply === undefined)

@@ -3,6 +3,7 @@ import type { DecisionOption } from '../decide/decision';
 import type { GateContext, GateSubmitResult, Localized } from '../messaging/gate';
 import { formatTime, pick, t } from './i18n';
 import { askBackground } from './messages';
+import { GUARD_PLAN_KEY } from '../messaging/guard-plan';
 
 type Problem = { field: string; message: Localized };
 
@@ -123,6 +124,7 @@ export function Gate({ gateId, returnUrl }: { gateId: string; returnUrl?: string
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<GateSubmitResult | undefined>(undefined);
   const summaryRef = useRef<HTMLDivElement>(null);
+  const submittedHere = useRef(false);
   const resultRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -131,6 +133,22 @@ export function Gate({ gateId, returnUrl }: { gateId: string; returnUrl?: string
       if (loaded?.options.length === 1) setBasis(loaded.options[0]?.basis ?? '');
     });
   }, [gateId]);
+
+  useEffect(() => {
+    if (!returnUrl) return undefined;
+    // The record this tab asked for opens by itself once access covers it: a grant stated in another tab, a
+    // consent or an approval synced from the hub. Every such change republishes the guard plan, so a change to
+    // it is the moment to ask again; the background's decision, not the plan, says whether it opens.
+    const onChange = (changes: Record<string, unknown>, area: string): void => {
+      // A grant stated here shows its result first; the SRO opens the record from it.
+      if (area !== 'session' || !(GUARD_PLAN_KEY in changes) || submittedHere.current) return;
+      void askBackground<GateContext | null>({ channel: 'gate.context', gateId }).then((now) => {
+        if (now && (now.outcome === 'allow' || now.outcome === 'redact')) location.reload();
+      });
+    };
+    browser.storage.onChanged.addListener(onChange);
+    return () => browser.storage.onChanged.removeListener(onChange);
+  }, [gateId, returnUrl]);
 
   useEffect(() => {
     if (problems.length > 0) summaryRef.current?.focus();
@@ -173,6 +191,8 @@ export function Gate({ gateId, returnUrl }: { gateId: string; returnUrl?: string
       return;
     }
     setBusy(true);
+    // Set before the answer: the grant republishes the plan before the background replies.
+    submittedHere.current = true;
     const values = Object.fromEntries(
       option.evidence.map((field) => [field.id, evidence[field.id] ?? (field.kind === 'yes-no' ? 'no' : '')]),
     );
@@ -185,6 +205,7 @@ export function Gate({ gateId, returnUrl }: { gateId: string; returnUrl?: string
       attested: true,
     });
     setBusy(false);
+    submittedHere.current = answer.ok;
     if (answer.ok) {
       setProblems([]);
       setResult(answer);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPolicyDirectory } from '../../src/policy/files';
 import { startSis, type SisServer } from '../fixtures/sis/server';
 import { launchBrowser, type ExtensionBrowser } from './support/browser';
-import { noticeText, settled } from './support/guard';
+import { noticeSaying, noticeText, settled } from './support/guard';
 import { recordUrl, signIn, startDemoSis } from './support/sis';
 
 type Json = Record<string, unknown>;
@@ -143,13 +143,17 @@ describe('failing closed', () => {
 
       // The record already open when the policy arrived is covered too, with the reason.
       expect(await settled(before, true)).toBe(true);
-      expect(await noticeText(before)).toContain('This student record is protected');
+      expect(await noticeSaying(before, 'This student record is protected')).toContain(
+        'This student record is protected',
+      );
       await before.close();
 
       const after = await browser.context.newPage();
       await after.goto(recordUrl(other, 'home', '100000'));
       expect(await settled(after, true)).toBe(true);
-      expect(await noticeText(after)).toContain('This student record is protected');
+      expect(await noticeSaying(after, 'This student record is protected')).toContain(
+        'This student record is protected',
+      );
       await after.close();
     } finally {
       await other.close();

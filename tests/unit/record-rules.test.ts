@@ -118,6 +118,33 @@ describe('record rules', () => {
     expect(buildRecordRules({ guarded: [], viewable: {}, gateUrl: GATE, nowMs: NOW }).rules).toEqual([]);
   });
 
+  it('never opens an endpoint that can return immigration data, whatever the plan says', () => {
+    const all = buildRecordRules({
+      guarded: guarded(),
+      viewable: {
+        'officer.diaz': {
+          '100000': {
+            demographics: null,
+            immigration: null,
+            contacts: null,
+            attendance: null,
+            grades: null,
+            discipline: null,
+            health: null,
+          },
+        },
+      },
+      gateUrl: GATE,
+      nowMs: NOW,
+    });
+    expect(
+      outcome(all.rules, `${ORIGIN}/ws/v1/student/100000?expansions=demographics`, 'xmlhttprequest'),
+    ).toBe('block');
+    expect(outcome(all.rules, `${ORIGIN}/admin/students/grades.html?frn=001100000`, 'main_frame')).toBe(
+      'allow',
+    );
+  });
+
   it('splits many students over several rules', () => {
     const views = Object.fromEntries(
       Array.from({ length: 500 }, (_, index) => [String(100000 + index), { demographics: null }]),

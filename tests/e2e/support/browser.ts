@@ -66,6 +66,9 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Extens
       timeout: 20_000,
     });
   }
+  // E2E_WORKER_CONSOLE=1 prints the service worker's console, for debugging a failing test.
+  if (worker && process.env.E2E_WORKER_CONSOLE)
+    worker.on('console', (message) => console.log(`[worker] ${message.text()}`));
   if (worker) await extensionReady(worker);
   return {
     context,

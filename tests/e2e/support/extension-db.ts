@@ -53,15 +53,34 @@ export interface WriteOptions {
 
 const ACCESS_STORES = ['consents', 'requests', 'grants', 'students'];
 
-/** Empties the guard plan's `viewable` list after a raw write to a store it is computed from. */
+/**
+ * After a raw write to a store the guard plan is computed from: empties the plan's `viewable` list at once, then
+ * has the background publish the plan (and the network rules with it) again, as its own writers (hub sync, the
+ * gate) do, and waits for that. The record-rules alarm is the background's own way to republish.
+ */
 async function forgetPlannedViews(worker: Worker, store: string): Promise<void> {
   if (!ACCESS_STORES.includes(store)) return;
-  await worker.evaluate(async () => {
+  const since = await worker.evaluate(async () => {
     const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
     const plan = (await api.storage.session.get('guard.plan'))['guard.plan'] as
       Record<string, unknown> | undefined;
     if (plan) await api.storage.session.set({ 'guard.plan': { ...plan, viewable: {} } });
+    const now = Date.now();
+    await api.alarms.create('record-rules-refresh', { when: now + 50 });
+    return now;
   });
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const published = await worker.evaluate(async () => {
+      const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+      const plan = (await api.storage.session.get('guard.plan'))['guard.plan'] as
+        { publishedAt?: number } | undefined;
+      return plan?.publishedAt ?? 0;
+    });
+    if (published >= since) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the background did not publish the guard plan again');
 }
 
 export async function clearStore(worker: Worker, store: string, options: WriteOptions = {}): Promise<void> {

@@ -17,7 +17,10 @@ export async function isCovered(target: Page | Frame): Promise<boolean> {
 export async function settled(page: Page, expectCovered: boolean, timeout = 8000): Promise<boolean> {
   const deadline = Date.now() + timeout;
   for (;;) {
-    const covered = await isCovered(page);
+    // A blocked navigation may be on its way back from the gate to the record: read the record's page once its
+    // document is parsed, not the moment between the two.
+    if (!onBlockedGate(page)) await page.waitForLoadState('domcontentloaded').catch(() => undefined);
+    const covered = await isCovered(page).catch(() => !expectCovered);
     // The notice is read (a DevTools walk of the page) only when it is what is awaited.
     if (expectCovered ? covered && (await noticeText(page)).length > 0 : !covered) return covered;
     if (Date.now() > deadline) return covered;
@@ -61,6 +64,19 @@ export async function noticeText(page: Page): Promise<string> {
     return texts.join('\n');
   } finally {
     await session.detach();
+  }
+}
+
+/**
+ * The notice once it says `expected` (or what it says after `timeout`): a page that asked a busy background
+ * first shows "could not check", then the verdict once the background answers its retry.
+ */
+export async function noticeSaying(page: Page, expected: string, timeout = 10_000): Promise<string> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const notice = await noticeText(page);
+    if (notice.includes(expected) || Date.now() > deadline) return notice;
+    await page.waitForTimeout(100);
   }
 }
 
