@@ -1,4 +1,5 @@
 // Builds the hub's HTTP application (fastify) over a database. No listen here: main.ts listens, tests inject.
+import { createServer } from 'node:http';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
@@ -86,9 +87,21 @@ export async function buildApp(
     // The answer while closing comes from the onRequest hook below, in the hub's error shape.
     return503OnClosing: false,
     // A request (headers and body) must arrive within this bound; the parser's 408 uses the error shape too.
-    requestTimeout: config.requestTimeoutMs,
-    connectionTimeout: config.requestTimeoutMs * 2,
-    keepAliveTimeout: 5000,
+    // Node checks request deadlines every connectionsCheckingInterval (30 s by default): checked every
+    // second here, so a request that stops mid-body is answered 408 close to its bound.
+    serverFactory: (handler) => {
+      const server = createServer(
+        {
+          requestTimeout: config.requestTimeoutMs,
+          headersTimeout: Math.min(config.requestTimeoutMs, 60_000),
+          keepAliveTimeout: 5000,
+          connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs),
+        },
+        handler,
+      );
+      server.setTimeout(config.requestTimeoutMs * 2);
+      return server;
+    },
     clientErrorHandler,
     frameworkErrors,
     onProtoPoisoning: 'error',
