@@ -55,7 +55,11 @@ function requestSummary(request: { method: string; url: string; ip?: string }) {
 
 /** Errors in the log: type and code only (errors.ts loggableError), never a driver's error object. */
 const errorSummary = (error: unknown): { type: string; message: string; stack: string } => {
-  const summary = loggableError(error);
+  // Already summarised (errors.ts loggableError) by the code that logs it: kept as it is.
+  const summary =
+    !(error instanceof Error) && error !== null && typeof error === 'object' && 'type' in error
+      ? (error as Record<string, unknown>)
+      : loggableError(error);
   return {
     ...summary,
     type: String(summary.type),

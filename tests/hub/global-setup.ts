@@ -35,6 +35,8 @@ export default function setup(): () => void {
     process.stdout.write(
       `hub log check: ${lines} log lines in ${logs.length} files, ${secrets.size} secrets, none found\n`,
     );
-    rmSync(dir, { recursive: true, force: true });
+    // HUB_TEST_KEEP_LOGS=1 keeps them for reading.
+    if (process.env.HUB_TEST_KEEP_LOGS === undefined) rmSync(dir, { recursive: true, force: true });
+    else process.stdout.write(`hub logs kept in ${dir}\n`);
   };
 }
