@@ -30,11 +30,12 @@ export default function setup(): () => void {
     if (leaks.length > 0) {
       throw new Error(`secrets found in the hub's logs (kept in ${dir}):\n${leaks.join('\n')}`);
     }
-    if (lines === 0)
-      throw new Error(`the hub suite wrote no log line to ${dir}: the secrets check saw nothing`);
-    process.stdout.write(
-      `hub log check: ${lines} log lines in ${logs.length} files, ${secrets.size} secrets, none found\n`,
-    );
+    // A run of files that start no hub (config.test.ts alone) has nothing to check: said so, not failed.
+    if (lines === 0) process.stdout.write('hub log check: no hub log line was written; nothing checked\n');
+    else
+      process.stdout.write(
+        `hub log check: ${lines} log lines in ${logs.length} files, ${secrets.size} secrets, none found\n`,
+      );
     // HUB_TEST_KEEP_LOGS=1 keeps them for reading.
     if (process.env.HUB_TEST_KEEP_LOGS === undefined) rmSync(dir, { recursive: true, force: true });
     else process.stdout.write(`hub logs kept in ${dir}\n`);
