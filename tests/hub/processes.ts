@@ -72,7 +72,9 @@ export async function startHub(env: Record<string, string>, name: string): Promi
 }
 
 /** Migrates, seeds the policy and issues an SRO and an admin token, straight in the database. */
-export async function prepareDatabase(db: Db): Promise<{ sro: string; admin: string; sroTokenId: string }> {
+export async function prepareDatabase(
+  db: Db,
+): Promise<{ sro: string; admin: string; sroTokenId: string; admin2: string }> {
   await migrate(db);
   const policyDir = await makePolicyDir();
   await new PolicyStore(db, unsignedPolicies).seed(policyDir, new Date());
@@ -83,8 +85,11 @@ export async function prepareDatabase(db: Db): Promise<{ sro: string; admin: str
   const admin = await db.transaction((tx) =>
     issueToken(tx, { user: 'admin.lee', role: 'admin', district: DISTRICT }, operator, new Date()),
   );
-  recordSecrets([sro.token, admin.token]);
-  return { sro: sro.token, admin: admin.token, sroTokenId: sro.info.id };
+  const admin2 = await db.transaction((tx) =>
+    issueToken(tx, { user: 'admin.kim', role: 'admin', district: DISTRICT }, operator, new Date()),
+  );
+  recordSecrets([sro.token, admin.token, admin2.token]);
+  return { sro: sro.token, admin: admin.token, sroTokenId: sro.info.id, admin2: admin2.token };
 }
 
 /** fetch with a bound: a hub that hangs fails the test instead of holding it. */
