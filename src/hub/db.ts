@@ -37,6 +37,11 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Free space where the embedded database keeps its files; undefined for a PostgreSQL server. */
   freeBytes(): Promise<number | undefined>;
+  /**
+   * The last time a call failed because the database could not write (DbStorageError). Readiness stays
+   * "not ready" for a while after it: a one-row probe can still fit where an insert of events no longer does.
+   */
+  lastStorageFailure(): { at: number; noSpace: boolean } | undefined;
   close(): Promise<void>;
 }
 
@@ -129,6 +134,20 @@ function storageError(code: string | undefined, message: string): DbStorageError
     return new DbStorageError('the database cannot write to its storage', false, code);
   }
   return undefined;
+}
+
+/** Remembers the last storage failure of one database (Db.lastStorageFailure). */
+class StorageFailures {
+  last: { at: number; noSpace: boolean } | undefined;
+  /** Passes `error` through, noting it when it is a storage failure. */
+  note<E>(error: E): E {
+    if (error instanceof DbStorageError) this.last = { at: Date.now(), noSpace: error.noSpace };
+    return error;
+  }
+  /** A transaction committed: the database writes again. */
+  committed(): void {
+    this.last = undefined;
+  }
 }
 
 /** Only statements that change nothing may run when the disk is (nearly) full. */
@@ -243,6 +262,7 @@ export async function openPglite(dataDir?: string, options: PgliteOptions = {}):
   worker.stderr.resume();
   worker.unref();
 
+  const failures = new StorageFailures();
   let nextId = 1;
   let dead: Error | undefined;
   let stuckReported = false;
@@ -316,7 +336,7 @@ export async function openPglite(dataDir?: string, options: PgliteOptions = {}):
     if (reply.ok) return reply;
     if (reply.error.name === 'DbTimeoutError')
       throw new DbTimeoutError(`the embedded database did not answer within ${timeoutMs} ms`);
-    throw fromWorkerError(reply.error);
+    throw failures.note(fromWorkerError(reply.error));
   };
 
   const first = await ready;
@@ -343,7 +363,7 @@ export async function openPglite(dataDir?: string, options: PgliteOptions = {}):
   const guardWrite = async () => {
     if (minFreeBytes > 0 && (await freeBytes()) < minFreeBytes) {
       // PGlite can hang for good when it cannot create its next WAL file: never let a write get that far.
-      throw new DbStorageError('the database has no space left to write', true);
+      throw failures.note(new DbStorageError('the database has no space left to write', true));
     }
   };
 
@@ -374,6 +394,7 @@ export async function openPglite(dataDir?: string, options: PgliteOptions = {}):
       return isClosed();
     },
     freeBytes,
+    lastStorageFailure: () => failures.last,
     async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
       check();
       if (!READ_ONLY_SQL.test(sql)) await guardWrite();
@@ -403,6 +424,7 @@ export async function openPglite(dataDir?: string, options: PgliteOptions = {}):
           await send('exec', 'ROLLBACK').catch(() => undefined);
           throw error;
         }
+        failures.committed();
         return result;
       });
     },
@@ -474,7 +496,11 @@ function mapPgError(error: unknown): unknown {
   );
 }
 
-function pgQueryable(client: pg.Pool | pg.PoolClient, isClosed: () => boolean): Queryable {
+function pgQueryable(
+  client: pg.Pool | pg.PoolClient,
+  isClosed: () => boolean,
+  failures: StorageFailures,
+): Queryable {
   return {
     async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
       if (isClosed()) throw new DbUnavailableError('database is closed');
@@ -483,7 +509,7 @@ function pgQueryable(client: pg.Pool | pg.PoolClient, isClosed: () => boolean): 
         const result = await client.query(sql, params as unknown[]);
         return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
       } catch (error) {
-        throw mapPgError(error);
+        throw failures.note(mapPgError(error));
       }
     },
     async exec(sql: string): Promise<void> {
@@ -491,7 +517,7 @@ function pgQueryable(client: pg.Pool | pg.PoolClient, isClosed: () => boolean): 
       try {
         await client.query(sql);
       } catch (error) {
-        throw mapPgError(error);
+        throw failures.note(mapPgError(error));
       }
     },
   };
@@ -531,12 +557,13 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   pool.on('error', () => undefined);
   let closed = false;
   const isClosed = () => closed;
+  const failures = new StorageFailures();
   const db: Db = {
     kind: 'postgres',
     get closed() {
       return closed;
     },
-    ...pgQueryable(pool, isClosed),
+    ...pgQueryable(pool, isClosed, failures),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
       if (closed) throw new DbUnavailableError('database is closed');
       let client: pg.PoolClient;
@@ -549,8 +576,9 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       try {
         // One round trip for BEGIN and the locks (the simple query protocol takes several statements).
         await client.query(options.locks === undefined ? 'BEGIN' : `BEGIN; ${options.locks}`);
-        const result = await fn(pgQueryable(client, isClosed));
+        const result = await fn(pgQueryable(client, isClosed, failures));
         await client.query('COMMIT');
+        failures.committed();
         return result;
       } catch (error) {
         try {
@@ -558,13 +586,14 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
         } catch (rollbackError) {
           broken = rollbackError;
         }
-        throw mapPgError(error);
+        throw failures.note(mapPgError(error));
       } finally {
         // A client whose ROLLBACK failed is discarded rather than returned to the pool.
         client.release(broken instanceof Error ? broken : undefined);
       }
     },
     freeBytes: async () => undefined,
+    lastStorageFailure: () => failures.last,
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

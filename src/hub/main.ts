@@ -179,8 +179,8 @@ export function describeError(error: unknown): string {
 }
 
 /**
- * Free space of the embedded database's directory, checked every minute: one warning when it drops below
- * HUB_LOW_DISK_MB (and one note when it recovers), before writes start to be refused at HUB_MIN_FREE_MB.
+ * Free space of the embedded database's directory, checked every 5 s (one statfs call): one warning when it
+ * drops below HUB_LOW_DISK_MB (and one note when it recovers), before writes are refused at HUB_MIN_FREE_MB.
  */
 function startDiskWatch(
   db: Db,
@@ -209,7 +209,7 @@ function startDiskWatch(
       }
     });
   check();
-  const timer = setInterval(check, 60_000);
+  const timer = setInterval(check, 5_000);
   timer.unref();
   return timer;
 }

@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DbTimeoutError, openPglite } from '../../src/hub/db';
+import { DbTimeoutError, openPglite, openPostgres } from '../../src/hub/db';
 import { EventBatchResultSchema, type LogEvent } from '../../src/report/event-contract';
 import { makeChain } from './helpers';
 import { boundedFetch, prepareDatabase, startHub, type HubProcess } from './processes';
@@ -165,6 +165,13 @@ describe.skipIf(!isRoot)(`the embedded database on a full or read-only disk (${R
     });
     expect(devices.status).toBe(200);
 
+    // The low-disk warning came first (checked every 5 s), in one line.
+    const warned = Date.now();
+    while (!/low disk space/.test(hub.output()) && Date.now() - warned < 8000) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(hub.output().match(/low disk space/g)).toHaveLength(1);
+
     await rm(filler);
     await new Promise((resolve) => setTimeout(resolve, 1200));
     const again = await post(hub, sro, chain.slice(10, 20));
@@ -287,3 +294,100 @@ describe('a stuck embedded database call', () => {
     }
   });
 });
+
+const PG_BIN = (() => {
+  try {
+    return execFileSync('bash', ['-c', 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1'])
+      .toString()
+      .trim();
+  } catch {
+    return '';
+  }
+})();
+
+describe.skipIf(!isRoot || PG_BIN === '')(
+  `PostgreSQL on a full disk (${REASON}, and PostgreSQL installed)`,
+  () => {
+    it('answers 503 no_space (never 500, never a hang), readiness says so, and recovers', async () => {
+      const root = mountTmpfs(200);
+      execFileSync('chown', ['postgres:postgres', root]);
+      const data = join(root, 'data');
+      const asPostgres = (...args: string[]) =>
+        execFileSync('runuser', ['-u', 'postgres', '--', ...args], { stdio: 'pipe' });
+      asPostgres(
+        `${PG_BIN}/initdb`,
+        '-D',
+        data,
+        '-U',
+        'postgres',
+        '--auth=trust',
+        '-E',
+        'UTF8',
+        '--locale=C.UTF-8',
+      );
+      const port = 20_000 + (process.pid % 20_000);
+      const start = () =>
+        asPostgres(
+          `${PG_BIN}/pg_ctl`,
+          '-D',
+          data,
+          '-l',
+          join(root, 'pg.log'),
+          '-w',
+          '-t',
+          '60',
+          '-o',
+          `-p ${port} -k ${root} -h 127.0.0.1 -c min_wal_size=32MB -c max_wal_size=64MB`,
+          'start',
+        );
+      const running = () => {
+        try {
+          asPostgres(`${PG_BIN}/pg_ctl`, '-D', data, 'status');
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      start();
+      try {
+        const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+        const setup = await openPostgres(url);
+        const tokens = await prepareDatabase(setup).finally(() => setup.close());
+        const hub = await startHub({ ...ENV, DATABASE_URL: url }, 'pg-full');
+        hubs.push(hub);
+        const filler = fill(root, 1);
+        const { acknowledged, refused, gone } = await writeUntilRefused(hub, tokens.sro, 'pg-full', 60_000);
+        expect(gone).toBe(false); // a PostgreSQL hub never exits over a full disk
+        expect(refused).toBeGreaterThan(0);
+        expect((await boundedFetch(`${hub.base}/v1/ready`)).status).toBe(503);
+        await rm(filler);
+        // A server that PANICked for lack of WAL space and could not recover is restarted, as systemd would.
+        if (!running()) start();
+        const next = await makeChain(1, { device: 'pg-full-after' });
+        const deadline = Date.now() + 30_000;
+        let status = 0;
+        while (Date.now() < deadline && status !== 200) {
+          status = await post(hub, tokens.sro, next).then(
+            (answer) => answer.status,
+            () => 0,
+          );
+          if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        expect(status).toBe(200);
+        expect((await boundedFetch(`${hub.base}/v1/ready`)).status).toBe(200);
+        expect(await hub.stop()).toBe(0);
+        const check = await openPostgres(url);
+        const { rows } = await check
+          .query<{ n: number }>("SELECT count(*) AS n FROM events WHERE device = 'pg-full'")
+          .finally(() => check.close());
+        expect(rows[0]?.n).toBeGreaterThanOrEqual(acknowledged.length);
+      } finally {
+        try {
+          asPostgres(`${PG_BIN}/pg_ctl`, '-D', data, '-m', 'immediate', 'stop');
+        } catch {
+          // not running
+        }
+      }
+    }, 180_000);
+  },
+);

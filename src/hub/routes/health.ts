@@ -5,6 +5,8 @@ import { loggableError } from '../errors';
 import { schemaVersion } from '../migrate';
 
 const HEALTH_TIMEOUT_MS = 2000;
+/** How long after a write failed for lack of space (or a failing disk) the hub says it is not ready. */
+export const STORAGE_FAILURE_HOLD_MS = 30_000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -58,11 +60,15 @@ export function healthRoutes(app: FastifyInstance, { db, config }: HubContext): 
       if (free !== undefined) {
         checks.disk = { freeBytes: free, low: free < config.lowDiskBytes };
       }
-      await withTimeout(
-        db.transaction((tx) => tx.query('UPDATE hub_probe SET at = now() WHERE id = 1')),
-        HEALTH_TIMEOUT_MS,
-      );
+      // A statement of its own, not a transaction: only a committed transaction clears a storage failure.
+      await withTimeout(db.query('UPDATE hub_probe SET at = now() WHERE id = 1'), HEALTH_TIMEOUT_MS);
       checks.write = true;
+      // A one-row probe can fit where a batch of events no longer does: a recent storage failure counts.
+      const recent = db.lastStorageFailure();
+      if (recent && Date.now() - recent.at < STORAGE_FAILURE_HOLD_MS) {
+        checks.write = false;
+        throw new DbStorageError('a recent write could not be stored', recent.noSpace);
+      }
     } catch (error) {
       request.log.warn({ err: loggableError(error) }, 'readiness check failed');
       failure =
