@@ -4,6 +4,7 @@
 // "pg_wal/xlogtemp.NN": No space left on device`, the next one never returns, the process spins at 100% of a
 // core and the heartbeat below stops (the WASM call holds the thread), so the 30 s exit timer never fires
 // either. Only SIGKILL ends it; then `umount -l /tmp/pglite-wal-full`.
+/* global setInterval */
 import { execSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
