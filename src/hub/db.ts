@@ -260,7 +260,6 @@ export async function openPglite(dataDir?: string, options: PgliteOptions = {}):
   });
   worker.stdout.resume();
   worker.stderr.resume();
-  worker.unref();
 
   const failures = new StorageFailures();
   let nextId = 1;
@@ -286,6 +285,7 @@ export async function openPglite(dataDir?: string, options: PgliteOptions = {}):
     if (!call) return; // answered after its caller gave up (timed out)
     clearTimeout(call.timer);
     pending.delete(reply.id);
+    if (pending.size === 0) worker.unref();
     call.resolve(reply);
   });
   worker.on('error', (error) => {
@@ -330,6 +330,9 @@ export async function openPglite(dataDir?: string, options: PgliteOptions = {}):
         });
       }, timeoutMs);
       timer.unref();
+      // The worker keeps the process alive only while a call waits on it (a CLI command must not exit early,
+      // an idle hub must not be held open by it).
+      if (pending.size === 0) worker.ref();
       pending.set(id, { resolve, op, started: Date.now(), timer });
       worker.postMessage({ id, op, sql, params });
     });
@@ -346,6 +349,7 @@ export async function openPglite(dataDir?: string, options: PgliteOptions = {}):
     if (lockPath) await rm(lockPath, { force: true });
     throw fromWorkerError(first.error);
   }
+  worker.unref(); // from now on held only while a call waits (send)
 
   // Free space of the data directory, looked up at most once a second (statfs is cheap, not free).
   let free = { bytes: Number.POSITIVE_INFINITY, at: 0 };
