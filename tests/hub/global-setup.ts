@@ -28,6 +28,8 @@ export default function setup(): () => void {
       }
     }
     if (leaks.length > 0) {
+      // Vitest reports an error thrown here but keeps exit status 0: set it, so CI fails.
+      process.exitCode = 1;
       throw new Error(`secrets found in the hub's logs (kept in ${dir}):\n${leaks.join('\n')}`);
     }
     // A run of files that start no hub (config.test.ts alone) has nothing to check: said so, not failed.
