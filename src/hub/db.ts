@@ -319,6 +319,16 @@ export async function openPglite(dataDir?: string, options: PgliteOptions = {}):
 
   const send = async (op: 'query' | 'exec' | 'close', sql?: string, params?: readonly unknown[]) => {
     if (dead) throw dead instanceof DbUnavailableError ? dead : new DbUnavailableError(dead.message);
+    // A call that outlived its bound is still running in the worker, and the worker takes one call at a time:
+    // anything sent now would only wait behind it. Answer at once instead (503), until it returns.
+    const now = Date.now();
+    for (const call of pending.values()) {
+      if (now - call.started >= timeoutMs) {
+        throw new DbTimeoutError(
+          'the embedded database is still busy with a call that did not return in time',
+        );
+      }
+    }
     const id = nextId++;
     const reply = await new Promise<WorkerReply>((resolve) => {
       const timer = setTimeout(() => {

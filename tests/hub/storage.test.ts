@@ -187,7 +187,8 @@ describe.skipIf(!isRoot)(`the embedded database on a full or read-only disk (${R
     const { dataDir, sro } = await preparedDir(root);
     const hub = await startHub({ ...ENV, HUB_DATA_DIR: dataDir, HUB_MIN_FREE_MB: '0' }, 'disk-full');
     hubs.push(hub);
-    const filler = fill(root, 3);
+    // 12 MiB left: room for the table to grow, not for the next 16 MiB WAL segment (the hang of the README).
+    const filler = fill(root, 12);
     const { acknowledged, refused } = await writeUntilRefused(hub, sro, 'disk-full', 60_000);
     // Either it answered 503 for lack of space, or it said it was stuck and exited 70 (bounded wait).
     const code = await exitWithin(hub, 15_000);
@@ -284,6 +285,10 @@ describe('a stuck embedded database call', () => {
       );
       expect(error).toBeInstanceOf(DbTimeoutError);
       expect(Date.now() - started).toBeLessThan(1500);
+      // While that call still runs, the next one does not queue behind it: it fails at once.
+      const next = Date.now();
+      await expect(db.query('SELECT 1')).rejects.toBeInstanceOf(DbTimeoutError);
+      expect(Date.now() - next).toBeLessThan(100);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       clearInterval(ticker);
       expect(ticks).toBeGreaterThan(20); // the main thread kept running meanwhile
