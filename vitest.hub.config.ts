@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['tests/hub/**/*.test.ts'],
+    // A log directory for every hub the tests start, grepped for secrets when the run ends.
+    globalSetup: ['tests/hub/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // PGlite instances are heavy (WASM); two cores here.

@@ -9,7 +9,8 @@ export type AuditAction =
   | 'policy.seed'
   | 'policy.publish'
   | 'token.issue'
-  | 'token.revoke';
+  | 'token.revoke'
+  | 'device.refused';
 
 /** Who acts: a token's user, or an operator at the command line (`cli:<os user>`, no token). */
 export interface Actor {

@@ -35,8 +35,21 @@ export const HubEnvSchema = z.object({
   HUB_MAX_CLOCK_SKEW_MS: intFromEnv(0, 24 * 60 * 60 * 1000).default(5 * 60 * 1000),
   /** Policy directory or bundle file that seeds the first policy of an empty hub. */
   HUB_POLICY_SEED: z.string().min(1).default('policies'),
-  /** How long a live token is remembered (ms); 0 looks every request up. See TokenCache in tokens.ts. */
-  HUB_TOKEN_CACHE_MS: intFromEnv(0, 60_000).default(5000),
+  /**
+   * How long a live token is remembered (ms); 0 looks every request up. See TokenCache in tokens.ts. At most
+   * one second, so a token revoked on any replica stops working everywhere within a second.
+   */
+  HUB_TOKEN_CACHE_MS: intFromEnv(0, 1000).default(1000),
+  /** Bound of every database call (ms): a slower one answers 503. */
+  HUB_DB_TIMEOUT_MS: intFromEnv(100, 10 * 60 * 1000).default(10_000),
+  /** Embedded database only: a call still running after this long means it is stuck; the hub exits (status 70). */
+  HUB_DB_STUCK_MS: intFromEnv(1000, 60 * 60 * 1000).default(30_000),
+  /** Embedded database only: writes answer 503 no_space while its directory has less free space (MiB). */
+  HUB_MIN_FREE_MB: intFromEnv(0, 1_000_000).default(64),
+  /** A warning is logged (and /v1/ready says `low`) below this much free space (MiB); embedded database only. */
+  HUB_LOW_DISK_MB: intFromEnv(0, 10_000_000).default(1024),
+  /** A request (headers and body) must arrive within this many ms; a slower one is answered 408. */
+  HUB_REQUEST_TIMEOUT_MS: intFromEnv(1000, 10 * 60 * 1000).default(30_000),
   /** Trust X-Forwarded-For from a reverse proxy in front of the hub (for per-address rate limits and logs). */
   HUB_TRUST_PROXY: booleanFromEnv.default(false),
 });
@@ -54,6 +67,11 @@ export interface HubConfig {
   policySeed: string;
   trustProxy: boolean;
   tokenCacheMs: number;
+  dbTimeoutMs: number;
+  dbStuckMs: number;
+  minFreeBytes: number;
+  lowDiskBytes: number;
+  requestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -82,6 +100,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     policySeed: e.HUB_POLICY_SEED,
     trustProxy: e.HUB_TRUST_PROXY,
     tokenCacheMs: e.HUB_TOKEN_CACHE_MS,
+    dbTimeoutMs: e.HUB_DB_TIMEOUT_MS,
+    dbStuckMs: e.HUB_DB_STUCK_MS,
+    minFreeBytes: e.HUB_MIN_FREE_MB * 1024 * 1024,
+    lowDiskBytes: e.HUB_LOW_DISK_MB * 1024 * 1024,
+    requestTimeoutMs: e.HUB_REQUEST_TIMEOUT_MS,
   };
 }
 

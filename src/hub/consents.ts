@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { localDate } from '../decide/calendar';
 import { ConsentSchema, type Consent } from '../policy/consent';
 import { recordAudit, type Actor } from './audit';
+import { StorableDateSchema } from './bounds';
 import type { Db, Queryable } from './db';
 import { conflict, forbidden, invalid, issuePath } from './errors';
 import { cursorText, nextChange } from './feed';
@@ -23,10 +24,11 @@ export const ConsentCreateSchema = z.strictObject({
   actions: shape.actions.max(4),
   purpose: shape.purpose,
   recipient: shape.recipient,
-  signedOn: shape.signedOn,
-  expiresOn: shape.expiresOn,
+  // Dates the database stores (bounds.ts): a year 0000 would otherwise reach PostgreSQL and answer 500.
+  signedOn: StorableDateSchema,
+  expiresOn: StorableDateSchema.optional(),
   documentRef: shape.documentRef,
-  studentBirthDate: shape.studentBirthDate,
+  studentBirthDate: StorableDateSchema.optional(),
 });
 export type ConsentCreate = z.infer<typeof ConsentCreateSchema>;
 

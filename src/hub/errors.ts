@@ -1,7 +1,10 @@
 // Every error leaves the hub as { error: { code, message, field? } } with a fitting status code.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DbUnavailableError } from './db';
+import { DbError, DbStorageError, DbTimeoutError, DbUnavailableError } from './db';
+import { ForeignDeviceError } from './events';
+import { redactSecrets } from './redact';
 
 export type ErrorCode =
   | 'invalid_request'
@@ -13,6 +16,10 @@ export type ErrorCode =
   | 'body_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
+  | 'request_timeout'
+  | 'headers_too_large'
+  | 'uri_too_long'
+  | 'no_space'
   | 'unavailable'
   | 'internal';
 
@@ -123,33 +130,161 @@ function fromFastifyError(error: FastifyError): HttpError | undefined {
   return undefined;
 }
 
+/** How long a client should wait before retrying a write the database could not store (seconds). */
+const RETRY_AFTER_STORAGE = '60';
+const RETRY_AFTER_UNAVAILABLE = '5';
+
+/** A database failure as the caller sees it: 503 with Retry-After; never the database's own words. */
+function fromDbError(error: DbUnavailableError): HttpError {
+  if (error instanceof DbStorageError) {
+    return error.noSpace
+      ? new HttpError(
+          503,
+          'no_space',
+          'the hub has no disk space left to store this; nothing was stored, retry later',
+          undefined,
+          { 'retry-after': RETRY_AFTER_STORAGE },
+        )
+      : new HttpError(
+          503,
+          'unavailable',
+          'the hub cannot write to its storage; nothing was stored, retry later',
+          undefined,
+          { 'retry-after': RETRY_AFTER_STORAGE },
+        );
+  }
+  return new HttpError(
+    503,
+    'unavailable',
+    error instanceof DbTimeoutError
+      ? 'the database did not answer in time; try again later'
+      : 'the database is not available; try again later',
+    undefined,
+    { 'retry-after': RETRY_AFTER_UNAVAILABLE },
+  );
+}
+
+/**
+ * What the log may say about an error: its type, and for a database error its SQLSTATE and constraint. Never
+ * the driver's error object (PGlite's carries the statement's parameters: justifications, names, ids).
+ */
+export function loggableError(error: unknown): Record<string, unknown> {
+  if (error instanceof DbError) {
+    return {
+      type: error.name,
+      code: error.code,
+      ...(error.constraint ? { constraint: error.constraint } : {}),
+    };
+  }
+  if (error instanceof DbUnavailableError) return { type: error.name, message: error.message };
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      type: error.name,
+      ...(typeof code === 'string' ? { code } : {}),
+      message: redactSecrets(error.message).slice(0, 300),
+      ...(error.stack ? { stack: redactSecrets(error.stack.split('\n').slice(1, 6).join('\n')) } : {}),
+    };
+  }
+  return { type: typeof error };
+}
+
+/** The one error answer, for whatever reached fastify's error handler. */
+export function toHttpError(error: unknown, request: FastifyRequest): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof ForeignDeviceError) {
+    return new HttpError(
+      403,
+      'forbidden',
+      'this device is registered to another user: its events are not stored (the refusal is in the audit log)',
+      'events',
+    );
+  }
+  if (error instanceof DbUnavailableError) {
+    request.log.warn({ err: loggableError(error) }, 'database unavailable');
+    return fromDbError(error);
+  }
+  const mapped = fromFastifyError(error as FastifyError);
+  if (mapped) return mapped;
+  const status = (error as FastifyError).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code: ErrorCode =
+      status === 404
+        ? 'not_found'
+        : status === 408
+          ? 'request_timeout'
+          : status === 413
+            ? 'body_too_large'
+            : status === 414
+              ? 'uri_too_long'
+              : status === 415
+                ? 'unsupported_media_type'
+                : status === 429
+                  ? 'rate_limited'
+                  : status === 431
+                    ? 'headers_too_large'
+                    : 'invalid_request';
+    return new HttpError(status, code, redactSecrets((error as Error).message ?? 'bad request'));
+  }
+  request.log.error({ err: loggableError(error) }, 'request failed');
+  return new HttpError(500, 'internal', 'the hub failed to handle this request');
+}
+
+function sendError(reply: FastifyReply, http: HttpError): void {
+  void reply
+    .code(http.statusCode)
+    .headers(http.headers)
+    .type('application/json; charset=utf-8')
+    .send(http.body());
+}
+
+/** Errors found by fastify before routing (a URL that does not decode, a path parameter too long). */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    sendError(reply, new HttpError(414, 'uri_too_long', 'a path segment is too long'));
+    return;
+  }
+  sendError(reply, new HttpError(400, 'invalid_request', 'the request URL is not valid', 'url'));
+}
+
+/**
+ * Errors of the HTTP parser, before fastify sees a request (a malformed request line, headers too large, a
+ * request that did not arrive in time). Answered in the same shape as every other error. Nothing of the
+ * request is logged: Node's error carries its raw bytes (`rawPacket`), bearer token included.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const http =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new HttpError(408, 'request_timeout', 'the request did not arrive in time')
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? new HttpError(431, 'headers_too_large', 'the request line or headers are too large')
+        : error.code === 'HPE_URI_TOO_LONG'
+          ? new HttpError(414, 'uri_too_long', 'the request URL is too long')
+          : new HttpError(400, 'invalid_request', 'the request is not valid HTTP');
+  const body = JSON.stringify(http.body());
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${http.statusCode} ${http.statusCode === 408 ? 'Request Timeout' : http.statusCode === 431 ? 'Request Header Fields Too Large' : http.statusCode === 414 ? 'URI Too Long' : 'Bad Request'}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | HttpError | Error, request, reply) => {
-    let http: HttpError;
-    if (error instanceof HttpError) {
-      http = error;
-    } else if (error instanceof DbUnavailableError) {
-      http = new HttpError(503, 'unavailable', 'the database is not available; try again later');
-    } else {
-      const mapped = fromFastifyError(error as FastifyError);
-      const status = (error as FastifyError).statusCode;
-      if (mapped) http = mapped;
-      else if (typeof status === 'number' && status >= 400 && status < 500) {
-        http = new HttpError(status, status === 404 ? 'not_found' : 'invalid_request', error.message);
-      } else {
-        request.log.error({ err: error }, 'request failed');
-        http = new HttpError(500, 'internal', 'the hub failed to handle this request');
-      }
-    }
-    if (http.statusCode >= 500 && http.code !== 'internal')
-      request.log.warn({ code: http.code }, http.message);
-    void reply.code(http.statusCode).headers(http.headers).send(http.body());
+    sendError(reply, toHttpError(error, request));
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .code(404)
-      .send(
-        new HttpError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`).body(),
-      );
+    sendError(
+      reply,
+      new HttpError(
+        404,
+        'not_found',
+        `no route ${request.method} ${redactSecrets(request.url.split('?')[0] ?? '')}`,
+      ),
+    );
   });
 }

@@ -6,6 +6,7 @@
 // still arrive; GET /v1/devices counts gaps. Events that break the chain are stored anyway and their device
 // is flagged in device_flags for an admin.
 import { GENESIS_HASH, type EventBatchResult, type LogEvent } from '../report/event-contract';
+import { recordAudit } from './audit';
 import type { Db, Queryable } from './db';
 import { canonicalJsonFast, checkedEventJson } from './hashing';
 import { LOCK_SPACE, lockStatements } from './locks';
@@ -63,11 +64,36 @@ WITH input AS (
          body->'actor'->>'username', body->>'studentId', body->>'hash', body->>'prevHash', ($3::boolean[])[n], body,
          $7, $8
     FROM input
-  ON CONFLICT (district, id) DO NOTHING
-  RETURNING id
+  ON CONFLICT (district, device, id) DO NOTHING
+  RETURNING id, device
 )
 SELECT 'near' AS k, id, device, seq, hash, prev_hash FROM near
-UNION ALL SELECT 'ins', id, NULL, NULL, NULL, NULL FROM inserted`;
+UNION ALL SELECT 'ins', id, device, NULL, NULL, NULL FROM inserted`;
+
+/**
+ * $1 district, $2 owner key (lower-cased username), $3 username, $4 now, $5 token id, $6 the batch's devices.
+ * Registers each unknown device to the caller and returns every device's owner. DO UPDATE (not DO NOTHING)
+ * so a device registered by a concurrent batch is returned too, with its committed owner, under a row lock.
+ */
+const CLAIM_SQL = `
+INSERT INTO devices (district, device, owner_key, owner, registered_at, registered_token_id)
+SELECT $1, d, $2, $3, $4, $5 FROM unnest($6::text[]) AS d
+ON CONFLICT (district, device) DO UPDATE SET owner_key = devices.owner_key
+RETURNING device, owner_key`;
+
+/** Thrown (after its audit entry is committed) when a batch holds events for another user's device. */
+export class ForeignDeviceError extends Error {
+  override name = 'ForeignDeviceError';
+  constructor(readonly device: string) {
+    super(`device ${device} belongs to another user`);
+  }
+}
+
+/** The owner key of a token's user: what a device is registered to. */
+export const ownerKey = (username: string): string => username.trim().toLowerCase();
+
+/** One event's identity: ids are scoped per device, and a device has one owner. */
+const eventKey = (device: string, id: string): string => `${device}\u0000${id}`;
 
 /** Content identity of an event for idempotency: its canonical JSON, hash included. */
 const contentOf = (event: unknown): string => canonicalJsonFast(event);
@@ -93,9 +119,9 @@ export async function ingestEvents(
   const unique: Prepared[] = [];
   const firstById = new Map<string, LogEvent>();
   for (const event of events) {
-    const first = firstById.get(event.id);
+    const first = firstById.get(eventKey(event.device, event.id));
     if (first === undefined) {
-      firstById.set(event.id, event);
+      firstById.set(eventKey(event.device, event.id), event);
       unique.push({ event, ...checkedEventJson(event) });
     } else if (contentOf(first) !== contentOf(event)) {
       result.rejected.push({ id: event.id, reason: BATCH_CONFLICT_REASON });
@@ -114,9 +140,35 @@ export async function ingestEvents(
     LOCK_SPACE.device,
     devices.map((device) => `${caller.district}\u0000${device}`),
   );
-  await db.transaction(
+  const refused = await db.transaction(
     async (tx) => {
-      // 2. One statement: insert whatever id is not stored yet; learn which it inserted, and the chain
+      // 2. Every device of the batch belongs to the caller (registered now if new), or nothing is stored: the
+      //    refusal is audited (committed with this transaction) and the device is not flagged.
+      const owners = await tx.query<{ device: string; owner_key: string }>(CLAIM_SQL, [
+        caller.district,
+        ownerKey(caller.username),
+        caller.username,
+        now.toISOString(),
+        caller.tokenId,
+        devices,
+      ]);
+      const foreign = owners.rows.find((row) => row.owner_key !== ownerKey(caller.username));
+      if (foreign) {
+        await recordAudit(tx, {
+          district: caller.district,
+          actor: { username: caller.username, role: caller.role, tokenId: caller.tokenId },
+          action: 'device.refused',
+          target: `device:${foreign.device}`,
+          detail: {
+            events: events.filter((event) => event.device === foreign.device).length,
+            reason: 'events for a device registered to another user',
+          },
+          at: now,
+        });
+        return foreign.device;
+      }
+
+      // 3. One statement: insert whatever id is not stored yet; learn which it inserted, and the chain
       //    neighbours of the batch as they were before.
       const { rows } = await tx.query<{
         k: 'near' | 'ins';
@@ -145,20 +197,22 @@ export async function ingestEvents(
         else bySeq.set(link.seq, [link]);
       };
       for (const row of rows) {
-        if (row.k === 'ins') inserted.add(row.id);
+        if (row.k === 'ins') inserted.add(eventKey(row.device ?? '', row.id));
         else if (row.device !== null && row.seq !== null && row.hash !== null && row.prev_hash !== null) {
           addLink(row.device, { id: row.id, seq: row.seq, hash: row.hash, prevHash: row.prev_hash });
         }
       }
 
-      // 3. What was inserted is stored; what was not had its id stored already (before, or by another
+      // 4. What was inserted is stored; what was not had its id stored already (before, or by another
       //    transaction meanwhile): a duplicate when the content is the same, else a conflict.
-      const fresh = unique.filter(({ event }) => inserted.has(event.id));
+      const fresh = unique.filter(({ event }) => inserted.has(eventKey(event.device, event.id)));
       for (const { event } of fresh) result.stored.push(event.id);
-      const known = unique.filter(({ event }) => !inserted.has(event.id)).map(({ event }) => event);
+      const known = unique
+        .filter(({ event }) => !inserted.has(eventKey(event.device, event.id)))
+        .map(({ event }) => event);
       if (known.length > 0) await classifyKnown(tx, caller.district, known, result, flags);
 
-      // 4. Chain checks of the new events, in chain order.
+      // 5. Chain checks of the new events, in chain order.
       fresh.sort((a, b) =>
         a.event.device === b.event.device
           ? a.event.seq - b.event.seq
@@ -215,9 +269,11 @@ export async function ingestEvents(
       }
 
       if (flags.length > 0) await insertFlags(tx, flags, caller, now);
+      return undefined;
     },
     { locks },
   );
+  if (refused !== undefined) throw new ForeignDeviceError(refused);
   return result;
 }
 
@@ -228,13 +284,15 @@ async function classifyKnown(
   result: EventBatchResult,
   flags: Flag[],
 ): Promise<void> {
-  const { rows } = await tx.query<{ id: string; body: unknown }>(
-    'SELECT id, body FROM events WHERE district = $1 AND id = ANY($2::text[])',
-    [district, events.map((event) => event.id)],
+  const { rows } = await tx.query<{ id: string; device: string; body: unknown }>(
+    `SELECT e.id, e.device, e.body FROM events e
+       JOIN unnest($2::text[], $3::text[]) AS k(device, id) ON e.device = k.device AND e.id = k.id
+      WHERE e.district = $1`,
+    [district, events.map((event) => event.device), events.map((event) => event.id)],
   );
-  const bodies = new Map(rows.map((row) => [row.id, row.body]));
+  const bodies = new Map(rows.map((row) => [eventKey(row.device, row.id), row.body]));
   for (const event of events) {
-    if (contentOf(bodies.get(event.id)) === contentOf(event)) {
+    if (contentOf(bodies.get(eventKey(event.device, event.id))) === contentOf(event)) {
       result.duplicates.push(event.id);
     } else {
       result.rejected.push({ id: event.id, reason: CONFLICT_REASON });

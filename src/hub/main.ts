@@ -5,7 +5,8 @@ import { sameText } from '../policy/roles';
 import { buildApp } from './app';
 import type { Actor } from './audit';
 import { ConfigError, loadConfig, type HubConfig } from './config';
-import { openDb, type Db } from './db';
+import { DbError, openDb, type Db } from './db';
+import { redactSecrets } from './redact';
 import { migrate } from './migrate';
 import { PolicyStore } from './policy';
 import { unsignedPolicies } from './policy-signing';
@@ -148,15 +149,81 @@ async function tokenCommand(config: HubConfig, args: string[]): Promise<void> {
 function startMaintenance(db: Db): NodeJS.Timeout | undefined {
   if (db.kind !== 'pglite') return undefined;
   const run = (sql: string) =>
-    db.exec(sql).catch((error: unknown) => say(`maintenance (${sql}) failed: ${String(error)}`));
+    db.exec(sql).catch((error: unknown) => say(`maintenance (${sql}) failed: ${describeError(error)}`));
   void run('ANALYZE');
   const timer = setInterval(() => void run('ANALYZE'), 60 * 60 * 1000);
   timer.unref();
   return timer;
 }
 
+/** Exit status when the embedded database stopped answering (EX_SOFTWARE): a supervisor restarts the hub. */
+export const EXIT_DB_STUCK = 70;
+
+/** One line, for a person: what went wrong, without an object dump (a database error shows its code). */
+export function describeError(error: unknown): string {
+  if (error instanceof DbError) return error.message;
+  if (error instanceof Error) return redactSecrets(error.message || error.name);
+  if (error !== null && typeof error === 'object') {
+    const fields = error as { name?: unknown; message?: unknown; code?: unknown; errno?: unknown };
+    const parts = [
+      fields.name,
+      fields.code,
+      fields.message,
+      fields.errno !== undefined ? `errno ${String(fields.errno)}` : undefined,
+    ]
+      .filter((part) => typeof part === 'string' || typeof part === 'number')
+      .map(String);
+    return parts.length > 0 ? redactSecrets(parts.join(': ')) : 'unknown error';
+  }
+  return redactSecrets(String(error));
+}
+
+/**
+ * Free space of the embedded database's directory, checked every 5 s (one statfs call): one warning when it
+ * drops below HUB_LOW_DISK_MB (and one note when it recovers), before writes are refused at HUB_MIN_FREE_MB.
+ */
+function startDiskWatch(
+  db: Db,
+  config: HubConfig,
+  log: { warn(o: object, m: string): void; info(o: object, m: string): void },
+) {
+  if (db.kind !== 'pglite' || config.lowDiskBytes <= 0) return undefined;
+  let low = false;
+  const check = () =>
+    void db.freeBytes().then((free) => {
+      if (free === undefined) return;
+      const mib = Math.floor(free / (1024 * 1024));
+      if (!low && free < config.lowDiskBytes) {
+        low = true;
+        log.warn(
+          {
+            freeMiB: mib,
+            lowDiskMiB: config.lowDiskBytes / (1024 * 1024),
+            minFreeMiB: config.minFreeBytes / (1024 * 1024),
+          },
+          'low disk space for the embedded database: free space now; writes are refused below the minimum',
+        );
+      } else if (low && free >= config.lowDiskBytes) {
+        low = false;
+        log.info({ freeMiB: mib }, 'disk space for the embedded database is back above the warning level');
+      }
+    });
+  check();
+  const timer = setInterval(check, 5_000);
+  timer.unref();
+  return timer;
+}
+
 async function serve(config: HubConfig): Promise<void> {
-  const db = await openDb(config);
+  // The embedded database stuck in a call that never returns (pglite-worker.mjs): nothing it holds can be
+  // trusted to finish, so say so once and exit non-zero; the supervisor (systemd Restart=on-failure) restarts.
+  const onStuck = ({ op, ms }: { op: string; ms: number }) => {
+    process.stderr.write(
+      `${JSON.stringify({ level: 60, time: Date.now(), msg: `the embedded database stopped answering (a ${op} call has run for ${ms} ms); exiting so the supervisor restarts the hub`, code: 'db_stuck' })}\n`,
+    );
+    process.exit(EXIT_DB_STUCK);
+  };
+  const db = await openDb(config, onStuck);
   let closing = false;
   try {
     const applied = await migrate(db);
@@ -164,6 +231,7 @@ async function serve(config: HubConfig): Promise<void> {
     const policies = new PolicyStore(db, unsignedPolicies);
     const seeded = await policies.seed(config.policySeed, new Date());
     const app = await buildApp(config, db, { policies });
+    const diskWatch = startDiskWatch(db, config, app.log);
     if (applied.length > 0) app.log.info({ applied }, 'database migrations applied');
     if (seeded) {
       app.log.info(
@@ -176,13 +244,19 @@ async function serve(config: HubConfig): Promise<void> {
       closing = true;
       app.log.info({ signal }, 'shutting down');
       if (maintenance) clearInterval(maintenance);
+      if (diskWatch) clearInterval(diskWatch);
+      // A database that no longer answers must not keep the process alive past a supervisor's stop timeout.
+      setTimeout(() => {
+        app.log.error({ signal }, 'shutdown did not finish in 10 s; exiting');
+        process.exit(1);
+      }, 10_000).unref();
       app
         .close()
         .then(() => db.close())
         .then(
           () => process.exit(0),
           (error: unknown) => {
-            app.log.error({ err: error }, 'shutdown failed');
+            app.log.error({ err: { type: 'Error', message: describeError(error) } }, 'shutdown failed');
             process.exit(1);
           },
         );
@@ -195,7 +269,7 @@ async function serve(config: HubConfig): Promise<void> {
       'record guard hub ready',
     );
   } catch (error) {
-    await db.close();
+    await db.close().catch(() => undefined);
     throw error;
   }
 }
@@ -245,7 +319,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(USAGE);
       return 2;
     }
-    say(`error: ${error instanceof Error ? error.message : String(error)}`);
+    say(`error: ${describeError(error)}`);
     return 1;
   }
 }

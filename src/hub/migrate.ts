@@ -2,7 +2,7 @@
 // them in schema_migrations. Several hubs starting at once against one PostgreSQL server take turns on a lock.
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Db, Queryable } from './db';
+import { DbError, type Db, type Queryable } from './db';
 import { lock, LOCK_SPACE } from './locks';
 
 export interface Migration {
@@ -50,7 +50,17 @@ export async function migrate(db: Db, migrations?: Migration[]): Promise<number[
       await lock(tx, LOCK_SPACE.migrations, 0);
       await tx.exec(CREATE_TABLE);
       if ((await appliedVersions(tx)).has(migration.version)) return false;
-      await tx.exec(migration.sql);
+      try {
+        await tx.exec(migration.sql);
+      } catch (error) {
+        // The operator needs the server's reason; a migration's SQL holds no values, so it may be shown.
+        if (error instanceof DbError) {
+          throw new Error(
+            `migration ${migration.version} (${migration.name}) failed: ${error.serverMessage}`,
+          );
+        }
+        throw error;
+      }
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
         migration.version,
         migration.name,

@@ -3,6 +3,7 @@ import { checkPolicyUpdate, parsePolicyBundle, type PolicyBundle } from '../poli
 import { loadPolicy } from '../policy/files';
 import { canonicalJson } from '../report/canonical-json';
 import { recordAudit, type Actor } from './audit';
+import { policyVersionProblem } from './bounds';
 import type { Db, Queryable } from './db';
 import { forbidden, HttpError } from './errors';
 import { lock, LOCK_SPACE } from './locks';
@@ -98,6 +99,10 @@ export class PolicyStore {
         const more = checked.errors.length > 1 ? ` (and ${checked.errors.length - 1} more problem(s))` : '';
         throw new HttpError(400, 'invalid_request', `${first}${more}`, field);
       }
+      const problem = policyVersionProblem(checked.value.policy.version, current?.version);
+      if (problem) {
+        throw new HttpError(400, 'invalid_request', `policy.version: ${problem}`, 'policy.version');
+      }
       return this.insert(tx, checked.value, actor, now, 'policy.publish');
     });
   }
@@ -149,6 +154,8 @@ export class PolicyStore {
       if ((rows[0]?.n ?? 0) > 0) return undefined;
       const loaded = await loadPolicy(path);
       if (!loaded.ok) throw new Error(`cannot seed the policy from ${path}: ${loaded.errors.join('; ')}`);
+      const problem = policyVersionProblem(loaded.value.policy.version, undefined);
+      if (problem) throw new Error(`cannot seed the policy from ${path}: policy.version ${problem}`);
       return this.insert(
         tx,
         loaded.value,

@@ -13,7 +13,12 @@ describe('hub configuration', () => {
       maxClockSkewMs: 300_000,
       policySeed: 'policies',
       trustProxy: false,
-      tokenCacheMs: 5000,
+      tokenCacheMs: 1000,
+      dbTimeoutMs: 10_000,
+      dbStuckMs: 30_000,
+      minFreeBytes: 64 * 1024 * 1024,
+      lowDiskBytes: 1024 * 1024 * 1024,
+      requestTimeoutMs: 30_000,
     });
     expect(loadConfig({}).databaseUrl).toBeUndefined();
   });
@@ -33,6 +38,11 @@ describe('hub configuration', () => {
       HUB_POLICY_SEED: '/etc/hub/bundle.json',
       HUB_TRUST_PROXY: 'true',
       HUB_TOKEN_CACHE_MS: '0',
+      HUB_DB_TIMEOUT_MS: '2000',
+      HUB_DB_STUCK_MS: '5000',
+      HUB_MIN_FREE_MB: '16',
+      HUB_LOW_DISK_MB: '100',
+      HUB_REQUEST_TIMEOUT_MS: '4000',
       UNRELATED: 'ignored',
     });
     expect(config).toEqual({
@@ -48,6 +58,11 @@ describe('hub configuration', () => {
       policySeed: '/etc/hub/bundle.json',
       trustProxy: true,
       tokenCacheMs: 0,
+      dbTimeoutMs: 2000,
+      dbStuckMs: 5000,
+      minFreeBytes: 16 * 1024 * 1024,
+      lowDiskBytes: 100 * 1024 * 1024,
+      requestTimeoutMs: 4000,
     });
   });
 
@@ -58,5 +73,7 @@ describe('hub configuration', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
     expect(() => loadConfig({ HUB_DATABASE_SCHEMA: 'x; drop' })).toThrow(/HUB_DATABASE_SCHEMA/);
     expect(() => loadConfig({ HUB_TRUST_PROXY: 'maybe' })).toThrow(/HUB_TRUST_PROXY/);
+    // A longer cache would let a token revoked on one replica live on another for longer than a second.
+    expect(() => loadConfig({ HUB_TOKEN_CACHE_MS: '5000' })).toThrow(/HUB_TOKEN_CACHE_MS/);
   });
 });

@@ -7,7 +7,7 @@ describe.each(BACKENDS)('GET /v1/health on $name', (backend) => {
     try {
       const ok = await hub.app.inject({ method: 'GET', url: '/v1/health' });
       expect(ok.statusCode).toBe(200);
-      expect(json(ok)).toEqual({ status: 'ok', schemaVersion: 1 });
+      expect(json(ok)).toEqual({ status: 'ok', schemaVersion: 2 });
       await hub.db.close();
       const down = await hub.app.inject({ method: 'GET', url: '/v1/health' });
       expect(down.statusCode).toBe(503);

@@ -1,6 +1,7 @@
 // Shared set-up for the hub's tests: a database per backend (PGlite always; PostgreSQL when
 // HUB_TEST_DATABASE_URL is set, in a fresh schema dropped afterwards), an app, tokens for every role, and
 // builders for chained events, consents and requests.
+import { appendFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,8 +175,26 @@ export async function createHarness(
   const clock = new Clock();
   await policies.seed(policyDir, clock.now());
   await rm(policyDir, { recursive: true, force: true });
-  const config = defaultConfig({ logLevel: 'silent', ...overrides });
-  const app = await buildApp(config, db, { now: clock.now, policies, ...options });
+  // Every harness logs at trace level into the run's log directory (global-setup.ts greps it for secrets at
+  // the end), and also to the test's own stream when it passes one.
+  const logDir = process.env.HUB_TEST_LOG_DIR;
+  const config = defaultConfig({ logLevel: logDir ? 'trace' : 'silent', ...overrides });
+  const own = options.logStream;
+  const logStream =
+    logDir === undefined
+      ? own
+      : {
+          write(line: string) {
+            appendFileSync(join(logDir, `hub-${process.pid}.log`), line);
+            own?.write(line);
+          },
+        };
+  const app = await buildApp(config, db, {
+    now: clock.now,
+    policies,
+    ...options,
+    ...(logStream ? { logStream } : {}),
+  });
   const tokens = {} as Record<TokenName, string>;
   const tokenIds = {} as Record<TokenName, string>;
   const operator = { username: 'cli:test', role: 'operator' as const, tokenId: null };
@@ -184,6 +203,7 @@ export async function createHarness(
     tokens[name] = token;
     tokenIds[name] = info.id;
   }
+  recordSecrets(Object.values(tokens));
   await db.query('UPDATE tokens SET revoked_at = now() WHERE id = $1', [tokenIds.revoked]);
   return {
     backend: backend.name,
@@ -292,6 +312,21 @@ export function requestBody(overrides: Record<string, unknown> = {}): Record<str
     ...overrides,
   };
 }
+
+/** Strings no log line may hold: written next to the logs for global-setup.ts to look for. */
+export function recordSecrets(secrets: readonly string[]): void {
+  const logDir = process.env.HUB_TEST_LOG_DIR;
+  if (logDir === undefined || secrets.length === 0) return;
+  appendFileSync(join(logDir, `secrets-${process.pid}.txt`), secrets.map((secret) => `${secret}\n`).join(''));
+}
+
+/** Where a test's child hub processes write their output, so the secrets check covers them too. */
+export function childLogPath(name: string): string | undefined {
+  const logDir = process.env.HUB_TEST_LOG_DIR;
+  return logDir === undefined ? undefined : join(logDir, `child-${process.pid}-${name}.log`);
+}
+
+export { FIXTURE_SECRETS } from './fixture-secrets';
 
 export function json<T = Record<string, unknown>>(response: LightMyRequestResponse): T {
   return JSON.parse(response.body) as T;

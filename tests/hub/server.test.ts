@@ -27,7 +27,7 @@ describe.each(BACKENDS)('a listening hub on $name', (backend) => {
   it('serves health, events, consents and errors over HTTP', async () => {
     const health = await fetch(`${base}/v1/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok', schemaVersion: 1 });
+    expect(await health.json()).toEqual({ status: 'ok', schemaVersion: 2 });
 
     const events = await makeChain(100, { device: 'http-device' });
     const posted = await fetch(`${base}/v1/events`, {

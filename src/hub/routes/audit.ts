@@ -18,6 +18,7 @@ const AuditQuerySchema = z.strictObject({
       'policy.publish',
       'token.issue',
       'token.revoke',
+      'device.refused',
     ])
     .optional(),
 });

@@ -7,6 +7,7 @@ import type { HubContext } from '../context';
 import { forbidden, invalid, parseInput } from '../errors';
 import { deviceSummaries, ingestEvents, listDeviceFlags } from '../events';
 import { CursorSchema, LimitSchema } from '../feed';
+import { instantProblem } from '../bounds';
 
 const FlagQuerySchema = z.strictObject({
   device: z.string().min(1).max(80).optional(),
@@ -37,6 +38,8 @@ export function eventRoutes(app: FastifyInstance, { db, config, now }: HubContex
     const at = now();
     const latest = at.getTime() + config.maxClockSkewMs;
     events.forEach((event, index) => {
+      const problem = instantProblem(event.time);
+      if (problem) throw invalid(`events[${index}].time`, problem);
       if (Date.parse(event.time) > latest) {
         throw invalid(
           `events[${index}].time`,
