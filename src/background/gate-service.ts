@@ -154,7 +154,11 @@ export async function submitGate(message: GateSubmit, effects: GateEffects): Pro
   const recentTexts = (recent.success ? recent.data : []).filter(
     (entry) => entry.username === record.username,
   );
-  const evidence = checkEvidence(option.evidence, message.evidence, now);
+  const evidence = checkEvidence(option.evidence, message.evidence, {
+    now,
+    timeZone: bundle.policy.timeZone,
+    rules: bundle.policy.justification,
+  });
   const justification = checkJustification(bundle.policy.justification, message.justification, {
     studentId: record.context.studentId,
     now,
