@@ -73,6 +73,10 @@ export interface GateContext {
   categories: z.infer<typeof CategorySchema>[];
   action: z.infer<typeof ActionSchema>;
   url: string;
+  /** The tab that opened the gate never showed who is signed in: nothing can be stated in anyone's name. */
+  identityUnknown: boolean;
+  /** Today in the district's time zone (YYYY-MM-DD): the latest date a document may bear. */
+  today: string;
   outcome: 'allow' | 'redact' | 'justify' | 'request' | 'block';
   reason: { en: string; es?: string | undefined };
   citations: string[];

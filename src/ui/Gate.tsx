@@ -17,10 +17,12 @@ const ACTION_KEYS = {
 function EvidenceInput(props: {
   field: DecisionOption['evidence'][number];
   value: string;
+  /** Today in the district (YYYY-MM-DD): the date picker offers no later day. */
+  today: string;
   error?: string | undefined;
   onInput: (value: string) => void;
 }) {
-  const { field, value, error, onInput } = props;
+  const { field, value, today, error, onInput } = props;
   const id = `evidence-${field.id}`;
   const describedBy = error ? `${id}-error` : undefined;
   const common = {
@@ -64,6 +66,7 @@ function EvidenceInput(props: {
       <input
         {...common}
         type="date"
+        max={today}
         value={value}
         onInput={(e) => onInput((e.currentTarget as HTMLInputElement).value)}
       />
@@ -226,7 +229,11 @@ export function Gate({ gateId }: { gateId: string }) {
         <p>{pick(context.reason)}</p>
         <p class="citations">{context.citations.join(' · ')}</p>
       </section>
-      {context.pendingRequest ? (
+      {context.identityUnknown ? (
+        <p role="alert" class="problems">
+          {t('gateIdentityUnknown')}
+        </p>
+      ) : context.pendingRequest ? (
         <p role="status">{t('gatePending')}</p>
       ) : context.options.length === 0 ? (
         <p role="status">{t('gateBlocked')}</p>
@@ -275,6 +282,7 @@ export function Gate({ gateId }: { gateId: string }) {
                   key={field.id}
                   field={field}
                   value={evidence[field.id] ?? ''}
+                  today={context.today}
                   error={errorFor(field.id)}
                   onInput={(value) => setEvidence({ ...evidence, [field.id]: value })}
                 />
