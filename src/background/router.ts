@@ -4,6 +4,7 @@
 import { ExtensionPageRequestSchema } from '../messaging/gate';
 import { PageRequestSchema } from '../messaging/page-guard';
 import { exportLog, logStatus, verifyLog } from './log-service';
+import { checkHardening } from './hardening';
 import { gateContext, openGate, popupStatus, submitGate, type GateEffects } from './gate-service';
 import {
   handleEvaluate,
@@ -85,5 +86,7 @@ function routeExtensionPage(message: unknown, effects: GateEffects): Promise<unk
       return verifyLog();
     case 'log.export':
       return exportLog(request.format);
+    case 'hardening.status':
+      return checkHardening();
   }
 }

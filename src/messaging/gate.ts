@@ -46,6 +46,9 @@ export const LogExportSchema = z.strictObject({
   format: z.enum(['json', 'csv']),
 });
 
+/** Options page → background: this browser's hardening (src/decide/hardening.ts), checked now. */
+export const HardeningStatusSchema = z.strictObject({ channel: z.literal('hardening.status') });
+
 export const ExtensionPageRequestSchema = z.discriminatedUnion('channel', [
   GateContextRequestSchema,
   GateSubmitSchema,
@@ -53,6 +56,7 @@ export const ExtensionPageRequestSchema = z.discriminatedUnion('channel', [
   LogStatusSchema,
   LogVerifySchema,
   LogExportSchema,
+  HardeningStatusSchema,
 ]);
 
 export interface LogStatus {
