@@ -4,8 +4,10 @@
 // deploy/linux/record-guard-sro.json the browser refuses each of these and the options page says so. Developer
 // tools are checked in a browser of their own, since the policy that turns them off also refuses the DevTools
 // protocol this test drives Chromium with.
-import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { createHash, createPublicKey } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +118,68 @@ async function incognitoAnswer(worker: Worker): Promise<string> {
   });
 }
 
+/** A free TCP port on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+interface PackedBuild {
+  id: string;
+  dir: string;
+  crx: Buffer;
+  version: string;
+}
+
+/**
+ * This build packed as a CRX, signed with a throwaway key made for the test (the district's signing key is never
+ * in the repository), so Chromium can force-install it from an update server: its id is the throwaway key's.
+ */
+async function packBuild(): Promise<PackedBuild> {
+  const dir = await mkdtemp(join(tmpdir(), 'record-guard-crx-'));
+  const ext = join(dir, 'record-guard');
+  await cp(EXTENSION_DIR, ext, { recursive: true });
+  const manifest = JSON.parse(await readFile(join(ext, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  // The manifest's key is the district's; the CRX is signed with the throwaway one.
+  delete manifest.key;
+  await writeFile(join(ext, 'manifest.json'), JSON.stringify(manifest));
+  await new Promise<void>((resolve, reject) =>
+    execFile(CHROMIUM, ['--headless', '--no-sandbox', `--pack-extension=${ext}`], (error) =>
+      error ? reject(error) : resolve(),
+    ),
+  );
+  const der = createPublicKey(await readFile(`${ext}.pem`, 'utf8')).export({ type: 'spki', format: 'der' });
+  const hex = createHash('sha256').update(der).digest('hex').slice(0, 32);
+  const id = [...hex].map((digit) => String.fromCharCode(97 + parseInt(digit, 16))).join('');
+  return { id, dir, crx: await readFile(`${ext}.crx`), version: String(manifest.version) };
+}
+
+/** The district's update server: an update manifest and the CRX it names. */
+async function updateServer(build: PackedBuild): Promise<{ url: string; server: Server }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server = createHttpServer((request, response) => {
+    if (request.url?.startsWith('/updates.xml')) {
+      response.setHeader('content-type', 'text/xml');
+      response.end(
+        `<?xml version='1.0' encoding='UTF-8'?><gupdate xmlns='http://www.google.com/update2/response' protocol='2.0'><app appid='${build.id}'><updatecheck codebase='${url}/record-guard.crx' version='${build.version}' /></app></gupdate>`,
+      );
+    } else if (request.url === '/record-guard.crx') {
+      response.setHeader('content-type', 'application/x-chrome-extension');
+      response.end(build.crx);
+    } else {
+      response.statusCode = 404;
+      response.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url, server };
+}
+
 describe('hardened SRO browsers', () => {
   let sis: SisServer;
   let policyFile: PolicyFile | undefined;
@@ -170,7 +234,7 @@ describe('hardened SRO browsers', () => {
 
       // An SRO signed in here: the change is an event in the log, for the hub.
       await expect
-        .poll(async () => (await hardeningEvents(browser.worker)).at(-1)?.evidence)
+        .poll(async () => (await hardeningEvents(browser.worker)).at(-1)?.evidence, { timeout: 15_000 })
         .toMatchObject({ state: 'unhardened', 'view-source-shown': 'finding', 'incognito-open': 'finding' });
     } finally {
       await browser.dispose();
@@ -238,9 +302,9 @@ describe('hardened SRO browsers', () => {
       ]);
       expect(state).toBe('unhardened');
       expect(await seriousAxeViolations(options)).toEqual([]);
-      await options.screenshot({ path: `${SCREENSHOTS}/hardening-hardened.png`, fullPage: true });
+      await options.screenshot({ path: `${SCREENSHOTS}/hardening-unpacked-with-policy.png`, fullPage: true });
       await expect
-        .poll(async () => (await hardeningEvents(browser.worker)).at(-1)?.evidence)
+        .poll(async () => (await hardeningEvents(browser.worker)).at(-1)?.evidence, { timeout: 15_000 })
         .toMatchObject({ 'incognito-disabled': 'ok', 'view-source-refused': 'ok' });
 
       // A page that does not show who is signed in (the managed role says SRO) offers no gate.
@@ -284,6 +348,88 @@ describe('hardened SRO browsers', () => {
     }
   }, 120_000);
 
+  it('force-installed by ExtensionInstallForcelist from an update server, with the policy: the options page shows the browser hardened', async () => {
+    const build = await packBuild();
+    const updates = await updateServer(build);
+    const profile = await mkdtemp(join(tmpdir(), 'record-guard-forced-'));
+    policyFile = await writePolicyFile(POLICY_NAME, {
+      ...(await deployPolicy()),
+      ExtensionInstallForcelist: [`${build.id};${updates.url}/updates.xml`],
+      '3rdparty': { extensions: { [build.id]: { role: 'sro' } } },
+      // Only for this test's DevTools client: by default Chromium refuses it on force-installed extensions' pages.
+      DeveloperToolsAvailability: 1,
+    });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
+      // The browser must be free to install extensions and to fetch the update manifest, as a managed one is.
+      ignoreDefaultArgs: [
+        '--disable-extensions',
+        '--disable-background-networking',
+        '--disable-component-update',
+      ],
+    });
+    try {
+      const worker =
+        context.serviceWorkers().find((candidate) => candidate.url().includes(build.id)) ??
+        (await context.waitForEvent('serviceworker', {
+          predicate: (candidate) => candidate.url().includes(build.id),
+          timeout: 30_000,
+        }));
+      expect(
+        await worker.evaluate(async () => {
+          const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+          return (await api.management.getSelf()).installType;
+        }),
+      ).toBe('admin');
+      await signIn(context, sis, 'officer.diaz');
+      const source = await context.newPage();
+      await expect(source.goto(`view-source:${recordUrl(sis, 'demographics', '100000')}`)).rejects.toThrow(
+        /ERR_BLOCKED_BY_ADMINISTRATOR/,
+      );
+      const forced: ExtensionBrowser = {
+        context,
+        worker,
+        userDataDir: profile,
+        extensionUrl: (path) => `chrome-extension://${build.id}/${path.replace(/^\//, '')}`,
+        close: () => context.close(),
+        dispose: () => context.close(),
+      };
+      const { page: options, state, findings } = await hardeningOnOptions(forced, 'view-source-refused');
+      expect(findings).toEqual([
+        expect.objectContaining({
+          code: 'force-installed',
+          ok: 'true',
+          text: expect.stringMatching(/force-installed/),
+        }),
+        expect.objectContaining({ code: 'incognito-disabled', ok: 'true' }),
+        expect.objectContaining({ code: 'view-source-refused', ok: 'true' }),
+      ]);
+      expect(state).toBe('hardened');
+      expect(await options.locator('#hardening-state').innerText()).toMatch(/^Hardened/);
+      expect(await seriousAxeViolations(options)).toEqual([]);
+      await expect
+        .poll(async () => (await hardeningEvents(worker)).at(-1)?.evidence, { timeout: 15_000 })
+        .toEqual({
+          state: 'hardened',
+          'force-installed': 'ok',
+          'incognito-disabled': 'ok',
+          'view-source-refused': 'ok',
+        });
+      // Reloaded once the managed role has been read, so the screenshot shows the whole state.
+      await options.reload();
+      await options.locator('#hardening[data-state=hardened]').waitFor();
+      await options.screenshot({ path: `${SCREENSHOTS}/hardening-hardened.png`, fullPage: true });
+    } finally {
+      await context.close().catch(() => undefined);
+      await policyFile.remove();
+      updates.server.close();
+      await rm(profile, { recursive: true, force: true }).catch(() => undefined);
+      await rm(build.dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('with DeveloperToolsAvailability 2 as well, no DevTools client can attach to a SIS page (and can without it)', async () => {
     const attach = async (withPolicy: boolean): Promise<{ extensionLoaded: boolean; attach: string }> => {
       if (withPolicy) {
@@ -292,12 +438,7 @@ describe('hardened SRO browsers', () => {
           DeveloperToolsAvailability: 2,
         });
       }
-      const port = await new Promise<number>((resolve) => {
-        const server = createServer().listen(0, '127.0.0.1', () => {
-          const address = server.address();
-          server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-        });
-      });
+      const port = await freePort();
       const profile = await mkdtemp(join(tmpdir(), 'record-guard-devtools-'));
       const child = spawn(
         CHROMIUM,
