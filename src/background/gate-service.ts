@@ -3,6 +3,7 @@
 import { ulid } from 'ulid';
 import { z } from 'zod';
 import { actionsNeeded, decide } from '../decide/decide';
+import { localDate } from '../decide/calendar';
 import { checkEvidence, checkJustification } from '../decide/justification';
 import type {
   GateBlockedReply,
@@ -25,6 +26,12 @@ import { baseDraft, decisionDraft, record as recordEvents } from './audit';
 import type { EventDraft } from '../store/log';
 
 const GATE_PREFIX = 'gate.';
+
+/** Why a gate opened from a tab that never showed its user cannot go on, in words an SRO can act on. */
+export const IDENTITY_UNKNOWN = {
+  en: 'Record Guard could not tell who is signed in to the SIS in that tab, so nothing can be recorded in your name. Sign in to the SIS again, then open the record again.',
+  es: 'Record Guard no pudo saber quién inició sesión en el SIS en esa pestaña, así que no se puede registrar nada a su nombre. Vuelva a iniciar sesión en el SIS y abra el expediente de nuevo.',
+};
 const RECENT_KEY = 'justifications.recent';
 export const GRANT_ALARM_PREFIX = 'grant-expiry:';
 
@@ -167,6 +174,8 @@ export async function gateContext(gateId: string): Promise<GateContext | undefin
   const { decision, bundle } = decided;
   return {
     ...record.context,
+    identityUnknown: record.username === undefined,
+    today: localDate(new Date().toISOString(), bundle.policy.timeZone),
     outcome: decision.outcome,
     reason: decision.reason.text,
     citations: decision.citations,
@@ -207,8 +216,12 @@ export async function submitGate(message: GateSubmit, effects: GateEffects): Pro
     };
   }
   const { decision, bundle } = decided;
+  if (!record.username) {
+    // The tab never showed who is signed in: no basis is wrong, the sign-in is missing, and the SRO is told so.
+    return { ok: false, problems: [{ field: 'form', message: IDENTITY_UNKNOWN }] };
+  }
   const option = decision.options.find((candidate) => candidate.basis === message.basis);
-  if (!option || !record.username) {
+  if (!option) {
     return {
       ok: false,
       problems: [
@@ -227,7 +240,11 @@ export async function submitGate(message: GateSubmit, effects: GateEffects): Pro
   const recentTexts = (recent.success ? recent.data : []).filter(
     (entry) => entry.username === record.username,
   );
-  const evidence = checkEvidence(option.evidence, message.evidence, now);
+  const evidence = checkEvidence(option.evidence, message.evidence, {
+    now,
+    timeZone: bundle.policy.timeZone,
+    rules: bundle.policy.justification,
+  });
   const justification = checkJustification(bundle.policy.justification, message.justification, {
     studentId: record.context.studentId,
     now,

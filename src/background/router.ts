@@ -4,6 +4,7 @@
 import { ExtensionPageRequestSchema } from '../messaging/gate';
 import { PageRequestSchema } from '../messaging/page-guard';
 import { exportLog, logStatus, verifyLog } from './log-service';
+import { checkHardening } from './hardening';
 import {
   gateContext,
   openBlockedGate,
@@ -101,5 +102,7 @@ function routeExtensionPage(
       return verifyLog();
     case 'log.export':
       return exportLog(request.format);
+    case 'hardening.status':
+      return checkHardening();
   }
 }

@@ -4,7 +4,9 @@ import { registerGuardScript } from '../enforce/content-registration';
 import { RECORD_RULES_ALARM } from '../enforce/record-rules';
 import { watchSourceViewers } from '../enforce/source-viewers';
 import { watchDownloads } from '../enforce/downloads';
-import { hostMatches } from '../sis/match';
+import { watchViewerTabs } from '../enforce/hardening';
+import { checkHardening } from './hardening';
+import { hostMatches, isSisHost } from '../sis/match';
 import {
   allIdentities,
   forgetIdentities,
@@ -111,6 +113,8 @@ async function reevaluateOpenPages(reason: GuardPush['reason']): Promise<void> {
 export function startBackground(): void {
   const effects = {
     identityChanged: async () => {
+      // A browser becomes an SRO's when the admin assigns the role or an SRO signs in: its hardening is logged then.
+      void checkHardening().catch(() => undefined);
       await syncEnforcement();
       // Not awaited: a verdict waiting on identityChanged does not wait for the plan's views to be worked out.
       void republishQuietly();
@@ -196,6 +200,15 @@ export function startBackground(): void {
     return sis && (managed.role === 'sro' || identityForOrigin(target.origin)?.role === 'sro');
   });
 
+  // A view-source: tab of a SIS page, shown or refused, says whether the URL blocklist is in place.
+  watchViewerTabs(
+    async (url) => {
+      const bundle = await activePolicy();
+      return bundle !== undefined && isSisHost(bundle.adapters, url);
+    },
+    () => void checkHardening(),
+  );
+
   browser.storage.onChanged.addListener((changes, area) => {
     if (area === 'local' && STORED_POLICY_KEY in changes) {
       // A new policy was stored (validated again on read; an invalid one leaves the bundled policy in force).
@@ -215,6 +228,10 @@ export function startBackground(): void {
   browser.runtime.onInstalled.addListener(() => void setUp());
   browser.runtime.onStartup.addListener(() => void setUp());
   void loadIdentities();
+  // Logged only if it changed since the last check (a managed role or an install type can change between starts).
+  void checkHardening().catch((error: unknown) =>
+    console.error('Record Guard: could not check the browser hardening', error),
+  );
   // Whatever a stopped worker left in the outbox goes out as soon as it wakes.
   void deliverNow();
   void effects.syncSoon();

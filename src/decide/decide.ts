@@ -427,6 +427,18 @@ export function decide(bundle: DecisionPolicy, facts: Facts): Decision {
     };
   }
 
+  if (context.username === undefined) {
+    // An SRO known only by the browser's managed role or the page's role label, with no user name: whatever
+    // basis they stated, the grant or request would name nobody, so none is offered. The reason says to sign
+    // in again rather than letting the gate refuse a basis with a message that blames the basis.
+    return {
+      ...base,
+      outcome: 'block',
+      guarded: true,
+      coveredBy: [...coverage.values()],
+      reason: reason('identity-unknown', uncovered),
+    };
+  }
   const options = optionsFor(context, uncovered, facts.action);
   const pending = facts.requests.find(
     (request) =>

@@ -5,6 +5,7 @@
 // even HTML pasted into it, passes. Rendering the text safely is the UI's job, not this module's.
 import type { JustificationRules } from '../policy/district-policy';
 import type { EvidenceField } from '../policy/legal-basis';
+import { localDate } from './calendar';
 
 export type JustificationProblemCode =
   'too-short' | 'too-long' | 'repeated-characters' | 'keyboard-run' | 'placeholder' | 'reused' | 'not-text';
@@ -392,14 +393,6 @@ function isCalendarDate(value: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-/** The calendar date of `now` where the instant was written (its own offset), e.g. 2026-11-10 for 23:30-08:00. */
-function localDateOf(now: string): string {
-  const written = /^(\d{4}-\d{2}-\d{2})T/.exec(now);
-  if (written?.[1] && isCalendarDate(written[1])) return written[1];
-  const parsed = Date.parse(now);
-  return Number.isNaN(parsed) ? '9999-12-31' : new Date(parsed).toISOString().slice(0, 10);
-}
-
 function compilePattern(source: string): RegExp | undefined {
   try {
     return new RegExp(source, 'u');
@@ -408,20 +401,50 @@ function compilePattern(source: string): RegExp | undefined {
   }
 }
 
+export interface EvidenceContext {
+  /** An ISO instant: no date may be after its calendar date in `timeZone`. */
+  now: string;
+  /**
+   * The district's IANA time zone. Dates on documents are the district's dates: at 17:00 in California it is
+   * already tomorrow in UTC, and an order dated tomorrow must still be refused.
+   */
+  timeZone: string;
+  /** The district's justification rules, which `articulable` fields are held to. */
+  rules: JustificationRules;
+}
+
+/**
+ * An `articulable` field's value against the justification rules. Reuse across students is not checked: one
+ * threat (a weapon on campus) may rightly be given for every student it concerns.
+ */
+function articulableProblem(rules: JustificationRules, value: string): Message | undefined {
+  const result = checkJustification(rules, value, { studentId: '', now: '', recent: [] });
+  if (result.ok) return undefined;
+  const [first] = result.problems;
+  if (!first) return undefined;
+  // The justification's own wording names the justification; this names the field the message sits under.
+  return first.code === 'not-text'
+    ? {
+        en: 'Describe this in words, in English or Spanish.',
+        es: 'Descríbalo con palabras, en inglés o en español.',
+      }
+    : first.message;
+}
+
 /**
  * Checks the evidence values against the fields a legal basis asks for. Returns the normalised values of the
- * known, non-empty fields, or a problem per field. `now` (an ISO instant) bounds dates: an order cannot be
- * dated tomorrow.
+ * known, non-empty fields, or a problem per field. Dates are bounded by today in the district's time zone (an
+ * order cannot be dated tomorrow); `articulable` descriptions pass the justification's quality checks.
  */
 export function checkEvidence(
   fields: readonly EvidenceField[],
   values: Record<string, unknown>,
-  now: string,
+  context: EvidenceContext,
 ): EvidenceResult {
   const problems: EvidenceProblem[] = [];
   const out: Record<string, string> = {};
   const known = new Map(fields.map((field) => [field.id, field]));
-  const today = localDateOf(now);
+  const today = localDate(context.now, context.timeZone);
 
   for (const key of Object.keys(values)) {
     if (!known.has(key)) {
@@ -506,6 +529,13 @@ export function checkEvidence(
             es: `Esta fecha es futura: debe ser ${today} o anterior.`,
           },
         });
+        continue;
+      }
+    }
+    if (field.quality === 'articulable') {
+      const junk = articulableProblem(context.rules, value);
+      if (junk) {
+        problems.push({ field: field.id, message: junk });
         continue;
       }
     }

@@ -41,8 +41,8 @@ export function reasonText(
       };
     case 'identity-unknown':
       return {
-        en: 'Blocked: Record Guard could not tell who is signed in to the SIS on this page.',
-        es: 'Bloqueado: Record Guard no pudo saber quién inició sesión en el SIS en esta página.',
+        en: 'Blocked: Record Guard could not tell who is signed in to the SIS on this page. Sign in to the SIS again.',
+        es: 'Bloqueado: Record Guard no pudo saber quién inició sesión en el SIS en esta página. Vuelva a iniciar sesión en el SIS.',
       };
     case 'categories-unknown':
       return {

@@ -66,6 +66,9 @@ export const LogExportSchema = z.strictObject({
   format: z.enum(['json', 'csv']),
 });
 
+/** Options page → background: this browser's hardening (src/decide/hardening.ts), checked now. */
+export const HardeningStatusSchema = z.strictObject({ channel: z.literal('hardening.status') });
+
 export const ExtensionPageRequestSchema = z.discriminatedUnion('channel', [
   GateContextRequestSchema,
   GateSubmitSchema,
@@ -74,6 +77,7 @@ export const ExtensionPageRequestSchema = z.discriminatedUnion('channel', [
   LogStatusSchema,
   LogVerifySchema,
   LogExportSchema,
+  HardeningStatusSchema,
 ]);
 
 export interface LogStatus {
@@ -94,6 +98,10 @@ export interface GateContext {
   categories: z.infer<typeof CategorySchema>[];
   action: z.infer<typeof ActionSchema>;
   url: string;
+  /** The tab that opened the gate never showed who is signed in: nothing can be stated in anyone's name. */
+  identityUnknown: boolean;
+  /** Today in the district's time zone (YYYY-MM-DD): the latest date a document may bear. */
+  today: string;
   outcome: 'allow' | 'redact' | 'justify' | 'request' | 'block';
   reason: { en: string; es?: string | undefined };
   citations: string[];

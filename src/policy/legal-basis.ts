@@ -9,15 +9,30 @@ import {
 } from './vocabulary';
 
 /** A piece of evidence a basis requires: a case number, the issuing court, a threat description… */
-export const EvidenceFieldSchema = z.strictObject({
-  id: IdSchema,
-  label: LocalizedTextSchema,
-  kind: z.enum(['text', 'long-text', 'date', 'case-number', 'yes-no']),
-  required: z.boolean(),
-  /** For case numbers and the like: what a well-formed value looks like. */
-  pattern: RegexSourceSchema.optional(),
-  help: LocalizedTextSchema.optional(),
-});
+export const EvidenceFieldSchema = z
+  .strictObject({
+    id: IdSchema,
+    label: LocalizedTextSchema,
+    kind: z.enum(['text', 'long-text', 'date', 'case-number', 'yes-no']),
+    required: z.boolean(),
+    /** For case numbers and the like: what a well-formed value looks like. */
+    pattern: RegexSourceSchema.optional(),
+    /**
+     * `articulable`: a description a person must be able to act on (34 CFR 99.36's "articulable and significant
+     * threat"), held to the district's justification rules: length, keyboard runs, repeats, placeholder words.
+     */
+    quality: z.literal('articulable').optional(),
+    help: LocalizedTextSchema.optional(),
+  })
+  .superRefine((field, ctx) => {
+    if (field.quality !== undefined && field.kind !== 'text' && field.kind !== 'long-text') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['quality'],
+        message: `a "${field.quality}" quality check applies to text and long-text fields, not "${field.kind}"`,
+      });
+    }
+  });
 export type EvidenceField = z.infer<typeof EvidenceFieldSchema>;
 
 export const NoticeSchema = z.strictObject({

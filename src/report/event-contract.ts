@@ -15,6 +15,8 @@ export const EVENT_TYPES = [
   'export-blocked',
   'policy-applied',
   'policy-rejected',
+  // The SRO browser's hardening changed (src/background/hardening.ts); the findings are in `evidence`.
+  'browser-hardening',
   'checkpoint',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);

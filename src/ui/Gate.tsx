@@ -18,10 +18,12 @@ const ACTION_KEYS = {
 function EvidenceInput(props: {
   field: DecisionOption['evidence'][number];
   value: string;
+  /** Today in the district (YYYY-MM-DD): the date picker offers no later day. */
+  today: string;
   error?: string | undefined;
   onInput: (value: string) => void;
 }) {
-  const { field, value, error, onInput } = props;
+  const { field, value, today, error, onInput } = props;
   const id = `evidence-${field.id}`;
   const describedBy = error ? `${id}-error` : undefined;
   const common = {
@@ -65,6 +67,7 @@ function EvidenceInput(props: {
       <input
         {...common}
         type="date"
+        max={today}
         value={value}
         onInput={(e) => onInput((e.currentTarget as HTMLInputElement).value)}
       />
@@ -260,7 +263,11 @@ export function Gate({ gateId, returnUrl }: { gateId: string; returnUrl?: string
         <p>{pick(context.reason)}</p>
         <p class="citations">{context.citations.join(' · ')}</p>
       </section>
-      {context.pendingRequest ? (
+      {context.identityUnknown ? (
+        <p role="alert" class="problems">
+          {t('gateIdentityUnknown')}
+        </p>
+      ) : context.pendingRequest ? (
         <p role="status">{t('gatePending')}</p>
       ) : context.options.length === 0 ? (
         <p role="status">{t('gateBlocked')}</p>
@@ -309,6 +316,7 @@ export function Gate({ gateId, returnUrl }: { gateId: string; returnUrl?: string
                   key={field.id}
                   field={field}
                   value={evidence[field.id] ?? ''}
+                  today={context.today}
                   error={errorFor(field.id)}
                   onInput={(value) => setEvidence({ ...evidence, [field.id]: value })}
                 />

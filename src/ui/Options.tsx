@@ -1,17 +1,20 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { HardeningAssessment } from '../decide/hardening';
 import type { LogStatus } from '../messaging/gate';
 import type { VerifyResult } from '../store/log';
-import { t } from './i18n';
+import { pick, t } from './i18n';
 import { askBackground } from './messages';
 
 /** The admin's view of this browser: policy in force, the local log, its delivery, verification and export. */
 export function Options() {
   const [status, setStatus] = useState<LogStatus | undefined>(undefined);
+  const [hardening, setHardening] = useState<HardeningAssessment | undefined>(undefined);
   const [verdict, setVerdict] = useState<string>('');
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     void askBackground<LogStatus>({ channel: 'log.status' }).then(setStatus);
+    void askBackground<HardeningAssessment>({ channel: 'hardening.status' }).then(setHardening);
   }, []);
 
   const verify = async (): Promise<void> => {
@@ -64,6 +67,38 @@ export function Options() {
           )}
         </dl>
       )}
+      <section aria-labelledby="hardening-title" id="hardening" data-state={hardening?.state}>
+        <h2 id="hardening-title">{t('hardeningTitle')}</h2>
+        {hardening === undefined ? (
+          <p aria-busy="true">{t('optionsWorking')}</p>
+        ) : (
+          <>
+            <p id="hardening-state" class={hardening.state === 'hardened' ? 'ok' : 'problems'}>
+              <strong>
+                {hardening.state === 'hardened' ? t('hardeningHardened') : t('hardeningUnhardened')}
+              </strong>
+            </p>
+            <ul id="hardening-findings">
+              {hardening.findings.map((finding) => (
+                <li key={finding.code} data-code={finding.code} data-ok={String(finding.ok)}>
+                  {/* The mark is spelled out for screen readers, not only shown as a symbol. */}
+                  <span aria-hidden="true">{finding.ok ? '✓ ' : '✗ '}</span>
+                  <span class="visually-hidden">
+                    {finding.ok ? t('hardeningOk') : t('hardeningFinding')}:{' '}
+                  </span>
+                  {pick(finding.message)}
+                </li>
+              ))}
+            </ul>
+            <p>{t('hardeningNotCheckable')}</p>
+            <ul id="hardening-unchecked">
+              {hardening.notCheckable.map((item) => (
+                <li key={item.en}>{pick(item)}</li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
       <h2>{t('optionsLog')}</h2>
       <p class="actions">
         <button type="button" disabled={busy} onClick={() => void verify()}>

@@ -45,6 +45,35 @@ describe.each(BACKENDS)('POST /v1/events on $name', (backend) => {
     return rows[0]?.n ?? -1;
   };
 
+  it("stores an SRO browser's 'browser-hardening' event as the extension writes it", async () => {
+    const [event] = await makeChain(1, {
+      device: 'dev-hardening',
+      extra: {
+        type: 'browser-hardening',
+        actor: { role: 'sro' },
+        studentId: undefined,
+        categories: [],
+        action: undefined,
+        outcome: undefined,
+        basis: undefined,
+        citations: [],
+        justification: undefined,
+        evidence: { state: 'unhardened', 'not-force-installed': 'finding', 'incognito-disabled': 'ok' },
+      },
+    });
+    const sent = JSON.parse(JSON.stringify(event)) as LogEvent;
+    const response = await post([sent]);
+    expect(response.statusCode).toBe(200);
+    expect(EventBatchResultSchema.parse(json(response)).stored).toEqual([sent.id]);
+    const { rows } = await hub.db.query<{ type: string; body: LogEvent; hash_ok: boolean }>(
+      'SELECT type, body, hash_ok FROM events WHERE district = $1 AND id = $2',
+      [DISTRICT, sent.id],
+    );
+    expect(rows[0]?.type).toBe('browser-hardening');
+    expect(rows[0]?.hash_ok).toBe(true);
+    expect(rows[0]?.body.evidence).toEqual(sent.evidence);
+  });
+
   it('stores a valid chain and answers per the contract', async () => {
     const events = await makeChain(20, { device: 'dev-store' });
     const response = await post(events);

@@ -127,6 +127,43 @@ describe('every way of recognising an SRO leads to a guarded page', () => {
   });
 });
 
+describe('an SRO whose user name the page did not show', () => {
+  // Known to be an SRO (the browser's managed role, or the SIS role label) but not who: a grant or request
+  // would name nobody, so no basis is offered and the reason says to sign in again.
+  it.each([
+    { how: 'managed role only', user: { managedRole: 'sro' as const } },
+    { how: 'SIS role label only', user: { roleLabel: 'School Resource Officer' } },
+  ])('$how: blocked as identity-unknown, with no option to state a basis', ({ user }) => {
+    const decision = run({ user, categories: ['health'] });
+    expect(decision).toMatchObject({
+      role: 'sro',
+      guarded: true,
+      outcome: 'block',
+      options: [],
+      requires: null,
+      reason: {
+        code: 'identity-unknown',
+        text: { en: expect.stringContaining('Sign in to the SIS again') },
+      },
+    });
+    expect(decision.reason.text.es).toContain('Vuelva a iniciar sesión');
+  });
+
+  it('a consent naming their agency still opens the record (the browser vouches for the agency)', () => {
+    const decision = run({
+      user: { managedRole: 'sro', agency: DIAZ.agency },
+      consents: [consent({ recipient: { kind: 'agency', agency: DIAZ.agency } })],
+    });
+    expect(decision).toMatchObject({ outcome: 'allow', guarded: true, reason: { code: 'covered' } });
+  });
+
+  it('the same page with the user name shown offers the emergency basis', () => {
+    const decision = run({ user: { username: 'j.smith', managedRole: 'sro' }, categories: ['health'] });
+    expect(decision.outcome).toBe('justify');
+    expect(optionIds(decision)).toContain('health-safety-emergency');
+  });
+});
+
 describe('written consent that covers the student, category, action and recipient', () => {
   /** The end of the default consent's expiry date (2027-06-30) in California, where daylight time applies. */
   const EXPIRY_ENDS = '2027-07-01T07:00:00.000Z';

@@ -3,12 +3,13 @@ import {
   checkEvidence,
   checkJustification,
   normalizeText,
+  type EvidenceContext,
   type JustificationContext,
   type JustificationProblemCode,
   type JustificationResult,
 } from '../../src/decide/justification';
 import type { JustificationRules } from '../../src/policy/district-policy';
-import type { EvidenceField } from '../../src/policy/legal-basis';
+import { EvidenceFieldSchema, type EvidenceField } from '../../src/policy/legal-basis';
 import { basisOf, realBundle } from './support';
 
 const rules: JustificationRules = realBundle.policy.justification;
@@ -19,6 +20,9 @@ const context = (change: Partial<JustificationContext> = {}): JustificationConte
   recent: [],
   ...change,
 });
+const TZ = realBundle.policy.timeZone;
+/** What the gate passes for evidence: the instant, the district's time zone and its justification rules. */
+const at = (now: string = NOW): EvidenceContext => ({ now, timeZone: TZ, rules });
 const codes = (result: JustificationResult): JustificationProblemCode[] =>
   result.ok ? [] : result.problems.map((problem) => problem.code);
 
@@ -241,7 +245,7 @@ describe('checkEvidence', () => {
         'order-date': '2026-11-09',
         'order-forbids-notice': 'No',
       },
-      NOW,
+      at(),
     );
     expect(result).toEqual({
       ok: true,
@@ -258,14 +262,17 @@ describe('checkEvidence', () => {
     const result = checkEvidence(
       emergency,
       {
-        threat: '  Student said:\r\n\r\n\r\n"I will bring a gun"  \u0007',
+        threat: '  Student said in class:\r\n\r\n\r\n"I will bring a gun tomorrow"  \u0007',
         'incident-number': 'CAD-2026-5561',
       },
-      NOW,
+      at(),
     );
     expect(result).toEqual({
       ok: true,
-      values: { threat: 'Student said:\n\n"I will bring a gun"', 'incident-number': 'CAD-2026-5561' },
+      values: {
+        threat: 'Student said in class:\n\n"I will bring a gun tomorrow"',
+        'incident-number': 'CAD-2026-5561',
+      },
     });
     const optional = checkEvidence(
       judicial,
@@ -275,13 +282,13 @@ describe('checkEvidence', () => {
         'order-date': '2026-01-01',
         'order-forbids-notice': ' ',
       },
-      NOW,
+      at(),
     );
     expect(optional.ok && optional.values).not.toHaveProperty('order-forbids-notice');
   });
 
   const problemsOf = (fields: EvidenceField[], values: Record<string, string>) => {
-    const result = checkEvidence(fields, values, NOW);
+    const result = checkEvidence(fields, values, at());
     return result.ok
       ? {}
       : Object.fromEntries(result.problems.map((problem) => [problem.field, problem.message.en]));
@@ -302,8 +309,84 @@ describe('checkEvidence', () => {
     expect(problemsOf(judicial, { ...base, 'order-date': '2026-11-11' })['order-date']).toMatch(/future/);
     // 23:30 in California is already the 11th in UTC: the 10th is today, not the future.
     expect(
-      checkEvidence(judicial, { ...base, 'order-date': '2026-11-10' }, '2026-11-10T23:30:00-08:00').ok,
+      checkEvidence(judicial, { ...base, 'order-date': '2026-11-10' }, at('2026-11-10T23:30:00-08:00')).ok,
     ).toBe(true);
+  });
+
+  it("compares order dates in the district's time zone, not UTC (fixed instants around midnight)", () => {
+    const base = { 'case-number': 'ABC-1', 'issuing-court': 'Stanislaus County Superior Court' };
+    const dated = (date: string, now: string) =>
+      checkEvidence(judicial, { ...base, 'order-date': date }, at(now));
+    // 16:30 Pacific on Dec 1 is 00:30 UTC on Dec 2: an order dated Dec 2 is still tomorrow in the district.
+    expect(dated('2026-12-02', '2026-12-02T00:30:00Z')).toMatchObject({
+      ok: false,
+      problems: [{ field: 'order-date', message: { en: expect.stringContaining('2026-12-01 or earlier') } }],
+    });
+    expect(dated('2026-12-01', '2026-12-02T00:30:00Z').ok).toBe(true);
+    // One second before and at midnight Pacific (08:00 UTC in winter).
+    expect(dated('2026-12-02', '2026-12-02T07:59:59Z').ok).toBe(false);
+    expect(dated('2026-12-02', '2026-12-02T08:00:00Z').ok).toBe(true);
+    // Summer time: midnight Pacific is 07:00 UTC.
+    expect(dated('2026-07-02', '2026-07-02T06:59:59Z').ok).toBe(false);
+    expect(dated('2026-07-02', '2026-07-02T07:00:00Z').ok).toBe(true);
+    // Just after midnight UTC in a zone ahead of it, the district's date is already the next day.
+    const tokyo = { now: '2026-12-01T15:30:00Z', timeZone: 'Asia/Tokyo', rules };
+    expect(checkEvidence(judicial, { ...base, 'order-date': '2026-12-02' }, tokyo).ok).toBe(true);
+  });
+
+  it('holds an articulable threat description to the justification rules (34 CFR 99.36)', () => {
+    const threatProblem = (threat: string): string | undefined =>
+      problemsOf(emergency, { threat, 'incident-number': 'CAD-2026-5561' }).threat;
+    // Accepted today by a required-only check: each says nothing anyone could act on.
+    expect(threatProblem('x')).toMatch(/at least 40 characters/);
+    expect(threatProblem('asdf asdf asdf asdf asdf asdf asdf asdf asdf')).toMatch(/keyboard/i);
+    expect(threatProblem('test test test test test test test test test n/a')).toMatch(/placeholder/i);
+    expect(threatProblem('threat!!!!!!!! threat threat threat threat threat')).toMatch(/repeated/i);
+    expect(threatProblem('sdkfj sldkfj weoiru xmcvn qpwoei zmxncb sdfkjh wqpoer')).toBe(
+      'Describe this in words, in English or Spanish.',
+    );
+    // Spanish messages too, for the field it is shown under.
+    const spanish = checkEvidence(emergency, { threat: 'x', 'incident-number': 'CAD-1' }, at());
+    expect(spanish.ok || spanish.problems[0]?.message.es).toMatch(/al menos 40 caracteres/);
+    // Real threats, English and Spanish, pass and keep their line breaks.
+    for (const threat of [
+      'A student told the counselor at 10:15 that a classmate has a handgun in his locker in the B wing.',
+      'La alumna dijo a su maestra que su padrastro la amenazó con un cuchillo anoche;\nteme volver a casa.',
+    ]) {
+      expect(checkEvidence(emergency, { threat, 'incident-number': 'CAD-1' }, at())).toEqual({
+        ok: true,
+        values: { threat, 'incident-number': 'CAD-1' },
+      });
+    }
+  });
+
+  it('checks quality only where the policy asks for it, and never refuses one threat for several students', () => {
+    const note: EvidenceField = { id: 'note', label: { en: 'Note' }, kind: 'text', required: true };
+    const plain: EvidenceField[] = [note];
+    expect(checkEvidence(plain, { note: 'x' }, at()).ok).toBe(true);
+    const strict: EvidenceField[] = [{ ...note, quality: 'articulable' }];
+    expect(checkEvidence(strict, { note: 'x' }, at()).ok).toBe(false);
+    // The same description twice is fine: reuse across students is the justification's check, not the threat's.
+    const threat = 'A student told the counselor at 10:15 that a classmate has a handgun in his locker.';
+    expect(checkEvidence(strict, { note: threat }, at()).ok).toBe(true);
+    expect(checkEvidence(strict, { note: threat }, at()).ok).toBe(true);
+  });
+
+  it('the policy schema refuses a quality check on a field that is not text', () => {
+    const field = {
+      id: 'order-date',
+      label: { en: 'Date' },
+      kind: 'date',
+      required: true,
+      quality: 'articulable',
+    };
+    const parsed = EvidenceFieldSchema.safeParse(field);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]).toMatchObject({ path: ['quality'] });
+    expect(EvidenceFieldSchema.safeParse({ ...field, kind: 'long-text' }).success).toBe(true);
+    expect(EvidenceFieldSchema.safeParse({ ...field, kind: 'long-text', quality: 'vague' }).success).toBe(
+      false,
+    );
   });
 
   it('refuses yes-no answers other than yes or no', () => {
@@ -311,7 +394,7 @@ describe('checkEvidence', () => {
     expect(problemsOf(judicial, { ...base, 'order-forbids-notice': 'maybe' })).toHaveProperty(
       'order-forbids-notice',
     );
-    expect(checkEvidence(judicial, { ...base, 'order-forbids-notice': 'YES' }, NOW)).toMatchObject({
+    expect(checkEvidence(judicial, { ...base, 'order-forbids-notice': 'YES' }, at())).toMatchObject({
       ok: true,
       values: { 'order-forbids-notice': 'yes' },
     });
@@ -331,7 +414,7 @@ describe('checkEvidence', () => {
       { id: 'ref', label: { en: 'Ref' }, kind: 'text', required: true, pattern: '^\\p{Lu}{2}-\\d+$' },
       { id: 'bad', label: { en: 'Bad' }, kind: 'text', required: false, pattern: '\\q' },
     ];
-    expect(checkEvidence(fields, { ref: 'ÉA-12' }, NOW).ok).toBe(true);
+    expect(checkEvidence(fields, { ref: 'ÉA-12' }, at()).ok).toBe(true);
     expect(problemsOf(fields, { ref: 'ab-12' })).toHaveProperty('ref');
     expect(problemsOf(fields, { ref: 'AB-1', bad: 'x' }).bad).toMatch(/cannot be checked/);
   });
@@ -340,7 +423,7 @@ describe('checkEvidence', () => {
     const result = checkEvidence(
       emergency,
       { threat: 5, 'incident-number': 'CAD-1' } as Record<string, unknown>,
-      NOW,
+      at(),
     );
     expect(result.ok).toBe(false);
   });
