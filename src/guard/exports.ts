@@ -2,6 +2,7 @@
 // Listeners run in the capture phase on the window, before any page handler sees the event.
 import type { SisAdapter } from '../policy/adapter';
 import type { Action, Category } from '../policy/vocabulary';
+import { splitFieldList } from '../decide/classify';
 import { flash } from './cover';
 import { checkExport, openGate } from './messages';
 import { pick, text, type Language } from './texts';
@@ -24,11 +25,13 @@ function fieldsOf(control: Control, root: Element): string[] {
   const list = root.querySelector(control.fieldList) ?? document.querySelector(control.fieldList);
   const value =
     list instanceof HTMLTextAreaElement || list instanceof HTMLInputElement ? list.value : list?.textContent;
-  return (value ?? '')
-    .split(/[\n,;]+/)
-    .map((field) => field.trim())
-    .filter((field) => field.length > 0 && field.length <= 200)
-    .slice(0, 2000);
+  // Split as the SIS splits it (tabs too); the background splits again and checks every field.
+  // A name cut short or a list cut off must not pass unchecked: what does not fit reaches the background as a
+  // field no policy knows, which stops the export.
+  const fields = splitFieldList(value ?? '').map((field) =>
+    field.length > 200 ? `${field.slice(0, 199)}…` : field,
+  );
+  return fields.length > 2000 ? [...fields.slice(0, 1999), '(more than 2,000 fields)'] : fields;
 }
 
 export function installExportGuard(adapter: SisAdapter, context: ExportContext, signal: AbortSignal): void {
