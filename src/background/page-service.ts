@@ -19,8 +19,8 @@ import { resolveRole } from '../policy/roles';
 import type { Action, Category } from '../policy/vocabulary';
 import { adapterForUrl, isSisHost } from '../sis/match';
 import { database } from '../store/db';
-import { allowDownloadsBriefly } from '../enforce/downloads';
-import { allowExportBriefly } from '../enforce/export-rules';
+import { openExportOnce } from '../enforce/export-allow';
+import { planExportOpening } from '../enforce/export-rules';
 import {
   identityForOrigin,
   identityForTab,
@@ -369,6 +369,11 @@ export async function handleEvaluate(
   };
 }
 
+const CANNOT_OPEN = {
+  en: (why: string) => `Blocked: Record Guard cannot open only this export (${why}).`,
+  es: (why: string) => `Bloqueado: Record Guard no puede abrir solo esta exportación (${why}).`,
+};
+
 export async function handleExportCheck(message: ExportCheck, sender: PageSender): Promise<ExportVerdict> {
   const bundle = await activePolicy();
   const language = uiLanguage();
@@ -382,12 +387,37 @@ export async function handleExportCheck(message: ExportCheck, sender: PageSender
     action: message.action,
   };
   const ruling = await rule(bundle, input);
-  const allowed = !ruling.guarded || ruling.outcome === 'allow';
-  recordRuling(bundle, input, ruling, allowed ? 'decision' : 'export-blocked');
+  let allowed = !ruling.guarded || ruling.outcome === 'allow';
+  let reason = ruling.reason;
+  let outcome = ruling.outcome;
   if (allowed && bundle) {
+    // An allowed export opens only itself: the one request it was decided for, in this tab, once, for seconds.
+    // A teacher's export is opened the same way (on a browser an SRO also uses, the endpoints are blocked), with
+    // no limit on what it holds.
     const adapter = adapterForHost(bundle, message.url);
-    if (adapter) await allowExportBriefly(adapter, sender.tabId);
-    allowDownloadsBriefly(sender.origin);
+    const plan = adapter
+      ? planExportOpening({
+          adapter,
+          control: adapter.exports.controls.find((control) => control.id === message.control),
+          target: message.target,
+          method: message.method,
+          categories: ruling.guarded ? (ruling.decision?.categories ?? []) : undefined,
+          tabId: sender.tabId,
+        })
+      : ({ ok: false, why: 'no adapter for this page' } as const);
+    if (plan.ok && adapter) {
+      await openExportOnce(adapter, plan.opening, sender.origin);
+    } else if (!plan.ok && ruling.guarded) {
+      allowed = false;
+      outcome = 'block';
+      reason = { en: CANNOT_OPEN.en(plan.why), es: CANNOT_OPEN.es(plan.why) };
+    }
   }
-  return { allowed, outcome: ruling.outcome, reason: ruling.reason, language };
+  recordRuling(
+    bundle,
+    input,
+    allowed ? ruling : { ...ruling, outcome, reason },
+    allowed ? 'decision' : 'export-blocked',
+  );
+  return { allowed, outcome, reason, language };
 }

@@ -2,6 +2,7 @@ import type { GuardPush } from '../messaging/guard-push';
 import { applyBlockRules, blockRulesFor, clearStaleAllowRules } from '../enforce/export-rules';
 import { registerGuardScript } from '../enforce/content-registration';
 import { watchDownloads } from '../enforce/downloads';
+import { EXPORT_ALLOW_ALARM, removeExpiredAllowRules } from '../enforce/export-allow';
 import { hostMatches } from '../sis/match';
 import {
   allIdentities,
@@ -132,6 +133,7 @@ export function startBackground(): void {
     if (alarm.name === OUTBOX_ALARM) void deliverNow();
     if (alarm.name === SYNC_ALARM) void effects.syncSoon();
     if (alarm.name === PRUNE_ALARM) void activePolicy().then(pruneLog);
+    if (alarm.name === EXPORT_ALLOW_ALARM) void removeExpiredAllowRules();
   });
   void exposeSessionStorageToContentScripts();
   // An allow rule outlives a worker that stopped before its timer fired: a new worker starts with none.

@@ -131,16 +131,24 @@ export interface ClassifyingAdapter {
   exports: { fields?: readonly { category: Category; names: readonly string[] }[] | undefined };
 }
 
-const definitionsCache = new WeakMap<object, WeakMap<object, CategoryPatterns[]>>();
+const definitionsCache = new WeakMap<object, WeakMap<object, Record<ClassifyPurpose, CategoryPatterns[]>>>();
 
 /**
- * The district's category patterns plus every adapter's sensitive codes and labels and known export fields:
- * a field any of them knows is classified, whichever SIS page it was read on (a district running two SISes
- * gets both adapters' immigration codes everywhere).
+ * What is being classified: a page (view, print, copy, redaction) or an export's field list, which may also
+ * name the adapters' known export fields. Those stay out of page classification: a label such as "Address" on
+ * a page has always been left to the sections the page declares.
+ */
+export type ClassifyPurpose = 'view' | 'export';
+
+/**
+ * The district's category patterns plus every adapter's sensitive codes and labels (and, for exports, known
+ * export fields): a field any of them knows is classified, whichever SIS page it was read on (a district
+ * running two SISes gets both adapters' immigration codes everywhere).
  */
 export function classificationFor(
   categories: readonly CategoryPatterns[],
   adapters: readonly ClassifyingAdapter[],
+  purpose: ClassifyPurpose = 'view',
 ): CategoryPatterns[] {
   let byAdapters = definitionsCache.get(categories);
   if (!byAdapters) {
@@ -148,28 +156,31 @@ export function classificationFor(
     definitionsCache.set(categories, byAdapters);
   }
   const cached = byAdapters.get(adapters);
-  if (cached) return cached;
-  const definitions: CategoryPatterns[] = [
+  if (cached) return cached[purpose];
+  const view: CategoryPatterns[] = [
     ...categories.map(({ id, fieldPatterns, codes }) => ({
       id,
       fieldPatterns: [...fieldPatterns],
       ...(codes ? { codes: [...codes] } : {}),
     })),
-    ...adapters.flatMap((adapter) => [
-      ...adapter.sensitiveFields.map((field) => ({
+    ...adapters.flatMap((adapter) =>
+      adapter.sensitiveFields.map((field) => ({
         id: field.category,
         fieldPatterns: [...field.labels],
         codes: [...field.codes],
       })),
-      ...(adapter.exports.fields ?? []).map((field) => ({
-        id: field.category,
-        fieldPatterns: [],
-        codes: [...field.names],
-      })),
-    ]),
+    ),
   ];
-  byAdapters.set(adapters, definitions);
-  return definitions;
+  const exportFields: CategoryPatterns[] = adapters.flatMap((adapter) =>
+    (adapter.exports.fields ?? []).map((field) => ({
+      id: field.category,
+      fieldPatterns: [],
+      codes: [...field.names],
+    })),
+  );
+  const both = { view, export: [...view, ...exportFields] };
+  byAdapters.set(adapters, both);
+  return both[purpose];
 }
 
 /** The immigration-related part of a classification: what is always hidden from SROs. */

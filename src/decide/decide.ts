@@ -56,7 +56,11 @@ export function classifyCategories(
 } {
   const fields =
     facts.action === 'export' ? [...new Set(facts.fields.flatMap(splitFieldList))] : facts.fields;
-  const byField = fieldCategories(classificationFor(bundle.policy.categories, bundle.adapters), fields);
+  const purpose = facts.action === 'export' ? 'export' : 'view';
+  const byField = fieldCategories(
+    classificationFor(bundle.policy.categories, bundle.adapters, purpose),
+    fields,
+  );
   const found = new Set<Category>([...facts.categories, ...byField.values()]);
   return {
     categories: CATEGORIES.filter((category) => found.has(category)),

@@ -1,9 +1,20 @@
-import { classificationFor, immigrationFields, type CategoryPatterns } from '../decide/classify';
+import {
+  classificationFor,
+  immigrationFields,
+  type CategoryPatterns,
+  type ClassifyPurpose,
+} from '../decide/classify';
 import type { PolicyBundle } from './bundle';
 
-/** The one classification of fields for this bundle: the policy's patterns plus every adapter's fields. */
-export function bundleClassification(bundle: Pick<PolicyBundle, 'policy' | 'adapters'>): CategoryPatterns[] {
-  return classificationFor(bundle.policy.categories, bundle.adapters);
+/**
+ * The one classification of fields for this bundle: the policy's patterns plus every adapter's fields (for an
+ * export, its known export fields too). The guard plan carries the view classification to content scripts.
+ */
+export function bundleClassification(
+  bundle: Pick<PolicyBundle, 'policy' | 'adapters'>,
+  purpose: ClassifyPurpose = 'view',
+): CategoryPatterns[] {
+  return classificationFor(bundle.policy.categories, bundle.adapters, purpose);
 }
 
 /**

@@ -14,7 +14,7 @@ import { bundleClassification, sensitiveFieldsFor } from '../../src/policy/sensi
 import type { Category } from '../../src/policy/vocabulary';
 import { DIAZ, consent, facts, realBundle } from './support';
 
-const definitions = bundleClassification(realBundle);
+const definitions = bundleClassification(realBundle, 'export');
 const ordered = compile(definitions);
 const categoryOf = (field: string): Category | undefined => classifyField(ordered, field);
 
