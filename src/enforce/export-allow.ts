@@ -106,7 +106,9 @@ export async function openExportOnce(
   for (const rule of rules) pending.set(rule.id, { rule, until });
   await browser.declarativeNetRequest.updateSessionRules({ addRules: rules });
   listen();
-  for (const request of opening.requests) allowDownloadOnce({ kind: 'url', url: request.url, until });
+  for (const url of [...opening.requests.map((request) => request.url), ...opening.downloadUrls]) {
+    allowDownloadOnce({ kind: 'url', url, until });
+  }
   const domains = domainsOf(adapter);
   for (const endpoint of opening.endpoints) {
     allowDownloadOnce({

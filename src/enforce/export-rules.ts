@@ -114,8 +114,10 @@ export interface ExportOpening {
   requests: { url: string; method: 'get' | 'post' }[];
   /** For buttons and report runs, whose requests the page's own script makes: these endpoints, once each. */
   endpoints: Endpoint[];
-  /** Whether the download may be made in the page (blob: or data:) rather than fetched from a URL. */
+  /** Whether one download made in the page (blob: or data:, URL unknown beforehand) may pass: buttons. */
   localDownload: boolean;
+  /** Downloads allowed by their exact URL with no request to open: a blob: or data: link's file. */
+  downloadUrls: string[];
   seconds: number;
 }
 
@@ -156,6 +158,7 @@ export function planExportOpening(input: {
         requests: [],
         endpoints: adapter.exports.endpoints.filter(covers),
         localDownload: control.kind === 'button',
+        downloadUrls: [],
         seconds,
       },
     };
@@ -166,6 +169,21 @@ export function planExportOpening(input: {
     url = new URL(input.target);
   } catch {
     return { ok: false, why: 'the export goes to an address that does not parse' };
+  }
+  if (url.protocol === 'blob:' || url.protocol === 'data:') {
+    // A file the page made itself (a blob: or data: link): nothing to fetch, so no rule; that one download, by
+    // its URL. Its bytes came through requests that were decided on their own.
+    return {
+      ok: true,
+      opening: {
+        tabId: input.tabId,
+        requests: [],
+        endpoints: [],
+        localDownload: false,
+        downloadUrls: [url.href],
+        seconds,
+      },
+    };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return { ok: false, why: 'the export does not go to a web address' };
@@ -194,6 +212,7 @@ export function planExportOpening(input: {
       requests: [{ url: href, method }],
       endpoints: [],
       localDownload: false,
+      downloadUrls: [],
       seconds,
     },
   };

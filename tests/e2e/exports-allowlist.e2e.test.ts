@@ -17,7 +17,7 @@ const exportConsent: Consent = {
   id: 'consent-export-demographics',
   studentId: STUDENT,
   signer: { name: 'Rosa Garcia', relation: 'parent' },
-  categories: ['demographics'],
+  categories: ['demographics', 'grades'],
   actions: ['view', 'export'],
   purpose: 'Mentoring program check-ins',
   recipient: { kind: 'agency', agency: 'Newman Police Department' },
@@ -42,6 +42,25 @@ const IMMIGRATION_LISTS: readonly [string, string][] = [
   ['a Spanish label', 'LastName; País de nacimiento'],
   ['newlines and a label', 'LastName\nUS Citizen'],
 ];
+
+/** The one-shot export allow rules in the browser now (ids 50,000–59,999). */
+async function allowRules(): Promise<number[]> {
+  return browser.worker.evaluate(async () => {
+    const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+    const rules = await api.declarativeNetRequest.getSessionRules();
+    return rules.map((rule) => rule.id).filter((id) => id >= 50_000 && id < 60_000);
+  });
+}
+
+async function noAllowRulesLeft(ms = 3000): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  let left = await allowRules();
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    left = await allowRules();
+  }
+  return left;
+}
 
 /** Visible text of the page and every frame in it. */
 async function allText(page: Page): Promise<string> {
@@ -121,6 +140,8 @@ describe('an SRO with an export consent for demographics', () => {
     expect(allowed.completed).toBe(true);
     expect(allowed.content).toContain('Garcia');
     expect(allowed.content).not.toContain('Mexico');
+    // Used once, so gone: nothing is left open for the next request.
+    expect(await noAllowRulesLeft()).toEqual([]);
 
     // Within the old 60-second window, in the same tab.
     const roster = await downloadOutcome(page, () =>
@@ -146,6 +167,37 @@ describe('an SRO with an export consent for demographics', () => {
       }
     });
     expect(replay).toBe('failed');
+    await page.close();
+  });
+
+  it('an allowed link opens its own URL once; the blob export opens its own section only', async () => {
+    const page = await browser.context.newPage();
+    const grades = recordUrl(sis, 'grades', STUDENT);
+    await page.goto(grades);
+    expect(await settled(page, false)).toBe(false);
+    const link = await downloadOutcome(page, () => page.click('#csvDownload'));
+    expect(link.completed).toBe(true);
+    expect(await noAllowRulesLeft()).toEqual([]);
+    // The same URL again, typed: the one use is spent.
+    const again = await downloadOutcome(page, () =>
+      page.goto(`${sis.url}/export/student-${STUDENT}-grades.csv`).catch(() => undefined),
+    );
+    expect(again.completed).toBe(false);
+
+    await page.goto(grades);
+    expect(await settled(page, false)).toBe(false);
+    const blob = await downloadOutcome(page, () => page.click('[data-export="blob"]'));
+    expect(blob.completed).toBe(true);
+    // The page's own script cannot use the allowed export to fetch the roster's rows.
+    const roster = await page.evaluate(async () => {
+      try {
+        const response = await fetch('/export/rows.json?section=roster');
+        return `status ${response.status}`;
+      } catch {
+        return 'failed';
+      }
+    });
+    expect(roster).toBe('failed');
     await page.close();
   });
 

@@ -76,6 +76,7 @@ describe('planExportOpening: the one request an allowed export opens', () => {
         requests: [{ url: `${SIS}/export/student-100000-grades.csv`, method: 'get' }],
         endpoints: [],
         localDownload: false,
+        downloadUrls: [],
         seconds: OPEN_SECONDS,
       },
     });
@@ -99,6 +100,22 @@ describe('planExportOpening: the one request an allowed export opens', () => {
   it('a form sent somewhere other than its endpoint opens nothing (a page that rewrote form.action)', () => {
     const result = plan('quick-export', `${SIS}/export/roster.csv`, ['demographics']);
     expect(result).toEqual({ ok: false, why: expect.stringContaining('quick-export') });
+  });
+
+  it('a blob: or data: link (a file the page made) opens no rule, only that download by its URL', () => {
+    for (const target of [`blob:${SIS}/5d1c`, 'data:text/csv,a,b']) {
+      expect(plan('download-link', target, ['grades'])).toEqual({
+        ok: true,
+        opening: {
+          tabId: TAB,
+          requests: [],
+          endpoints: [],
+          localDownload: false,
+          downloadUrls: [target],
+          seconds: OPEN_SECONDS,
+        },
+      });
+    }
   });
 
   it('a target off the SIS hosts, or not a web address, opens nothing', () => {
@@ -150,6 +167,7 @@ describe('oneShotAllowRules', () => {
     requests: [{ url: `${SIS}/export/quick`, method: 'post' }],
     endpoints: [],
     localDownload: false,
+    downloadUrls: [],
     seconds: OPEN_SECONDS,
   };
 
@@ -249,6 +267,13 @@ describe('download permits: only the download the allowed request started, once,
         NOW + 10_001,
       ),
     ).toBe(false);
+  });
+
+  it('a blob: link is let through by its exact URL, once', () => {
+    allowDownloadOnce({ kind: 'url', url: `blob:${SIS}/5d1c`, until: NOW + 10_000 });
+    expect(takeDownloadPermit({ url: `blob:${SIS}/other`, finalUrl: '', referrer: '' }, NOW)).toBe(false);
+    expect(takeDownloadPermit({ url: `blob:${SIS}/5d1c`, finalUrl: '', referrer: '' }, NOW)).toBe(true);
+    expect(takeDownloadPermit({ url: `blob:${SIS}/5d1c`, finalUrl: '', referrer: '' }, NOW)).toBe(false);
   });
 
   it('a download made in the page: one blob: or data: download from that origin, not an http one', () => {
