@@ -369,10 +369,10 @@ export async function handleEvaluate(
   };
 }
 
-const CANNOT_OPEN = {
-  en: (why: string) => `Blocked: Record Guard cannot open only this export (${why}).`,
-  es: (why: string) => `Bloqueado: Record Guard no puede abrir solo esta exportación (${why}).`,
-};
+const cannotOpen = (why: { en: string; es: string }) => ({
+  en: `Blocked: Record Guard cannot open only this export (${why.en}).`,
+  es: `Bloqueado: Record Guard no puede abrir solo esta exportación (${why.es}).`,
+});
 
 export async function handleExportCheck(message: ExportCheck, sender: PageSender): Promise<ExportVerdict> {
   const bundle = await activePolicy();
@@ -404,13 +404,16 @@ export async function handleExportCheck(message: ExportCheck, sender: PageSender
           categories: ruling.guarded ? (ruling.decision?.categories ?? []) : undefined,
           tabId: sender.tabId,
         })
-      : ({ ok: false, why: 'no adapter for this page' } as const);
+      : ({
+          ok: false,
+          why: { en: 'no SIS adapter for this page', es: 'no hay un adaptador del SIS para esta página' },
+        } as const);
     if (plan.ok && adapter) {
       await openExportOnce(adapter, plan.opening, sender.origin);
     } else if (!plan.ok && ruling.guarded) {
       allowed = false;
       outcome = 'block';
-      reason = { en: CANNOT_OPEN.en(plan.why), es: CANNOT_OPEN.es(plan.why) };
+      reason = cannotOpen(plan.why);
     }
   }
   recordRuling(

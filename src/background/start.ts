@@ -2,7 +2,7 @@ import type { GuardPush } from '../messaging/guard-push';
 import { applyBlockRules, blockRulesFor, clearStaleAllowRules } from '../enforce/export-rules';
 import { registerGuardScript } from '../enforce/content-registration';
 import { watchDownloads } from '../enforce/downloads';
-import { EXPORT_ALLOW_ALARM, removeExpiredAllowRules } from '../enforce/export-allow';
+import { EXPORT_ALLOW_ALARM, removeExpiredAllowRules, removeTabAllowRules } from '../enforce/export-allow';
 import { hostMatches } from '../sis/match';
 import {
   allIdentities,
@@ -181,7 +181,10 @@ export function startBackground(): void {
     },
   });
 
-  browser.tabs.onRemoved.addListener((tabId) => forgetTab(tabId));
+  browser.tabs.onRemoved.addListener((tabId) => {
+    forgetTab(tabId);
+    void removeTabAllowRules(tabId);
+  });
 
   browser.storage.onChanged.addListener((changes, area) => {
     if (area === 'local' && STORED_POLICY_KEY in changes) {

@@ -130,6 +130,14 @@ export async function openExportOnce(
   await browser.alarms.create(EXPORT_ALLOW_ALARM, { when: until });
 }
 
+/** A closed tab's allow rules go with it (an export allowed but never sent, say). */
+export async function removeTabAllowRules(tabId: number): Promise<void> {
+  const ids = [...pending]
+    .filter(([, entry]) => entry.rule.condition.tabIds?.includes(tabId) === true)
+    .map(([id]) => id);
+  await removeAllowRules(ids);
+}
+
 /** The alarm's work: removes allow rules whose time is up and any this worker does not know about. */
 export async function removeExpiredAllowRules(now = Date.now()): Promise<void> {
   const expiries = await readExpiries();

@@ -121,7 +121,8 @@ export interface ExportOpening {
   seconds: number;
 }
 
-export type OpeningPlan = { ok: true; opening: ExportOpening } | { ok: false; why: string };
+export type OpeningPlan =
+  { ok: true; opening: ExportOpening } | { ok: false; why: { en: string; es: string } };
 
 /** How long an allowed export stays open: seconds; a report run waits for the SIS to build the file. */
 export const OPEN_SECONDS = 10;
@@ -144,8 +145,22 @@ export function planExportOpening(input: {
   tabId: number | undefined;
 }): OpeningPlan {
   const { adapter, control, categories } = input;
-  if (input.tabId === undefined) return { ok: false, why: 'the export did not come from a browser tab' };
-  if (!control) return { ok: false, why: 'the adapter has no such export control' };
+  if (input.tabId === undefined)
+    return {
+      ok: false,
+      why: {
+        en: 'the export did not come from a browser tab',
+        es: 'la exportación no vino de una pestaña del navegador',
+      },
+    };
+  if (!control)
+    return {
+      ok: false,
+      why: {
+        en: 'the SIS adapter has no such export control',
+        es: 'el adaptador del SIS no tiene ese control de exportación',
+      },
+    };
   const covers = (endpoint: Endpoint): boolean =>
     categories === undefined || endpoint.categories.every((category) => categories.includes(category));
   const seconds = control.kind === 'report' ? REPORT_OPEN_SECONDS : OPEN_SECONDS;
@@ -163,12 +178,22 @@ export function planExportOpening(input: {
       },
     };
   }
-  if (input.target === undefined) return { ok: false, why: 'the export did not say where it goes' };
+  if (input.target === undefined)
+    return {
+      ok: false,
+      why: { en: 'the export did not say where it goes', es: 'la exportación no indicó adónde va' },
+    };
   let url: URL;
   try {
     url = new URL(input.target);
   } catch {
-    return { ok: false, why: 'the export goes to an address that does not parse' };
+    return {
+      ok: false,
+      why: {
+        en: 'the export goes to an address that cannot be read',
+        es: 'la exportación va a una dirección que no se puede leer',
+      },
+    };
   }
   if (url.protocol === 'blob:' || url.protocol === 'data:') {
     // A file the page made itself (a blob: or data: link): nothing to fetch, so no rule; that one download, by
@@ -186,23 +211,43 @@ export function planExportOpening(input: {
     };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { ok: false, why: 'the export does not go to a web address' };
+    return {
+      ok: false,
+      why: { en: 'the export does not go to a web address', es: 'la exportación no va a una dirección web' },
+    };
   }
-  if (!onAdapterHost(adapter, url)) return { ok: false, why: "the export goes outside the SIS's hosts" };
+  if (!onAdapterHost(adapter, url))
+    return {
+      ok: false,
+      why: {
+        en: "the export goes outside the SIS's hosts",
+        es: 'la exportación sale de los servidores del SIS',
+      },
+    };
   url.hash = '';
   const href = url.href;
   const method = input.method ?? (control.kind === 'form' ? 'post' : 'get');
   const matching = adapter.exports.endpoints.filter((endpoint) => urlFilterMatches(endpoint.urlFilter, href));
   if (control.endpoint !== undefined && !matching.some((endpoint) => endpoint.id === control.endpoint)) {
-    return { ok: false, why: `the export does not go to its endpoint (${control.endpoint})` };
+    return {
+      ok: false,
+      why: {
+        en: `the export does not go to its endpoint (${control.endpoint})`,
+        es: `la exportación no va a su destino (${control.endpoint})`,
+      },
+    };
   }
   const fieldListEndpoint = (endpoint: Endpoint): boolean =>
     control.fieldList !== undefined && endpoint.id === control.endpoint;
   const uncovered = matching.filter((endpoint) => !fieldListEndpoint(endpoint) && !covers(endpoint));
   if (uncovered.length > 0) {
+    const names = uncovered.map((endpoint) => endpoint.id).join(', ');
     return {
       ok: false,
-      why: `the export goes to ${uncovered.map((endpoint) => endpoint.id).join(', ')}, which holds more than was allowed`,
+      why: {
+        en: `the export goes to ${names}, which holds more than was allowed`,
+        es: `la exportación va a ${names}, que contiene más de lo permitido`,
+      },
     };
   }
   return {

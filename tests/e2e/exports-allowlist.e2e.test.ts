@@ -121,6 +121,32 @@ describe('an SRO with an export consent for demographics', () => {
     },
   );
 
+  it('a field list changed by the page while it is being checked is not sent', async () => {
+    const page = await browser.context.newPage();
+    const sent: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/export/')) sent.push(request.url());
+    });
+    await openRecord(page);
+    await page.fill('#quickExportFields', 'LastName, FirstName');
+    const outcome = await downloadOutcome(
+      page,
+      () =>
+        page.evaluate(() => {
+          const form = document.querySelector('#quickExport') as HTMLFormElement;
+          const list = document.querySelector('#quickExportFields') as HTMLTextAreaElement;
+          // The checked list goes to the background; the page swaps in Birth Country before the answer.
+          form.requestSubmit();
+          list.value = 'LastName, CA_BirthCountry';
+        }),
+      2500,
+    );
+    expect(outcome.completed).toBe(false);
+    expect(await messageContaining(page, 'field list changed')).toContain('field list changed');
+    expect(sent).toEqual([]);
+    await page.close();
+  });
+
   it('a field nobody can classify is refused, and its name is shown', async () => {
     const page = await browser.context.newPage();
     await openRecord(page);

@@ -84,7 +84,10 @@ describe('planExportOpening: the one request an allowed export opens', () => {
 
   it('a link to an endpoint holding more than the decision covered opens nothing', () => {
     const roster = plan('download-link', `${SIS}/export/roster.csv`, ['demographics']);
-    expect(roster).toEqual({ ok: false, why: expect.stringContaining('roster-csv') });
+    expect(roster).toEqual({
+      ok: false,
+      why: { en: expect.stringContaining('roster-csv'), es: expect.stringContaining('roster-csv') },
+    });
     const health = plan('download-link', `${SIS}/export/student-100000-health.csv`, ['grades']);
     expect(health.ok).toBe(false);
   });
@@ -99,7 +102,10 @@ describe('planExportOpening: the one request an allowed export opens', () => {
 
   it('a form sent somewhere other than its endpoint opens nothing (a page that rewrote form.action)', () => {
     const result = plan('quick-export', `${SIS}/export/roster.csv`, ['demographics']);
-    expect(result).toEqual({ ok: false, why: expect.stringContaining('quick-export') });
+    expect(result).toEqual({
+      ok: false,
+      why: { en: expect.stringContaining('quick-export'), es: expect.stringContaining('quick-export') },
+    });
   });
 
   it('a blob: or data: link (a file the page made) opens no rule, only that download by its URL', () => {
@@ -141,14 +147,14 @@ describe('planExportOpening: the one request an allowed export opens', () => {
 
   it('a button opens only the endpoints whose categories were all covered, and one download made in the page', () => {
     const result = plan('blob-export', undefined, ['grades']);
-    if (!result.ok) throw new Error(result.why);
+    if (!result.ok) throw new Error(result.why.en);
     expect(result.opening.endpoints.map((endpoint) => endpoint.id)).toEqual(['grades-csv', 'grades-rows']);
     expect(result.opening).toMatchObject({ requests: [], localDownload: true, seconds: OPEN_SECONDS });
   });
 
   it('a report run gets its endpoints for a minute (the SIS builds the file first), no local download', () => {
     const result = plan('report-run', undefined, ['attendance', 'grades', 'discipline']);
-    if (!result.ok) throw new Error(result.why);
+    if (!result.ok) throw new Error(result.why.en);
     expect(result.opening.endpoints.map((endpoint) => endpoint.id)).toEqual(
       expect.arrayContaining(['report-run', 'report-download']),
     );
