@@ -6,10 +6,9 @@ import type { Category } from '../policy/vocabulary';
 export interface CategoryPatterns {
   id: Category;
   /**
-   * Regex sources, matched case-insensitively against a field's label or code in three forms: as written
+   * Regex sources, matched case-insensitively against a field's label or code in two forms: as written
    * (compatibility forms folded, invisible characters removed), spelled out (lower case, accents removed,
-   * camelCase split, every run of separators and punctuation one space: "CA_Birth.Place" is "ca birth place")
-   * and run together (letters and digits only: "cabirthplace").
+   * camelCase split, every run of separators and punctuation one space: "CA_Birth.Place" is "ca birth place").
    */
   fieldPatterns: readonly string[];
   /** Field codes or names, equal when their letters and digits are ("CA_Birth.Place" is "CA_BirthPlace"). */
@@ -28,14 +27,14 @@ const INVISIBLE =
 /** Printable ASCII only: nothing to fold but case, the common case for SIS labels (kept fast for redaction). */
 const PLAIN_ASCII = /^[\x20-\x7E]*$/;
 
-/** One field name in the three forms classification matches. */
+/** One field name in the forms classification matches: patterns read the first two, codes the third. */
 export interface NormalizedField {
   written: string;
   spelled: string;
   compact: string;
 }
 
-/** Normalises a field label or code for matching (see CategoryPatterns.fieldPatterns for the three forms). */
+/** Normalises a field label or code for matching (see CategoryPatterns for the forms). */
 export function normalizeField(field: string): NormalizedField {
   let written = field;
   if (!PLAIN_ASCII.test(written)) {
@@ -98,16 +97,33 @@ export function compile(definitions: readonly CategoryPatterns[]): CompiledPatte
   return list;
 }
 
+/** Per compiled list: fields already classified (a roster repeats the same values thousands of times). */
+const memo = new WeakMap<readonly CompiledPatterns[], Map<string, Category | null>>();
+const MEMO_LIMIT = 20_000;
+
 /** The category of one field, or undefined when no definition knows it; immigration definitions first. */
 export function classifyField(ordered: readonly CompiledPatterns[], field: string): Category | undefined {
+  let seen = memo.get(ordered);
+  if (!seen) {
+    seen = new Map();
+    memo.set(ordered, seen);
+  }
+  const known = seen.get(field);
+  if (known !== undefined) return known ?? undefined;
   const { written, spelled, compact } = normalizeField(field);
-  if (compact.length === 0) return undefined;
-  const match = ordered.find(
-    (definition) =>
-      definition.codes.has(compact) ||
-      definition.regexes.some((regex) => regex.test(written) || regex.test(spelled) || regex.test(compact)),
-  );
-  return match?.id;
+  let category: Category | undefined;
+  if (compact.length > 0) {
+    // Patterns read the label as written and spelled out (codes, compared run together, cover the rest).
+    const forms = written === spelled ? [written] : [written, spelled];
+    category = ordered.find(
+      (definition) =>
+        definition.codes.has(compact) ||
+        definition.regexes.some((regex) => forms.some((form) => regex.test(form))),
+    )?.id;
+  }
+  if (seen.size >= MEMO_LIMIT) seen.clear();
+  seen.set(field, category ?? null);
+  return category;
 }
 
 /** Each field that some definition knows, with its category; fields nobody knows are left out. */
