@@ -51,7 +51,16 @@ export default defineConfig({
           },
         }
       : { key: EXTENSION_PUBLIC_KEY }),
-    permissions: ['storage', 'alarms', 'scripting', 'declarativeNetRequest', 'downloads', 'tabs'],
+    // webRequest (non-blocking, allowed in MV3) only sees an allowed export's request to remove its one-shot rule.
+    permissions: [
+      'storage',
+      'alarms',
+      'scripting',
+      'declarativeNetRequest',
+      'downloads',
+      'tabs',
+      'webRequest',
+    ],
     // The guard registered at run time on SIS hosts a later policy adds (a district's own PowerSchool server,
     // say) is injected only where the extension holds host permission; districts install it by policy, so
     // this asks nobody. The manifest's own content script already covers the bundled adapters' hosts.

@@ -5,7 +5,7 @@ import {
   type GuardPlan,
   type PageReading,
 } from '../messaging/guard-plan';
-import { sensitiveFieldsFor } from '../policy/sensitive-fields';
+import { bundleClassification, sensitiveFieldsFor } from '../policy/sensitive-fields';
 import { applyRecordRules, hostPatternPrefix, type GuardedOrigin } from '../enforce/record-rules';
 import type { PolicyBundle } from '../policy/bundle';
 import { hostMatches } from '../sis/match';
@@ -51,7 +51,7 @@ export async function publishGuardPlan(): Promise<void> {
     sensitive: sensitiveFieldsFor(bundle),
     // Empty on a browser assigned to an SRO: there nobody is ever confirmed as not an SRO.
     nonSro: knownNonSroByOrigin(),
-    categoryPatterns: bundle.policy.categories.map(({ id, fieldPatterns }) => ({ id, fieldPatterns })),
+    categoryPatterns: bundleClassification(bundle),
     viewable: await viewableForSros(bundle, new Date()),
     language: uiLanguage(),
     publishedAt: 0,

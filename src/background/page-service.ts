@@ -20,8 +20,8 @@ import { resolveRole } from '../policy/roles';
 import type { Action, Category } from '../policy/vocabulary';
 import { adapterForUrl, isSisHost, openPageFor } from '../sis/match';
 import { database } from '../store/db';
-import { allowDownloadsBriefly } from '../enforce/downloads';
-import { allowExportBriefly } from '../enforce/export-rules';
+import { openExportOnce } from '../enforce/export-allow';
+import { planExportOpening } from '../enforce/export-rules';
 import {
   forgetOrigin,
   forgetTab,
@@ -419,6 +419,11 @@ export async function handleIdentity(
   return { ok: true };
 }
 
+const cannotOpen = (why: { en: string; es: string }) => ({
+  en: `Blocked: Record Guard cannot open only this export (${why.en}).`,
+  es: `Bloqueado: Record Guard no puede abrir solo esta exportación (${why.es}).`,
+});
+
 export async function handleExportCheck(message: ExportCheck, sender: PageSender): Promise<ExportVerdict> {
   const bundle = await activePolicy();
   const language = uiLanguage();
@@ -432,12 +437,40 @@ export async function handleExportCheck(message: ExportCheck, sender: PageSender
     action: message.action,
   };
   const ruling = await rule(bundle, input);
-  const allowed = !ruling.guarded || ruling.outcome === 'allow';
-  recordRuling(bundle, input, ruling, allowed ? 'decision' : 'export-blocked');
+  let allowed = !ruling.guarded || ruling.outcome === 'allow';
+  let reason = ruling.reason;
+  let outcome = ruling.outcome;
   if (allowed && bundle) {
+    // An allowed export opens only itself: the one request it was decided for, in this tab, once, for seconds.
+    // A teacher's export is opened the same way (on a browser an SRO also uses, the endpoints are blocked), with
+    // no limit on what it holds.
     const adapter = adapterForHost(bundle, message.url);
-    if (adapter) await allowExportBriefly(adapter, sender.tabId);
-    allowDownloadsBriefly(sender.origin);
+    const plan = adapter
+      ? planExportOpening({
+          adapter,
+          control: adapter.exports.controls.find((control) => control.id === message.control),
+          target: message.target,
+          method: message.method,
+          categories: ruling.guarded ? (ruling.decision?.categories ?? []) : undefined,
+          tabId: sender.tabId,
+        })
+      : ({
+          ok: false,
+          why: { en: 'no SIS adapter for this page', es: 'no hay un adaptador del SIS para esta página' },
+        } as const);
+    if (plan.ok && adapter) {
+      await openExportOnce(adapter, plan.opening, sender.origin);
+    } else if (!plan.ok && ruling.guarded) {
+      allowed = false;
+      outcome = 'block';
+      reason = cannotOpen(plan.why);
+    }
   }
-  return { allowed, outcome: ruling.outcome, reason: ruling.reason, language };
+  recordRuling(
+    bundle,
+    input,
+    allowed ? ruling : { ...ruling, outcome, reason },
+    allowed ? 'decision' : 'export-blocked',
+  );
+  return { allowed, outcome, reason, language };
 }

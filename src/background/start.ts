@@ -6,6 +6,7 @@ import { watchSourceViewers } from '../enforce/source-viewers';
 import { watchDownloads } from '../enforce/downloads';
 import { watchViewerTabs } from '../enforce/hardening';
 import { checkHardening } from './hardening';
+import { EXPORT_ALLOW_ALARM, removeExpiredAllowRules, removeTabAllowRules } from '../enforce/export-allow';
 import { hostMatches, isSisHost } from '../sis/match';
 import {
   allIdentities,
@@ -140,6 +141,7 @@ export function startBackground(): void {
     if (alarm.name === PRUNE_ALARM) void activePolicy().then(pruneLog);
     // A consent, approval or grant that a record rule opened has ended: the rules are rebuilt without it.
     if (alarm.name === RECORD_RULES_ALARM) void republishQuietly();
+    if (alarm.name === EXPORT_ALLOW_ALARM) void removeExpiredAllowRules();
   });
   void exposeSessionStorageToContentScripts();
   // An allow rule outlives a worker that stopped before its timer fired: a new worker starts with none.
@@ -187,7 +189,10 @@ export function startBackground(): void {
     },
   });
 
-  browser.tabs.onRemoved.addListener((tabId) => forgetTab(tabId));
+  browser.tabs.onRemoved.addListener((tabId) => {
+    forgetTab(tabId);
+    void removeTabAllowRules(tabId);
+  });
   watchSourceViewers(async (url) => {
     await loadIdentities();
     const bundle = await activePolicy();

@@ -3,7 +3,7 @@ import type { AccessRule, DistrictPolicy, RuleEffect } from '../policy/district-
 import type { LegalBasis, LegalBasisCatalog } from '../policy/legal-basis';
 import { resolveRole, sameText } from '../policy/roles';
 import { ACTIONS, CATEGORIES, type Action, type Category } from '../policy/vocabulary';
-import { fieldCategories } from './classify';
+import { classificationFor, fieldCategories, splitFieldList, type ClassifyingAdapter } from './classify';
 import { addMinutes, ageOn, birthdayOfAge, localDate, nextDate, startOfLocalDate } from './calendar';
 import type { ConsentFinding, Coverage, Decision, DecisionOption, Outcome, ReasonCode } from './decision';
 import type { Facts } from './facts';
@@ -13,6 +13,8 @@ import { reasonText } from './reasons';
 export interface DecisionPolicy {
   policy: DistrictPolicy;
   legalBases: LegalBasisCatalog;
+  /** The SIS adapters: their sensitive codes and labels and known export fields classify fields too. */
+  adapters: readonly ClassifyingAdapter[];
 }
 
 const STRICTNESS: Record<RuleEffect, number> = { allow: 0, guard: 1, deny: 2 };
@@ -38,17 +40,33 @@ export function basisCategories(policy: DistrictPolicy, basis: LegalBasis): Cate
   );
 }
 
-/** Categories named by the facts plus those the fields on the page or in the export reveal. */
+/**
+ * Categories named by the facts plus those the fields on the page or in the export reveal, classified by the
+ * policy's patterns and every adapter's fields. An export's field list is split again here (commas,
+ * semicolons, tabs, line breaks), whatever the page sent: a SIS reads "a\tb" as two fields.
+ */
 export function classifyCategories(
-  policy: DistrictPolicy,
-  facts: Pick<Facts, 'categories' | 'fields'>,
+  bundle: Pick<DecisionPolicy, 'policy' | 'adapters'>,
+  facts: Pick<Facts, 'categories' | 'fields' | 'action'>,
 ): {
   categories: Category[];
   fieldCategories: Map<string, Category>;
+  /** Fields nothing classifies, in the order given. */
+  unknownFields: string[];
 } {
-  const byField = fieldCategories(policy.categories, facts.fields);
+  const fields =
+    facts.action === 'export' ? [...new Set(facts.fields.flatMap(splitFieldList))] : facts.fields;
+  const purpose = facts.action === 'export' ? 'export' : 'view';
+  const byField = fieldCategories(
+    classificationFor(bundle.policy.categories, bundle.adapters, purpose),
+    fields,
+  );
   const found = new Set<Category>([...facts.categories, ...byField.values()]);
-  return { categories: CATEGORIES.filter((category) => found.has(category)), fieldCategories: byField };
+  return {
+    categories: CATEGORIES.filter((category) => found.has(category)),
+    fieldCategories: byField,
+    unknownFields: fields.filter((field) => !byField.has(field)),
+  };
 }
 
 function effectFor(
@@ -334,9 +352,13 @@ export function decide(bundle: DecisionPolicy, facts: Facts): Decision {
     requires: null as Decision['requires'],
     policyVersion: policy.version,
   };
-  const reason = (code: ReasonCode, categories: readonly Category[] = facts.categories) => ({
+  const reason = (
+    code: ReasonCode,
+    categories: readonly Category[] = facts.categories,
+    fields: readonly string[] = [],
+  ) => ({
     code,
-    text: reasonText(code, { action: facts.action, categories, studentId: facts.student.id }),
+    text: reasonText(code, { action: facts.action, categories, studentId: facts.student.id, fields }),
   });
 
   const unidentified = resolved.role === 'unknown';
@@ -347,8 +369,19 @@ export function decide(bundle: DecisionPolicy, facts: Facts): Decision {
     return { ...base, outcome: 'block', guarded: true, reason: reason('identity-unknown') };
   }
 
-  const { categories, fieldCategories } = classifyCategories(policy, facts);
+  const { categories, fieldCategories, unknownFields } = classifyCategories(bundle, facts);
   base.categories = categories;
+  // Exports by allowlist: every field of an export's field list must be known. An immigration-related field
+  // among them is refused below with its own reason (Education Code 234.7), whatever else is unknown.
+  if (facts.action === 'export' && unknownFields.length > 0 && !categories.includes('immigration')) {
+    return {
+      ...base,
+      outcome: 'block',
+      guarded: true,
+      unknownFields,
+      reason: reason('export-field-unknown', categories, unknownFields),
+    };
+  }
   if (categories.length === 0) {
     return { ...base, outcome: 'block', guarded: true, reason: reason('categories-unknown') };
   }

@@ -20,6 +20,7 @@ export type ReasonCode =
   | 'covered'
   | 'immigration-redacted'
   | 'immigration-export-blocked'
+  | 'export-field-unknown'
   | 'awaiting-approval'
   | 'not-covered'
   | 'no-basis';
@@ -75,6 +76,8 @@ export interface Decision {
   /** What every way forward needs besides a basis's evidence. */
   requires: { justification: { minLength: number; maxLength: number }; attestation: boolean } | null;
   pendingRequest?: string;
+  /** An export's fields that neither the policy nor any adapter classifies (outcome block). */
+  unknownFields?: string[];
   consents: ConsentFinding[];
   policyVersion: number;
 }

@@ -22,10 +22,40 @@ const CATEGORY_TEXT: Record<Category, LocalizedText & { es: string }> = {
 const list = (categories: readonly Category[], lang: 'en' | 'es'): string =>
   categories.map((category) => CATEGORY_TEXT[category][lang]).join(', ');
 
+const MAX_NAMED_FIELDS = 5;
+const MAX_FIELD_CHARS = 60;
+
+/**
+ * Field names as the SRO typed them, quoted, each cut short, at most five, with invisible characters shown as
+ * a middle dot so that a name that looks right but is not can be seen.
+ */
+function fieldList(fields: readonly string[], lang: 'en' | 'es'): string {
+  const visible = (field: string): string =>
+    field.replace(
+      // Control characters are what this looks for.
+      // eslint-disable-next-line no-control-regex
+      /[\u0000-\u001F\u007F-\u009F\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF]/gu,
+      '\u00b7',
+    );
+  const shown = fields.slice(0, MAX_NAMED_FIELDS).map((field) => {
+    const name = visible(field);
+    return `"${name.length > MAX_FIELD_CHARS ? `${name.slice(0, MAX_FIELD_CHARS)}…` : name}"`;
+  });
+  const more = fields.length - shown.length;
+  if (more > 0) shown.push(lang === 'en' ? `and ${more} more` : `y ${more} más`);
+  return shown.join(', ');
+}
+
 /** Short, plain sentences: an SRO reads them under time pressure. */
 export function reasonText(
   code: ReasonCode,
-  context: { action: Action; categories: readonly Category[]; studentId: string },
+  context: {
+    action: Action;
+    categories: readonly Category[];
+    studentId: string;
+    /** For export-field-unknown: the fields nothing classifies. */
+    fields?: readonly string[];
+  },
 ): LocalizedText {
   const { action, categories, studentId } = context;
   const en = { what: `${ACTION_TEXT[action].en} ${list(categories, 'en')}`, who: `student ${studentId}` };
@@ -73,6 +103,11 @@ export function reasonText(
       return {
         en: `Blocked: this ${ACTION_TEXT[action].en} includes immigration-related fields, which SROs may never take (Education Code 234.7). Remove those fields.`,
         es: `Bloqueado: esta acción (${ACTION_TEXT[action].es}) incluye campos relacionados con la inmigración, que los agentes nunca pueden obtener (Código de Educación 234.7). Quite esos campos.`,
+      };
+    case 'export-field-unknown':
+      return {
+        en: `Blocked: Record Guard does not know the export field ${fieldList(context.fields ?? [], 'en')}, so it cannot tell what the export would take. Remove it, or ask district IT to add it to the policy.`,
+        es: `Bloqueado: Record Guard no conoce el campo de exportación ${fieldList(context.fields ?? [], 'es')}, así que no puede saber qué se llevaría la exportación. Quítelo o pida a TI del distrito que lo agregue a la política.`,
       };
     case 'awaiting-approval':
       return {

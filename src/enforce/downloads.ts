@@ -1,21 +1,67 @@
 // Cancels downloads from SIS pages that nothing allows: http(s), blob: and data: alike. The decision is made
-// from memory first, because a small file can finish before an await returns.
+// from memory first, because a small file can finish before an await returns. An allowed export lets through
+// only the download it started: the same URL (or final URL), once, for seconds — never a whole origin.
 
-const ALLOW_MS = 60_000;
-/** Origins where an export was just allowed, until when (epoch ms). */
-const allowances = new Map<string, number>();
+/** What one allowed export may download, until when (epoch ms). Each permit lets one download through. */
+export type DownloadPermit =
+  | { kind: 'url'; url: string; until: number }
+  | { kind: 'endpoint'; matches: (url: string) => boolean; until: number }
+  | { kind: 'local'; origin: string; until: number };
 
-export function allowDownloadsBriefly(origin: string, now = Date.now()): void {
-  allowances.set(origin, now + ALLOW_MS);
+const permits: DownloadPermit[] = [];
+
+const withoutHash = (url: string): string | undefined => {
+  try {
+    const parsed = new URL(url);
+    parsed.hash = '';
+    return parsed.href;
+  } catch {
+    return undefined;
+  }
+};
+
+export function allowDownloadOnce(permit: DownloadPermit): void {
+  permits.push(permit.kind === 'url' ? { ...permit, url: withoutHash(permit.url) ?? permit.url } : permit);
 }
 
-function isAllowed(origin: string, now: number): boolean {
-  const until = allowances.get(origin);
-  if (until === undefined) return false;
-  if (until < now) {
-    allowances.delete(origin);
-    return false;
+/** Forgets every permit (tests; a policy change). */
+export function forgetDownloadPermits(): void {
+  permits.length = 0;
+}
+
+function permitMatches(
+  permit: DownloadPermit,
+  item: Pick<Browser.downloads.DownloadItem, 'url' | 'finalUrl' | 'referrer'>,
+): boolean {
+  const urls = [item.url, item.finalUrl].filter(
+    (url): url is string => typeof url === 'string' && url !== '',
+  );
+  switch (permit.kind) {
+    case 'url':
+      return urls.some((url) => withoutHash(url) === permit.url);
+    case 'endpoint':
+      return urls.some((url) => (url.startsWith('http:') || url.startsWith('https:')) && permit.matches(url));
+    case 'local':
+      return (
+        urls.length > 0 &&
+        urls.every((url) => url.startsWith('blob:') || url.startsWith('data:')) &&
+        downloadOrigin(item) === permit.origin
+      );
   }
+}
+
+/** Uses up the permit that lets this download through, if one does (expired permits are dropped). */
+export function takeDownloadPermit(
+  item: Pick<Browser.downloads.DownloadItem, 'url' | 'finalUrl' | 'referrer'>,
+  now = Date.now(),
+): boolean {
+  for (let index = permits.length - 1; index >= 0; index -= 1) {
+    const permit = permits[index];
+    if (permit && permit.until < now) permits.splice(index, 1);
+  }
+  const index = permits.findIndex((permit) => permitMatches(permit, item));
+  if (index < 0) return false;
+  permits.splice(index, 1);
   return true;
 }
 
@@ -58,9 +104,10 @@ export interface DownloadWatcherDeps {
 export function watchDownloads(deps: DownloadWatcherDeps): void {
   browser.downloads.onCreated.addListener((item) => {
     const origin = downloadOrigin(item);
-    if (origin === undefined || isAllowed(origin, Date.now())) return;
+    if (origin === undefined) return;
     const ruling = deps.rule(origin);
-    if (ruling === 'allow') return;
+    // A permit is used up only by a download that needs it (a teacher's downloads never do).
+    if (ruling === 'allow' || takeDownloadPermit(item)) return;
     const cancel = async (): Promise<void> => {
       await browser.downloads.cancel(item.id).catch(() => undefined);
       // A file that finished before the cancel landed is removed from disk and from the list.

@@ -2,6 +2,7 @@
 // Listeners run in the capture phase on the window, before any page handler sees the event.
 import type { SisAdapter } from '../policy/adapter';
 import type { Action, Category } from '../policy/vocabulary';
+import { splitFieldList } from '../decide/classify';
 import { flash } from './cover';
 import { checkExport, openGate } from './messages';
 import { pick, text, type Language } from './texts';
@@ -24,11 +25,31 @@ function fieldsOf(control: Control, root: Element): string[] {
   const list = root.querySelector(control.fieldList) ?? document.querySelector(control.fieldList);
   const value =
     list instanceof HTMLTextAreaElement || list instanceof HTMLInputElement ? list.value : list?.textContent;
-  return (value ?? '')
-    .split(/[\n,;]+/)
-    .map((field) => field.trim())
-    .filter((field) => field.length > 0 && field.length <= 200)
-    .slice(0, 2000);
+  // Split as the SIS splits it (tabs too); the background splits again and checks every field.
+  // A name cut short or a list cut off must not pass unchecked: what does not fit reaches the background as a
+  // field no policy knows, which stops the export.
+  const fields = splitFieldList(value ?? '').map((field) =>
+    field.length > 200 ? `${field.slice(0, 199)}…` : field,
+  );
+  return fields.length > 2000 ? [...fields.slice(0, 1999), '(more than 2,000 fields)'] : fields;
+}
+
+const sameList = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((value, index) => value === b[index]);
+
+/** Where a form's submission goes: its endpoint and method; a GET form's URL carries its fields. */
+function formTarget(form: HTMLFormElement): { url: string; method: 'get' | 'post' } {
+  const method = form.method.toLowerCase() === 'get' ? 'get' : 'post';
+  const url = new URL(form.action, location.href);
+  if (method === 'get') {
+    const query = new URLSearchParams();
+    new FormData(form).forEach((value, name) => {
+      if (typeof value === 'string') query.append(name, value);
+    });
+    url.search = query.toString();
+  }
+  url.hash = '';
+  return { url: url.href, method };
 }
 
 export function installExportGuard(adapter: SisAdapter, context: ExportContext, signal: AbortSignal): void {
@@ -36,7 +57,12 @@ export function installExportGuard(adapter: SisAdapter, context: ExportContext, 
   const clickable = adapter.exports.controls.filter((control) => control.kind !== 'form');
   const forms = adapter.exports.controls.filter((control) => control.kind === 'form');
 
-  const ask = async (control: Control, element: Element, target?: string): Promise<boolean> => {
+  const ask = async (
+    control: Control,
+    element: Element,
+    fields: string[],
+    target?: { url: string; method: 'get' | 'post' },
+  ): Promise<boolean> => {
     const studentId = context.studentId();
     try {
       const verdict = await checkExport({
@@ -44,9 +70,9 @@ export function installExportGuard(adapter: SisAdapter, context: ExportContext, 
         url: location.href,
         control: control.id,
         action: actionOf(control),
-        ...(target ? { target: target.slice(0, 4096) } : {}),
+        ...(target ? { target: target.url.slice(0, 4096), method: target.method } : {}),
         categories: control.categories ?? context.categories(),
-        fields: fieldsOf(control, element),
+        fields,
         ...(studentId ? { studentId } : {}),
       });
       if (!verdict.allowed) {
@@ -94,8 +120,9 @@ export function installExportGuard(adapter: SisAdapter, context: ExportContext, 
         }
         event.preventDefault();
         event.stopImmediatePropagation();
-        const href = element instanceof HTMLAnchorElement ? element.href : undefined;
-        void ask(control, element, href).then((allowed) => {
+        const target =
+          element instanceof HTMLAnchorElement ? { url: element.href, method: 'get' as const } : undefined;
+        void ask(control, element, fieldsOf(control, element), target).then((allowed) => {
           if (!allowed) return;
           if (control.kind === 'print') context.setPrintAllowed(true);
           replaying.add(element);
@@ -116,9 +143,24 @@ export function installExportGuard(adapter: SisAdapter, context: ExportContext, 
       if (!control) return;
       event.preventDefault();
       event.stopImmediatePropagation();
-      void ask(control, form, form.action).then((allowed) => {
-        // form.submit() skips the submit event, so the allowed export is not intercepted again.
-        if (allowed) form.submit();
+      const fields = fieldsOf(control, form);
+      const target = formTarget(form);
+      void ask(control, form, fields, target).then((allowed) => {
+        if (!allowed) return;
+        // Read again right before the submit: a field list or address changed while the background decided
+        // would send what was not checked. Nothing runs between this check and submit() in this task.
+        const now = formTarget(form);
+        if (
+          !sameList(fieldsOf(control, form), fields) ||
+          now.url !== target.url ||
+          now.method !== target.method
+        ) {
+          flash(text('exportChanged', context.language()));
+          return;
+        }
+        // The prototype's submit(): a form control named "submit" cannot stand in for it. It skips the submit
+        // event, so the allowed export is not intercepted again.
+        HTMLFormElement.prototype.submit.call(form);
       });
     },
     { capture: true, signal },

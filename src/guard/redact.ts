@@ -1,6 +1,8 @@
 // Hides sensitive fields (immigration-related, Education Code 234.7) by replacing their text, never with CSS
 // tricks: the value must not be in the rendered page at all. Works on what is there and on what is added later.
 
+import { classifyField, compactField, compile, type CompiledPatterns } from '../decide/classify';
+
 const MARK = 'data-record-guard-redacted';
 const LABEL_SELECTOR = 'th,td,label,dt,dd,span,div,strong,b,legend,option';
 
@@ -11,16 +13,16 @@ const hasMoreThanTwoElementChildren = (element: Element): boolean =>
   (element.firstElementChild?.nextElementSibling?.nextElementSibling ?? null) !== null;
 
 export interface RedactionRules {
-  /** Regex sources matched against a field label. */
+  /** Regex sources matched against a field label, as decide() classifies fields (src/decide/classify.ts). */
   labels: readonly string[];
-  /** Field codes matched exactly against `codeAttributes`. */
+  /** Field codes matched against `codeAttributes` after the same normalisation. */
   codes: readonly string[];
   codeAttributes: readonly string[];
   mask: string;
 }
 
 export class Redactor {
-  private readonly labelRegexes: RegExp[];
+  private readonly sensitive: CompiledPatterns[];
   private readonly codes: Set<string>;
   private readonly codeSelector: string;
   /** Tables whose columns are redacted: index of each hidden column. */
@@ -28,8 +30,9 @@ export class Redactor {
   count = 0;
 
   constructor(private readonly rules: RedactionRules) {
-    this.labelRegexes = rules.labels.map((source) => new RegExp(source, 'iu'));
-    this.codes = new Set(rules.codes.map((code) => code.toLowerCase()));
+    // The same classification decide() runs, on the immigration-related labels and codes alone.
+    this.sensitive = compile([{ id: 'immigration', fieldPatterns: rules.labels, codes: rules.codes }]);
+    this.codes = new Set(rules.codes.map(compactField));
     this.codeSelector = rules.codeAttributes.map((attribute) => `[${CSS.escape(attribute)}]`).join(',');
   }
 
@@ -37,7 +40,7 @@ export class Redactor {
     if (!text) return false;
     const trimmed = text.trim();
     return (
-      trimmed.length > 0 && trimmed.length <= 120 && this.labelRegexes.some((regex) => regex.test(trimmed))
+      trimmed.length > 0 && trimmed.length <= 120 && classifyField(this.sensitive, trimmed) !== undefined
     );
   }
 
@@ -116,7 +119,7 @@ export class Redactor {
       root.querySelectorAll(this.codeSelector).forEach((element) => {
         for (const attribute of this.rules.codeAttributes) {
           const code = element.getAttribute(attribute);
-          if (code !== null && this.codes.has(code.toLowerCase())) this.maskElement(element);
+          if (code !== null && this.codes.has(compactField(code))) this.maskElement(element);
         }
       });
     }

@@ -20,6 +20,10 @@ const TEXTS = {
     es: 'El expediente permanece oculto porque Record Guard no respondió. Vuelva a cargar la página; si continúa, comuníquese con el departamento de TI del distrito.',
   },
   exportBlocked: { en: 'Record Guard stopped this export: ', es: 'Record Guard detuvo esta exportación: ' },
+  exportChanged: {
+    en: 'Record Guard stopped this export: its field list changed while it was being checked. Try again.',
+    es: 'Record Guard detuvo esta exportación: su lista de campos cambió mientras se revisaba. Inténtelo de nuevo.',
+  },
   printBlocked: {
     en: 'Record Guard: printing this record is not allowed without consent or an approved exception.',
     es: 'Record Guard: no se permite imprimir este expediente sin consentimiento o una excepción aprobada.',

@@ -21,7 +21,7 @@ export interface GuardPlan {
   sensitive: Record<string, { labels: string[]; codes: string[] }>;
   /** Per origin: lower-case usernames seen there who are not SROs. Empty on a browser assigned to an SRO. */
   nonSro: Record<string, string[]>;
-  /** The policy's field patterns per category, for classifying a page's fields as decide() does. */
+  /** The policy's field patterns and every adapter's field codes, per category: decide()'s classification. */
   categoryPatterns: CategoryPatterns[];
   /**
    * Per lower-case SRO username, per student id: what decide() lets them view now and until when. A page

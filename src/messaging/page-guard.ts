@@ -95,7 +95,10 @@ export const ExportCheckSchema = z.strictObject({
   url: UrlSchema,
   control: z.string().min(1).max(80),
   action: ActionSchema,
+  /** Where the export's request goes: a link's URL, a form's endpoint (a GET form's URL with its fields). */
   target: UrlSchema.optional(),
+  /** The method of that request (a form's; links are GET). */
+  method: z.enum(['get', 'post']).optional(),
   categories: z.array(CategorySchema).max(20),
   fields: z.array(z.string().min(1).max(200)).max(2000),
   studentId: z.string().min(1).max(40).optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { STUDENT_PLACEHOLDER } from './placeholders';
+import { classifyField, compactField, compile } from '../decide/classify';
 import { CategorySchema, IdSchema, RegexSourceSchema } from './vocabulary';
 
 const SelectorSchema = z.string().min(1).max(300);
@@ -54,8 +55,17 @@ export const ExportControlSchema = z.strictObject({
   kind: z.enum(['link', 'form', 'button', 'print', 'report']),
   /** Categories the export contains; omitted means "whatever the page's sections are". */
   categories: z.array(CategorySchema).optional(),
-  /** For field-list exports: the input whose value lists the exported fields (one per line or comma-separated). */
+  /**
+   * For field-list exports: the input whose value lists the exported fields (separated by commas, semicolons,
+   * tabs or line breaks). Every field must be known (the policy's patterns, an adapter's codes and labels, or
+   * `exports.fields`) and none immigration-related.
+   */
   fieldList: SelectorSchema.optional(),
+  /**
+   * The endpoint (an `exports.endpoints` id) this control sends its request to. A field-list export's own
+   * endpoint opens for the fields decided, whatever categories the endpoint declares.
+   */
+  endpoint: IdSchema.optional(),
 });
 
 export const ExportEndpointSchema = z.strictObject({
@@ -63,6 +73,24 @@ export const ExportEndpointSchema = z.strictObject({
   /** A declarativeNetRequest urlFilter (|| and ^ anchors, * wildcard), relative to the adapter's hosts. */
   urlFilter: z.string().min(1).max(300),
   categories: z.array(CategorySchema).min(1),
+});
+
+/**
+ * Fields an export of this SIS can include that the policy's patterns may not recognise (quick-export codes,
+ * report columns), with the record category each belongs to. Names compare by their letters and digits:
+ * "Last_Name", "last name" and "LastName" are one name.
+ */
+export const ExportFieldSchema = z.strictObject({
+  category: CategorySchema,
+  names: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(100)
+        .refine((name) => compactField(name).length > 0, { message: 'must contain a letter or digit' }),
+    )
+    .min(1),
 });
 
 export const SensitiveFieldSchema = z.strictObject({
@@ -178,6 +206,7 @@ export const SisAdapterSchema = z
     exports: z.strictObject({
       controls: z.array(ExportControlSchema),
       endpoints: z.array(ExportEndpointSchema),
+      fields: z.array(ExportFieldSchema).default([]),
     }),
     sensitiveFields: z.array(SensitiveFieldSchema),
     /** Elements that hold field labels (their text is matched against category patterns); default "th, label, dt". */
@@ -186,17 +215,60 @@ export const SisAdapterSchema = z
     /** Omitted: the adapter's pages are guarded by the in-page cover alone (no network rules). */
     network: NetworkSchema.optional(),
   })
-  .superRefine((adapter, context) => {
+  .superRefine((adapter, ctx) => {
     const ids = new Set<string>();
     adapter.network?.records.forEach((endpoint, index) => {
       if (ids.has(endpoint.id)) {
-        context.addIssue({
+        ctx.addIssue({
           code: 'custom',
           path: ['network', 'records', index, 'id'],
           message: `duplicate record endpoint id "${endpoint.id}"`,
         });
       }
       ids.add(endpoint.id);
+    });
+    const endpointIds = new Set(adapter.exports.endpoints.map((endpoint) => endpoint.id));
+    adapter.exports.controls.forEach((control, index) => {
+      if (control.endpoint !== undefined && !endpointIds.has(control.endpoint)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['exports', 'controls', index, 'endpoint'],
+          message: `names endpoint "${control.endpoint}" that exports.endpoints does not have`,
+        });
+      }
+    });
+    // An export field the adapter itself knows as immigration-related cannot be declared as something else:
+    // the definition would be a way to let it out, so the whole adapter is refused.
+    const sensitive = compile(
+      adapter.sensitiveFields.map((field) => ({
+        id: field.category,
+        fieldPatterns: field.labels,
+        codes: field.codes,
+      })),
+    );
+    const seen = new Map<string, string>();
+    adapter.exports.fields.forEach((field, fieldIndex) => {
+      field.names.forEach((name, nameIndex) => {
+        const path = ['exports', 'fields', fieldIndex, 'names', nameIndex];
+        const key = compactField(name);
+        const earlier = seen.get(key);
+        if (earlier !== undefined && earlier !== field.category) {
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `"${name}" is already listed under ${earlier}`,
+          });
+        }
+        seen.set(key, field.category);
+        const known = classifyField(sensitive, name);
+        if (known === 'immigration' && field.category !== 'immigration') {
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `"${name}" is an immigration-related field in sensitiveFields; it cannot be exported as ${field.category}`,
+          });
+        }
+      });
     });
   });
 export type SisAdapter = z.infer<typeof SisAdapterSchema>;

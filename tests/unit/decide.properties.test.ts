@@ -143,7 +143,9 @@ const FIELDS: { label: string; category: Category | null }[] = [
   { label: 'Date Entered US School', category: 'immigration' },
   { label: 'dateEnteredUS', category: 'immigration' },
   { label: 'US Enrolled < 3 yr', category: 'immigration' },
-  { label: 'Last Name', category: null },
+  // Known to no policy or adapter, for views and exports alike (exports by allowlist: tests/unit/classify.test.ts
+  // covers the adapters' known export fields, which classify export field lists only).
+  { label: 'Locker Number', category: null },
   { label: 'Student ID', category: null },
   { label: 'Notes', category: null },
   { label: 'GPA', category: 'grades' },
@@ -482,8 +484,13 @@ function expected(scenarioCase: Scenario): Expected {
       : { kind: 'untouched' };
   }
   const categories = pageCategories(facts);
-  if (categories.size === 0) return { kind: 'blocked', code: 'categories-unknown' };
   const immigration = categories.has('immigration');
+  // Exports by allowlist: a field nobody classifies stops an export (immigration is refused first).
+  const unknownField = facts.fields.some((field) => FIELD_CATEGORY.get(field) === null);
+  if (facts.action === 'export' && unknownField && !immigration) {
+    return { kind: 'blocked', code: 'export-field-unknown' };
+  }
+  if (categories.size === 0) return { kind: 'blocked', code: 'categories-unknown' };
   if (immigration && facts.action !== 'view') return { kind: 'blocked', code: 'immigration-export-blocked' };
   const guarded = [...categories].filter((category) => category !== 'immigration');
   const covered = guarded.every((category) =>

@@ -1081,7 +1081,7 @@ describe('what Record Guard cannot establish is blocked', () => {
     { what: 'no categories and no fields', input: { categories: [], fields: [] } },
     {
       what: 'no categories and only unrecognised fields',
-      input: { categories: [], fields: ['Last Name', 'Notes'] },
+      input: { categories: [], fields: ['Locker Combination', 'Notes'] },
     },
     { what: 'an export of unknown content', input: { action: 'export' as const, categories: [] } },
   ])('$what: block categories-unknown', ({ input }) => {

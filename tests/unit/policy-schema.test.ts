@@ -100,6 +100,16 @@ const put = (root: Json, path: string, value: Json): string => {
   return path;
 };
 
+/** The path of the demo SIS adapter in a bundle (the adapters are read in file-name order). */
+function demoSis(root: Json): string {
+  const index = list(root, 'adapters').findIndex(
+    (adapter) =>
+      typeof adapter === 'object' && adapter !== null && !Array.isArray(adapter) && adapter.id === 'demo-sis',
+  );
+  if (index < 0) throw new Error('no demo-sis adapter in the policy');
+  return `adapters[${index}]`;
+}
+
 interface Broken {
   what: string;
   /** Breaks the policy and returns the field path an error must start with. */
@@ -293,6 +303,60 @@ const broken: Broken[] = [
     message: /duplicate adapter/,
   },
   { what: 'no adapters', break: (root) => put(root, 'adapters', []), message: /Too small/i },
+  {
+    what: 'an export field with a category the policy does not have',
+    break: (root) => put(root, `${demoSis(root)}.exports.fields[0].category`, 'secrets'),
+    message: /demographics/,
+  },
+  {
+    what: 'an export field with an empty name',
+    break: (root) => put(root, `${demoSis(root)}.exports.fields[0].names[0]`, ''),
+    message: /Too small/i,
+  },
+  {
+    what: 'an export field name of punctuation only',
+    break: (root) => put(root, `${demoSis(root)}.exports.fields[0].names[0]`, ' -_. '),
+    message: /must contain a letter or digit/,
+  },
+  {
+    what: 'an export field listed under two categories (its separators differ)',
+    break: (root) => {
+      const fields = list(root, `${demoSis(root)}.exports.fields`);
+      fields.push({ category: 'grades', names: ['Last_Name'] });
+      return `${demoSis(root)}.exports.fields[${fields.length - 1}].names[0]`;
+    },
+    message: /"Last_Name" is already listed under demographics/,
+  },
+  {
+    what: "an export field the adapter's own sensitive fields call immigration-related",
+    break: (root) => {
+      const fields = list(root, `${demoSis(root)}.exports.fields`);
+      fields.push({ category: 'demographics', names: ['CA_Birth.Country'] });
+      return `${demoSis(root)}.exports.fields[${fields.length - 1}].names[0]`;
+    },
+    message: /immigration-related field in sensitiveFields; it cannot be exported as demographics/,
+  },
+  {
+    what: 'an export field without names',
+    break: (root) => put(root, `${demoSis(root)}.exports.fields[0].names`, []),
+    message: /Too small/i,
+  },
+  {
+    what: 'an export control naming an endpoint the adapter does not have',
+    break: (root) => {
+      const controls = list(root, `${demoSis(root)}.exports.controls`);
+      const index = controls.findIndex(
+        (control) =>
+          typeof control === 'object' &&
+          control !== null &&
+          !Array.isArray(control) &&
+          control.id === 'quick-export',
+      );
+      return put(root, `${demoSis(root)}.exports.controls[${index}].endpoint`, 'no-such-endpoint');
+    },
+    message: /names endpoint "no-such-endpoint" that exports.endpoints does not have/,
+  },
+
   {
     what: 'a missing district policy',
     break: (root) => {
