@@ -2,12 +2,11 @@ import type { GuardPush } from '../messaging/guard-push';
 import { applyBlockRules, blockRulesFor, clearStaleAllowRules } from '../enforce/export-rules';
 import { registerGuardScript } from '../enforce/content-registration';
 import { RECORD_RULES_ALARM } from '../enforce/record-rules';
-import { watchSourceViewers } from '../enforce/source-viewers';
 import { watchDownloads } from '../enforce/downloads';
 import { watchViewerTabs } from '../enforce/hardening';
 import { checkHardening } from './hardening';
 import { EXPORT_ALLOW_ALARM, removeExpiredAllowRules, removeTabAllowRules } from '../enforce/export-allow';
-import { hostMatches, isSisHost } from '../sis/match';
+import { hostMatches, isSisHost, openPageFor } from '../sis/match';
 import {
   allIdentities,
   forgetIdentities,
@@ -107,6 +106,17 @@ async function reevaluateOpenPages(reason: GuardPush['reason']): Promise<void> {
   }
 }
 
+/** Whether a shown `view-source:` of this URL would show an SRO a record the network rules keep closed. */
+async function sourceViewGuarded(url: string): Promise<boolean> {
+  await loadIdentities();
+  const bundle = await activePolicy();
+  const managed = await managedSettings();
+  if (!bundle) return managed.role === 'sro';
+  const target = new URL(url);
+  if (!isSisHost(bundle.adapters, url) || openPageFor(bundle.adapters, url)) return false;
+  return managed.role === 'sro' || identityForOrigin(target.origin)?.role === 'sro';
+}
+
 /**
  * Wires the service worker's listeners. Listeners are registered synchronously so that an event that wakes
  * the worker finds them; anything slow waits on the start-up promises inside the handlers.
@@ -193,18 +203,6 @@ export function startBackground(): void {
     forgetTab(tabId);
     void removeTabAllowRules(tabId);
   });
-  watchSourceViewers(async (url) => {
-    await loadIdentities();
-    const bundle = await activePolicy();
-    const managed = await managedSettings();
-    if (!bundle) return managed.role === 'sro';
-    const target = new URL(url);
-    const sis = bundle.adapters.some((adapter) =>
-      adapter.match.hosts.some((host) => hostMatches(host, target.hostname, target.port)),
-    );
-    return sis && (managed.role === 'sro' || identityForOrigin(target.origin)?.role === 'sro');
-  });
-
   // A view-source: tab of a SIS page, shown or refused, says whether the URL blocklist is in place.
   watchViewerTabs(
     async (url) => {
@@ -212,6 +210,21 @@ export function startBackground(): void {
       return bundle !== undefined && isSisHost(bundle.adapters, url);
     },
     () => void checkHardening(),
+    // A source view the browser showed of a record URL (not an open page) while an SRO may be signed in
+    // there: the tab goes to the gate, as a navigation to that record would.
+    (tabId, url) =>
+      void sourceViewGuarded(url)
+        .then((guarded) =>
+          guarded
+            ? browser.tabs.update(tabId, { url: `${browser.runtime.getURL('/gate.html')}#blocked=${url}` })
+            : undefined,
+        )
+        .catch((error: unknown) =>
+          console.error(
+            'Record Guard: could not check a source view',
+            error instanceof Error ? error.message : '',
+          ),
+        ),
   );
 
   browser.storage.onChanged.addListener((changes, area) => {

@@ -83,12 +83,17 @@ function viewedUrl(url: string | undefined): URL | undefined {
 
 /**
  * Records every `view-source:` tab of a SIS page once it has loaded, with whether the browser showed it, and
- * calls `onAttempt` after storing it. Chromium reports these tabs to `tabs.onUpdated` (the "tabs" permission
+ * calls `onAttempt` after storing it; `onShown` hears of each one the browser did show (the network rules keep
+ * a record's bytes out of it; the background also takes such a tab to the gate). Chromium reports these tabs to `tabs.onUpdated` (the "tabs" permission
  * gives their URL and title); `javascript:` URLs are not navigations and are never reported, so they cannot be
  * watched this way.
  */
-export function watchViewerTabs(isSisUrl: (url: string) => Promise<boolean>, onAttempt: () => void): void {
-  browser.tabs.onUpdated.addListener((_tabId, change, tab) => {
+export function watchViewerTabs(
+  isSisUrl: (url: string) => Promise<boolean>,
+  onAttempt: () => void,
+  onShown: (tabId: number, url: string) => void = () => undefined,
+): void {
+  browser.tabs.onUpdated.addListener((tabId, change, tab) => {
     if (change.status !== 'complete') return;
     const inner = viewedUrl(tab.url);
     if (!inner) return;
@@ -102,6 +107,7 @@ export function watchViewerTabs(isSisUrl: (url: string) => Promise<boolean>, onA
       if (!(await isSisUrl(inner.href))) return;
       await browser.storage.local.set({ [ATTEMPTS_KEY]: keepAttempts(await storedAttempts(), attempt) });
       onAttempt();
+      if (attempt.shown) onShown(tabId, inner.href);
     })().catch((error: unknown) =>
       console.error('Record Guard: could not record a view-source attempt', error),
     );

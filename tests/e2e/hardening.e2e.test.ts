@@ -24,7 +24,7 @@ import {
 } from './support/browser';
 import { noticeText, settled } from './support/guard';
 import { deepText, typeIntoAddressBar, writePolicyFile, type PolicyFile } from './support/policy-file';
-import { recordUrl, signIn, startDemoSis } from './support/sis';
+import { recordUrl, signIn, startDemoSis, startFreshSis } from './support/sis';
 
 const POLICY_NAME = 'record-guard-hardening-e2e.json';
 const SCREENSHOTS = 'test-results';
@@ -197,15 +197,21 @@ describe('hardened SRO browsers', () => {
     try {
       await signIn(browser.context, sis, 'officer.diaz');
       const page = await browser.context.newPage();
-      await page.goto(recordUrl(sis, 'demographics', '100000'));
-      expect(await settled(page, true)).toBe(true);
+      // A SIS page an SRO may load (the start page): page script typed into the address bar runs in it.
+      await page.goto(`${sis.url}/admin/home.html`);
+      expect(await settled(page, false)).toBe(false);
       await typeIntoAddressBar(page, BOOKMARKLET);
       await expect.poll(() => page.title()).toBe('pwned by a bookmarklet');
 
+      // The attack from issue 9, the source of a record, is stopped at the network even here …
+      const record = await browser.context.newPage();
+      await record.goto(`view-source:${recordUrl(sis, 'demographics', '100000')}`).catch(() => undefined);
+      await record.waitForTimeout(500);
+      expect(await record.locator('body').innerText()).not.toContain('Birth Country');
+      // … but the browser still shows page sources on SIS hosts, which the hardening check reports.
       const source = await browser.context.newPage();
-      await source.goto(`view-source:${recordUrl(sis, 'demographics', '100000')}`);
-      // The attack from issue 9: the covered record's whole source, Birth Country included.
-      expect(await source.locator('body').innerText()).toContain('Birth Country');
+      await source.goto(`view-source:${sis.url}/admin/home.html`);
+      expect(await source.locator('body').innerText()).toContain('userName');
 
       expect(await incognitoAnswer(browser.worker)).toMatch(/Cannot open URL .* in an incognito window/);
 
@@ -266,13 +272,12 @@ describe('hardened SRO browsers', () => {
 
       await signIn(browser.context, sis, 'officer.diaz');
       const page = await browser.context.newPage();
-      await page.goto(recordUrl(sis, 'demographics', '100000'));
-      expect(await settled(page, true)).toBe(true);
+      await page.goto(`${sis.url}/admin/home.html`);
+      expect(await settled(page, false)).toBe(false);
       const title = await page.title();
       expect(await typeIntoAddressBar(page, BOOKMARKLET)).toBe('net::ERR_ABORTED');
       await page.waitForTimeout(500);
       expect(await page.title()).toBe(title);
-      expect(await settled(page, true)).toBe(true);
 
       const source = await browser.context.newPage();
       await expect(source.goto(`view-source:${recordUrl(sis, 'demographics', '100000')}`)).rejects.toThrow(
@@ -308,10 +313,15 @@ describe('hardened SRO browsers', () => {
         .toMatchObject({ 'incognito-disabled': 'ok', 'view-source-refused': 'ok' });
 
       // A page that does not show who is signed in (the managed role says SRO) offers no gate.
+      // On a SIS where nobody has been seen signed in yet, the network rules of the SRO browser take the record
+      // to the gate, which says it cannot tell who is signed in.
+      const fresh = await startFreshSis();
+      await signIn(browser.context, fresh, 'officer.diaz', { quiet: true });
       const anonymous = await browser.context.newPage();
-      await anonymous.goto(`${recordUrl(sis, 'health', '100000')}&frame=1`);
+      await anonymous.goto(`${recordUrl(fresh, 'health', '100000')}&frame=1`);
       expect(await settled(anonymous, true)).toBe(true);
       const notice = await noticeText(anonymous);
+      await fresh.close();
       expect(notice).toMatch(/could not tell who is signed in.*Sign in to the SIS again/s);
       expect(notice).not.toContain('State a legal basis');
 

@@ -65,18 +65,21 @@ async function forgetPlannedViews(worker: Worker, store: string): Promise<void> 
     const plan = (await api.storage.session.get('guard.plan'))['guard.plan'] as
       Record<string, unknown> | undefined;
     if (plan) await api.storage.session.set({ 'guard.plan': { ...plan, viewable: {} } });
-    const now = Date.now();
-    await api.alarms.create('record-rules-refresh', { when: now + 50 });
-    return now;
+    return Date.now();
   });
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 15_000;
+  let askedAt = 0;
   while (Date.now() < deadline) {
-    const published = await worker.evaluate(async () => {
+    // Chromium may hold an alarm back on a busy machine: asked again every two seconds until it fires.
+    const ask = Date.now() - askedAt > 2000;
+    if (ask) askedAt = Date.now();
+    const published = await worker.evaluate(async (ask) => {
       const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+      if (ask) await api.alarms.create('record-rules-refresh', { when: Date.now() + 50 });
       const plan = (await api.storage.session.get('guard.plan'))['guard.plan'] as
         { publishedAt?: number } | undefined;
       return plan?.publishedAt ?? 0;
-    });
+    }, ask);
     if (published >= since) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
