@@ -126,7 +126,20 @@ async function main(): Promise<void> {
 
   await page.goto(recordUrl(sis, 'grades', '100000'));
   await settled(page, true);
-  await shot(page, '5-sro-grades-not-covered', 'Grades are not in the consent: covered again');
+  await shot(
+    page,
+    '5-sro-grades-not-covered',
+    'Grades are not in the consent: the page never loads, the gate shows why and the ways forward',
+  );
+
+  // Typed data URLs and the roster are stopped at the network: their bytes never reach the browser.
+  await page.goto(`${sis.url}/ws/v1/student/100000?expansions=demographics,health`).catch(() => undefined);
+  await page.waitForSelector('main.gate h1', { timeout: 5000 }).catch(() => undefined);
+  await shot(
+    page,
+    '5b-sro-data-url-blocked',
+    'A typed PowerSchool-style data URL is stopped before any of it arrives (network-first)',
+  );
 
   await page.goto(browser.extensionUrl('options.html'));
   await page.waitForTimeout(1500);

@@ -258,6 +258,9 @@ async function syncIdentity(
   await loadIdentities();
   const username = seen.username?.toLowerCase();
   const nonSro = seen.role !== 'sro' && seen.role !== 'unknown';
+  // Once an SRO is seen on an origin, only the SIS's own sign-in or sign-out page ends that (handleIdentity):
+  // a page whose header says someone else (page script can rewrite it) never lifts the network rules.
+  if (identityForOrigin(origin)?.role === 'sro' && seen.role !== 'sro') return;
   const inPlace =
     sameIdentity(identityForOrigin(origin), seen) &&
     (username === undefined || knownNonSro(origin).includes(username) === nonSro);

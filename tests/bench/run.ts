@@ -18,6 +18,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   'content-size': () => benchContentSize(),
   log: async () => (await import('./log.bench')).benchLog(),
   'hub-ingest': async () => (await import('./hub-ingest.bench')).benchHubIngest(),
+  'record-rules': async () => (await import('./record-rules.bench')).benchRecordRules(),
 };
 
 async function main(): Promise<number> {

@@ -212,6 +212,35 @@ describe('network-first enforcement for an SRO', () => {
     await page.close();
   });
 
+  it('a header rewritten by page script does not lift the rules: the next record still never arrives', async () => {
+    const page = await browser.context.newPage();
+    // Page script (a bookmarklet, an XSS) that makes every header claim a teacher is signed in, before Record
+    // Guard reads it.
+    await page.addInitScript(() => {
+      new MutationObserver(() => {
+        const name = document.getElementById('userName');
+        if (name && name.dataset.username !== 'teacher.park') {
+          name.dataset.username = 'teacher.park';
+          name.textContent = 'teacher.park';
+          const role = document.getElementById('userRole');
+          if (role) role.textContent = 'Teacher';
+        }
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await page.goto(`${sis.url}/admin/home.html`);
+    expect(await page.locator('#userName').getAttribute('data-username')).toBe('teacher.park');
+    await page.waitForTimeout(500);
+    await recordRulesInPlace(browser);
+    const seen = recordBodies(page, sis);
+    await page.goto(recordUrl(sis, 'demographics', STUDENT));
+    await page.waitForSelector('main.gate h1');
+    await seen.done();
+    expect(onGate(page)).toBe(true);
+    for (const secret of protectedTexts(sis))
+      for (const body of seen.bodies) expect(body).not.toContain(secret);
+    await page.close();
+  });
+
   describe('with a consent for demographics', () => {
     beforeAll(async () => {
       await putRecords(browser.worker, 'consents', [consent(['demographics'])]);
