@@ -109,6 +109,25 @@ export async function openBlockedGate(url: string, tabId: number | undefined): P
   const request = recordRequestFor(bundle.adapters, url);
   if (!request) return { kind: 'unclassified' };
   if (!seen?.username) return { kind: 'no-identity' };
+  if (request.endpoint.categories.includes('immigration')) {
+    // No basis opens it (the network rules never do): offering one would take a justification for nothing.
+    await recordEvents([
+      decisionDraft(
+        bundle,
+        { username: seen.username, role: 'sro' },
+        request.studentId,
+        {
+          outcome: 'block',
+          action: 'view',
+          categories: request.endpoint.categories,
+          citations: ['Education Code 234.7'],
+          coveredBy: [],
+        },
+        'decision',
+      ),
+    ]);
+    return { kind: 'immigration' };
+  }
   const gateId = await storeGate(
     {
       url,

@@ -48,6 +48,8 @@ export type GateBlockedReply =
   | { kind: 'gate'; gateId: string }
   /** Access covers it now (the rules were behind a consent or grant): they were brought up to date. */
   | { kind: 'open' }
+  /** The endpoint can return immigration-related data: it never opens for an SRO (Education Code 234.7). */
+  | { kind: 'immigration' }
   /** No adapter can tell which student record the URL holds (a roster, a report, an unknown page). */
   | { kind: 'unclassified' }
   /** Nobody is known to be signed in to the SIS in this browser yet. */

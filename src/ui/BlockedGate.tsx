@@ -63,9 +63,11 @@ export function BlockedGate({ url }: { url: string }) {
       ? t('gateUnavailable')
       : reply.kind === 'no-identity'
         ? t('gateBlockedNoIdentity')
-        : reply.kind === 'not-guarded'
-          ? t('gateBlockedNotGuarded')
-          : t('gateBlockedUnclassified');
+        : reply.kind === 'immigration'
+          ? t('gateBlockedImmigration')
+          : reply.kind === 'not-guarded'
+            ? t('gateBlockedNotGuarded')
+            : t('gateBlockedUnclassified');
   return (
     <main class="gate">
       <h1>{t('gateBlockedTitle')}</h1>

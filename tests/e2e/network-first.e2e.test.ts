@@ -159,6 +159,15 @@ describe('network-first enforcement for an SRO', () => {
     await page.close();
   });
 
+  it('a data URL that can return immigration data offers no legal basis: nothing could open it', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${sis.url}/ws/v1/student/${STUDENT}?expansions=demographics,health`);
+    await page.waitForSelector('main.gate [role=alert]');
+    expect(await page.locator('main').innerText()).toContain('Education Code 234.7');
+    expect(await page.locator('form').count()).toBe(0);
+    await page.close();
+  });
+
   it('view-source: of a record shows none of its source', async () => {
     const page = await browser.context.newPage();
     await page.goto(`view-source:${recordUrl(sis, 'demographics', STUDENT)}`).catch(() => undefined);
