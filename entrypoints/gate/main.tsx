@@ -12,7 +12,10 @@ if (root && window.top !== window) {
   // trick an SRO into clicking through.
   root.textContent = t('gateFramed');
 } else if (root && location.hash.startsWith(BLOCKED)) {
-  render(<BlockedGate url={location.hash.slice(BLOCKED.length)} />, root);
+  // "#blocked=<nonce>:<url>": the nonce ends at the first colon (a URL's own colons come after it).
+  const rest = location.hash.slice(BLOCKED.length);
+  const colon = rest.indexOf(':');
+  render(<BlockedGate nonce={colon === -1 ? '' : rest.slice(0, colon)} url={rest.slice(colon + 1)} />, root);
 } else if (root) {
   render(<Gate gateId={location.hash.slice(1)} />, root);
 }

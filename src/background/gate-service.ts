@@ -18,6 +18,7 @@ import { CategorySchema } from '../policy/vocabulary';
 import { database } from '../store/db';
 import { identityForOrigin, identityForTab, loadIdentities } from './identities';
 import { managedSettings } from './managed';
+import { gateNonce } from './gate-nonce';
 import { publishGuardPlan } from './guard-plan';
 import { recordRequestFor } from '../sis/match';
 import { activePolicy } from './policy';
@@ -93,7 +94,14 @@ export async function openGate(message: GateOpen, sender: PageSender): Promise<{
  * A navigation the network rules took to the gate (`gate.html#blocked=<url>`): what the URL asks for, read by
  * the adapters' own record patterns, becomes a gate like a covered page's, and the decision is logged.
  */
-export async function openBlockedGate(url: string, tabId: number | undefined): Promise<GateBlockedReply> {
+export async function openBlockedGate(
+  url: string,
+  nonce: string,
+  tabId: number | undefined,
+): Promise<GateBlockedReply> {
+  // Only a navigation the network rules redirected carries this session's nonce: a web page that opens the
+  // gate itself gets nothing decided, logged or reopened.
+  if (nonce !== (await gateNonce()) || !/^https?:\/\//i.test(url)) return { kind: 'unclassified' };
   const bundle = await activePolicy();
   let origin: string;
   try {

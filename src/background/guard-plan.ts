@@ -11,6 +11,7 @@ import type { PolicyBundle } from '../policy/bundle';
 import { hostMatches } from '../sis/match';
 import { allOrigins, knownNonSroByOrigin, loadIdentities } from './identities';
 import { managedSettings } from './managed';
+import { blockedGateTarget } from './gate-nonce';
 import { uiLanguage } from '../ui/i18n';
 import { activePolicy } from './policy';
 import { viewableForSros } from './viewable';
@@ -107,7 +108,7 @@ async function syncRecordRules(
     await applyRecordRules({
       guarded: bundle ? await guardedOrigins(bundle) : [],
       viewable,
-      gateUrl: browser.runtime.getURL('/gate.html'),
+      gateTarget: await blockedGateTarget(),
       nowMs: Date.now(),
     });
   } catch (error) {

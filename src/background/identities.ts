@@ -77,12 +77,23 @@ export const knownNonSro = (origin: string): string[] => [...(nonSroByOrigin.get
 export const knownNonSroByOrigin = (): Record<string, string[]> =>
   Object.fromEntries([...nonSroByOrigin].map(([origin, names]) => [origin, [...names]]));
 
-/** The SIS's sign-in page was seen on an origin: nobody is known to be signed in there any more. */
-export async function forgetOrigin(origin: string): Promise<boolean> {
+/**
+ * The SIS's sign-in or sign-out page was seen on an origin: nobody is known to be signed in there any more. An
+ * origin an SRO was seen on stays guarded (its network blocks stay, with no student opened) until the next
+ * person's identity is read: opening the sign-in page must not be a way to lift the rules.
+ */
+export async function signedOut(origin: string): Promise<boolean> {
   await loadIdentities();
-  const known = byOrigin.delete(origin);
-  if (known) await persist();
-  return known;
+  const known = byOrigin.get(origin);
+  if (!known) return false;
+  if (known.role === 'sro') {
+    if (known.username === undefined) return false;
+    byOrigin.set(origin, { role: 'sro', adapterId: known.adapterId });
+  } else {
+    byOrigin.delete(origin);
+  }
+  await persist();
+  return true;
 }
 
 export function forgetTab(tabId: number): void {

@@ -23,7 +23,7 @@ import { database } from '../store/db';
 import { openExportOnce } from '../enforce/export-allow';
 import { planExportOpening } from '../enforce/export-rules';
 import {
-  forgetOrigin,
+  signedOut,
   forgetTab,
   identityForOrigin,
   identityForTab,
@@ -258,9 +258,15 @@ async function syncIdentity(
   await loadIdentities();
   const username = seen.username?.toLowerCase();
   const nonSro = seen.role !== 'sro' && seen.role !== 'unknown';
-  // Once an SRO is seen on an origin, only the SIS's own sign-in or sign-out page ends that (handleIdentity):
-  // a page whose header says someone else (page script can rewrite it) never lifts the network rules.
-  if (identityForOrigin(origin)?.role === 'sro' && seen.role !== 'sro') return;
+  // Once an SRO is seen on an origin, a page whose header says someone else (page script can rewrite it) never
+  // lifts the network rules nor moves them to another SRO's access: only after the SIS's own sign-in or
+  // sign-out page (handleIdentity keeps the origin guarded, with nobody known) may the next person be read.
+  const known = identityForOrigin(origin);
+  if (known?.role === 'sro') {
+    if (seen.role === 'unknown') return;
+    const sameSro = seen.role === 'sro' && seen.username?.toLowerCase() === known.username?.toLowerCase();
+    if (known.username !== undefined && !sameSro) return;
+  }
   const inPlace =
     sameIdentity(identityForOrigin(origin), seen) &&
     (username === undefined || knownNonSro(origin).includes(username) === nonSro);
@@ -400,7 +406,7 @@ export async function handleIdentity(
   if (!bundle || !open || open.signIn !== message.signIn || sender.frameId !== 0) return { ok: true };
   if (message.signIn) {
     if (sender.tabId !== undefined) forgetTab(sender.tabId);
-    if (await forgetOrigin(sender.origin)) await effects.identityChanged();
+    if (await signedOut(sender.origin)) await effects.identityChanged();
     return { ok: true };
   }
   const { username, roleLabel, conflicting } = message.identity;

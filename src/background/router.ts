@@ -93,7 +93,7 @@ function routeExtensionPage(
     case 'gate.submit':
       return submitGate(request, effects);
     case 'gate.blocked':
-      return openBlockedGate(request.url, sender.tab?.id);
+      return openBlockedGate(request.url, request.nonce, sender.tab?.id);
     case 'popup.status':
       return popupStatus();
     case 'log.status':

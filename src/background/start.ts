@@ -5,6 +5,7 @@ import { RECORD_RULES_ALARM } from '../enforce/record-rules';
 import { watchDownloads } from '../enforce/downloads';
 import { watchViewerTabs } from '../enforce/hardening';
 import { checkHardening } from './hardening';
+import { blockedGateTarget } from './gate-nonce';
 import { EXPORT_ALLOW_ALARM, removeExpiredAllowRules, removeTabAllowRules } from '../enforce/export-allow';
 import { hostMatches, isSisHost, openPageFor } from '../sis/match';
 import {
@@ -216,7 +217,7 @@ export function startBackground(): void {
       void sourceViewGuarded(url)
         .then((guarded) =>
           guarded
-            ? browser.tabs.update(tabId, { url: `${browser.runtime.getURL('/gate.html')}#blocked=${url}` })
+            ? blockedGateTarget().then((target) => browser.tabs.update(tabId, { url: `${target}${url}` }))
             : undefined,
         )
         .catch((error: unknown) =>

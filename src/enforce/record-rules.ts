@@ -21,9 +21,20 @@ const LAST_ID = 199_999;
 const CATCH_ALL_PRIORITY = 1;
 const OPEN_PRIORITY = 2;
 const STUDENT_PRIORITY = 3;
+/** Above the students' allows: a URL naming the student twice (a server may read either) is never opened. */
+const REPEATED_STUDENT_PRIORITY = 4;
 
 /** Requests that carry a document or data a page script can read. Images, styles and scripts pass. */
-const BLOCKED_TYPES = ['sub_frame', 'xmlhttprequest', 'object', 'other', 'websocket'] as ResourceType[];
+// Scripts and styles too: a JSON module import (`import(url, { with: { type: 'json' } })`) is a "script" request
+// that page script can read; the adapter's open paths (its static files among them) let the page's own through.
+const BLOCKED_TYPES = [
+  'sub_frame',
+  'xmlhttprequest',
+  'script',
+  'stylesheet',
+  'object',
+  'other',
+] as ResourceType[];
 const PAGE_TYPES = ['main_frame', 'sub_frame'] as ResourceType[];
 const READABLE_TYPES = ['main_frame', ...BLOCKED_TYPES] as ResourceType[];
 
@@ -43,8 +54,11 @@ export interface RecordRuleInput {
   guarded: readonly GuardedOrigin[];
   /** The guard plan's views: per lower-case SRO username, per student id, category → until (null: no end). */
   viewable: Readonly<Record<string, Readonly<Record<string, ViewableCategories>>>>;
-  /** The gate page's URL, e.g. chrome-extension://<id>/gate.html */
-  gateUrl: string;
+  /**
+   * What a blocked navigation is redirected to, followed by the URL it asked for: the gate with this browser
+   * session's nonce, e.g. chrome-extension://<id>/gate.html#blocked=<nonce>: (so no web page can drive the gate).
+   */
+  gateTarget: string;
   nowMs: number;
   studentsPerRule?: number;
 }
@@ -57,14 +71,27 @@ export interface RecordRuleSet {
 
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
+/** Credentials a URL may carry before its host ("http://user@host/"): the prefixes match with or without. */
+const USER_INFO = '(?:[^/?#@]*@)?';
+
 /** The regex prefix matching an origin ("http://host:port") exactly. */
-export const originPrefix = (origin: string): string => `^${escapeRegex(origin)}`;
+export function originPrefix(origin: string): string {
+  const url = new URL(origin);
+  return `^${url.protocol}//${USER_INFO}${escapeRegex(url.host)}`;
+}
+
+/** The same origin's WebSocket URLs (ws: for http:, wss: for https:, either for a host pattern). */
+const webSocketPrefix = (prefix: string): string =>
+  prefix
+    .replace(/^\^https\?:/, '^wss?:')
+    .replace(/^\^https:/, '^wss:')
+    .replace(/^\^http:/, '^ws:');
 
 /** The regex prefix matching every origin of an adapter host pattern ("*.aeries.net", "127.0.0.1:8080"). */
 export function hostPatternPrefix(pattern: string): string {
   const [host = '', port] = pattern.toLowerCase().split(':');
   const name = host.startsWith('*.') ? `[^/:?#]+\\.${escapeRegex(host.slice(2))}` : escapeRegex(host);
-  return `^https?://${name}${port ? `:${port}` : '(?::[0-9]+)?'}`;
+  return `^https?://${USER_INFO}${name}${port ? `:${port}` : '(?::[0-9]+)?'}`;
 }
 
 /** Whether every category of an endpoint is viewable now. */
@@ -117,7 +144,7 @@ export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
       priority: CATCH_ALL_PRIORITY,
       action: {
         type: 'redirect' as Browser.declarativeNetRequest.RuleActionType,
-        redirect: { regexSubstitution: `${input.gateUrl}#blocked=\\0` },
+        redirect: { regexSubstitution: `${input.gateTarget}\\0` },
       },
       condition: { regexFilter: `${prefix}/.*`, resourceTypes: ['main_frame'] as ResourceType[] },
     });
@@ -125,6 +152,14 @@ export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
       priority: CATCH_ALL_PRIORITY,
       action: { type: 'block' as Browser.declarativeNetRequest.RuleActionType },
       condition: { regexFilter: `${prefix}/.*`, resourceTypes: BLOCKED_TYPES },
+    });
+    add({
+      priority: CATCH_ALL_PRIORITY,
+      action: { type: 'block' as Browser.declarativeNetRequest.RuleActionType },
+      condition: {
+        regexFilter: `${webSocketPrefix(prefix)}/.*`,
+        resourceTypes: ['websocket'] as ResourceType[],
+      },
     });
     const openPaths = [
       ...new Set(
@@ -139,7 +174,12 @@ export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
       add({
         priority: OPEN_PRIORITY,
         action: { type: 'allow' as Browser.declarativeNetRequest.RuleActionType },
-        condition: { regexFilter: `${prefix}(?:${path})$`, resourceTypes: READABLE_TYPES },
+        // Case-sensitive, as the server reads its paths and parameters: "/Admin/…" is not an open page.
+        condition: {
+          regexFilter: `${prefix}(?:${path})$`,
+          resourceTypes: READABLE_TYPES,
+          isUrlFilterCaseSensitive: true,
+        },
       });
     }
     const endpoints = networked.flatMap((adapter) => adapter.network?.records ?? []);
@@ -153,7 +193,9 @@ export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
           action: { type: 'allow' as Browser.declarativeNetRequest.RuleActionType },
           condition: {
             regexFilter: `${prefix}${path}(?:\\?.*)?$`,
-            resourceTypes: PAGE_TYPES,
+            // Top-level only: a postback framed by a same-origin page could be read by that page's script.
+            resourceTypes: ['main_frame'] as ResourceType[],
+            isUrlFilterCaseSensitive: true,
             requestMethods: ['post'] as Browser.declarativeNetRequest.RequestMethod[],
           },
         });
@@ -184,9 +226,20 @@ export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
           condition: {
             regexFilter: `${prefix}${before}(?:${group.join('|')})${after}$`,
             resourceTypes: endpoint.kind === 'document' ? PAGE_TYPES : READABLE_TYPES,
+            // "?PERSONID=1&personID=2" must not open student 1's rule for a server that reads personID=2.
+            isUrlFilterCaseSensitive: true,
           },
         });
       }
+    }
+    // A URL that names the student's parameter twice, in any case, is never opened: the rule above may have
+    // matched one value while the server reads the other.
+    for (const key of new Set(endpoints.flatMap((endpoint) => studentParameter(endpoint.url) ?? []))) {
+      add({
+        priority: REPEATED_STUDENT_PRIORITY,
+        action: { type: 'block' as Browser.declarativeNetRequest.RuleActionType },
+        condition: { regexFilter: `${prefix}/[^#]*[?&]${key}=[^#]*&${key}=`, resourceTypes: READABLE_TYPES },
+      });
     }
   }
   return { rules, refreshAtMs };
@@ -196,6 +249,13 @@ export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
  * The path of a record endpoint's pattern, up to its query: "/StudentData\\.aspx\\?SN=" → "/StudentData\\.aspx".
  * The escaped "\\?" that starts the query is where the path ends.
  */
+/** The query parameter a record endpoint names the student in ("frn" in "…\\?frn=001{student}"), if any. */
+function studentParameter(source: string): string | undefined {
+  const before = source.split(STUDENT_PLACEHOLDER)[0] ?? '';
+  const keys = [...before.matchAll(/(?:\\\?|&)([A-Za-z0-9_]+)=/g)];
+  return keys.at(-1)?.[1];
+}
+
 function pathPart(source: string): string {
   const query = source.indexOf('\\?');
   return query === -1 ? source : source.slice(0, query);
@@ -229,6 +289,12 @@ export const RECORD_RULES_ALARM = 'record-rules-refresh';
 
 const inRange = (rule: Rule): boolean => rule.id >= FIRST_ID && rule.id <= LAST_ID;
 
+/** Only the catch-all blocks and redirects (built from escaped origins alone, so always accepted). */
+function catchAllsOnly(input: Omit<RecordRuleInput, 'studentsPerRule'>): RecordRuleSet {
+  const all = buildRecordRules({ ...input, viewable: {} });
+  return { rules: all.rules.filter((rule) => rule.priority === CATCH_ALL_PRIORITY), refreshAtMs: undefined };
+}
+
 /** The first rule whose regex Chromium's RE2 refuses (too large once compiled, or not RE2 syntax). */
 async function firstRefused(rules: readonly Rule[]): Promise<(Rule & { reason: string }) | undefined> {
   const checks = await Promise.all(
@@ -237,7 +303,7 @@ async function firstRefused(rules: readonly Rule[]): Promise<(Rule & { reason: s
         ? { isSupported: true, reason: undefined }
         : browser.declarativeNetRequest.isRegexSupported({
             regex: rule.condition.regexFilter,
-            isCaseSensitive: false,
+            isCaseSensitive: rule.condition.isUrlFilterCaseSensitive ?? false,
           }),
     ),
   );
@@ -283,12 +349,20 @@ export async function applyRecordRules(
   } catch (error) {
     if (!(error instanceof RuleLimitError)) throw error;
     failure = error;
-    set = buildRecordRules({ ...input, viewable: {} });
+    set = catchAllsOnly(input);
   }
-  await dnr.updateSessionRules({
-    removeRuleIds: session.filter(inRange).map((rule) => rule.id),
-    addRules: set.rules,
-  });
+  const removeRuleIds = session.filter(inRange).map((rule) => rule.id);
+  try {
+    await dnr.updateSessionRules({ removeRuleIds, addRules: set.rules });
+  } catch (error) {
+    // A rule Chromium refused (a pattern RE2 cannot run): the whole update was refused, so the old allows would
+    // stay. The blocks alone go in instead: everything on the origin closed until the policy is fixed.
+    failure = new RuleLimitError(
+      `the browser refused the record rules: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    set = catchAllsOnly(input);
+    await dnr.updateSessionRules({ removeRuleIds, addRules: set.rules });
+  }
   if (set.refreshAtMs !== undefined)
     await browser.alarms.create(RECORD_RULES_ALARM, { when: set.refreshAtMs });
   else await browser.alarms.clear(RECORD_RULES_ALARM);

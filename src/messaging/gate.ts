@@ -41,6 +41,8 @@ export type GateSubmit = z.infer<typeof GateSubmitSchema>;
  */
 export const GateBlockedSchema = z.strictObject({
   channel: z.literal('gate.blocked'),
+  /** This browser session's redirect nonce, as the redirect put it in the gate's URL. */
+  nonce: z.string().max(64),
   url: UrlSchema,
 });
 

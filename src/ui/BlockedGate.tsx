@@ -25,13 +25,13 @@ function reopenOnce(url: string): boolean {
  * (student and record section, by the adapter's record patterns) and makes it a gate like a covered page's;
  * after access is granted the record opens in this same tab.
  */
-export function BlockedGate({ url }: { url: string }) {
+export function BlockedGate({ nonce, url }: { nonce: string; url: string }) {
   const [reply, setReply] = useState<GateBlockedReply | null | undefined>(undefined);
   useEffect(() => {
     // A background that does not answer in time is shown as such (never "Loading" for ever); its answer, when
     // it comes, replaces the failure.
     const timer = setTimeout(() => setReply((current) => current ?? null), BACKGROUND_TIMEOUT_MS);
-    askBackground<GateBlockedReply | undefined>({ channel: 'gate.blocked', url })
+    askBackground<GateBlockedReply | undefined>({ channel: 'gate.blocked', nonce, url })
       .then((answer) => {
         if (answer?.kind === 'open' && reopenOnce(url)) location.replace(url);
         else setReply(answer ?? null);
@@ -39,7 +39,7 @@ export function BlockedGate({ url }: { url: string }) {
       .catch(() => setReply(null))
       .finally(() => clearTimeout(timer));
     return () => clearTimeout(timer);
-  }, [url]);
+  }, [nonce, url]);
 
   if (reply === undefined)
     return (
@@ -75,7 +75,7 @@ export function BlockedGate({ url }: { url: string }) {
       <p class="blocked-url">
         <code>{url}</code>
       </p>
-      {reply?.kind === 'not-guarded' ? (
+      {reply?.kind === 'not-guarded' && /^https?:\/\//i.test(url) ? (
         <button type="button" onClick={() => location.replace(url)}>
           {t('gateOpenRecord')}
         </button>

@@ -81,7 +81,7 @@ export async function benchRecordRules(): Promise<BenchRow[]> {
     let set = buildRecordRules({
       guarded,
       viewable,
-      gateUrl: 'chrome-extension://x/gate.html',
+      gateTarget: 'chrome-extension://x/gate.html#blocked=n:',
       nowMs: Date.now(),
     });
     for (let run = 0; run < 20; run += 1) {
@@ -89,7 +89,7 @@ export async function benchRecordRules(): Promise<BenchRow[]> {
       set = buildRecordRules({
         guarded,
         viewable,
-        gateUrl: 'chrome-extension://x/gate.html',
+        gateTarget: 'chrome-extension://x/gate.html#blocked=n:',
         nowMs: Date.now(),
       });
       builds.push(performance.now() - start);

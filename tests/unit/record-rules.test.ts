@@ -14,6 +14,7 @@ import { realBundle } from './support';
 type Rule = Browser.declarativeNetRequest.Rule;
 const ORIGIN = 'http://127.0.0.1:5000';
 const GATE = 'chrome-extension://abc/gate.html';
+const GATE_TARGET = `${GATE}#blocked=0123456789abcdef0123456789abcdef:`;
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const demo = realBundle.adapters.find((adapter) => adapter.id === 'demo-sis');
 if (!demo) throw new Error('no demo adapter');
@@ -29,7 +30,9 @@ function outcome(rules: readonly Rule[], url: string, type: string, method = 'ge
       (rule.condition.resourceTypes ?? []).includes(type as never) &&
       (rule.condition.requestMethods === undefined ||
         rule.condition.requestMethods.includes(method as never)) &&
-      new RegExp(rule.condition.regexFilter ?? '$^', 'i').test(url),
+      new RegExp(rule.condition.regexFilter ?? '$^', rule.condition.isUrlFilterCaseSensitive ? '' : 'i').test(
+        url,
+      ),
   );
   if (matching.length === 0) return 'none';
   const top = Math.max(...matching.map((rule) => rule.priority ?? 1));
@@ -51,7 +54,7 @@ describe('record rules', () => {
         '100001': { grades: '2026-12-01T11:00:00.000Z' },
       },
     },
-    gateUrl: GATE,
+    gateTarget: GATE_TARGET,
     nowMs: NOW,
   });
 
@@ -78,7 +81,17 @@ describe('record rules', () => {
     ['/admin/home.html?q=garcia', 'main_frame', 'allow'],
     ['/login?next=%2Fadmin', 'main_frame', 'allow'],
     ['/campus/student/grades?personID=100001', 'main_frame', 'allow'],
-    ['/static/sis.js', 'script', 'none'],
+    ['/static/sis.js', 'script', 'allow'],
+    ['/static/sis.css', 'stylesheet', 'allow'],
+    // A JSON module import is a "script" request page script can read.
+    ['/ws/v1/student/100000?expansions=demographics', 'script', 'block'],
+    ['/campus/api/student/grades?personID=100000', 'stylesheet', 'block'],
+    // Case variants and a repeated student parameter (the server may read the other value).
+    ['/campus/api/student/demographics?PERSONID=100000&personID=100002', 'xmlhttprequest', 'block'],
+    ['/campus/api/student/demographics?personID=100000&personID=100002', 'xmlhttprequest', 'block'],
+    ['/admin/students/home.html?frn=001100000&FRN=001100002', 'main_frame', 'block'],
+    ['/ADMIN/students/home.html?frn=001100000', 'main_frame', 'redirect'],
+    ['/image.png', 'image', 'none'],
   ])('%s (%s) → %s', (path, type, expected) => {
     // "none": the rule set leaves the request alone (scripts and styles a page needs to render).
     expect(outcome(rules, `${ORIGIN}${path}`, type)).toBe(expected);
@@ -86,6 +99,12 @@ describe('record rules', () => {
 
   it('lets postbacks through to the in-page cover, and nothing on other origins', () => {
     expect(outcome(rules, `${ORIGIN}/StudentData.aspx`, 'main_frame', 'post')).toBe('allow');
+    // A framed postback could be read by its same-origin parent page: not let through.
+    expect(outcome(rules, `${ORIGIN}/StudentData.aspx`, 'sub_frame', 'post')).toBe('block');
+    expect(outcome(rules, 'ws://127.0.0.1:5000/live', 'websocket')).toBe('block');
+    expect(outcome(rules, 'http://user@127.0.0.1:5000/admin/students/roster.html', 'main_frame')).toBe(
+      'redirect',
+    );
     expect(outcome(rules, `${ORIGIN}/StudentData.aspx`, 'main_frame', 'get')).toBe('redirect');
     expect(outcome(rules, 'http://127.0.0.1:5001/admin/students/roster.html', 'main_frame')).toBe('none');
     expect(outcome(rules, 'http://localhost:5000/admin/students/roster.html', 'main_frame')).toBe('none');
@@ -96,7 +115,7 @@ describe('record rules', () => {
     const url = `${ORIGIN}/admin/students/roster.html`;
     // The regex matches the whole URL, so \\0 in the substitution is all of it.
     expect(new RegExp(redirect?.condition.regexFilter ?? '$^').exec(url)?.[0]).toBe(url);
-    expect(redirect?.action.redirect?.regexSubstitution).toBe(`${GATE}#blocked=\\0`);
+    expect(redirect?.action.redirect?.regexSubstitution).toBe(`${GATE_TARGET}\\0`);
   });
 
   it('is rebuilt when the earliest view it opens ends; ids stay in their range', () => {
@@ -109,13 +128,15 @@ describe('record rules', () => {
     const none = buildRecordRules({
       guarded: guarded('deputy.ross'),
       viewable: {},
-      gateUrl: GATE,
+      gateTarget: GATE_TARGET,
       nowMs: NOW,
     });
     expect(outcome(none.rules, `${ORIGIN}/admin/students/home.html?frn=001100000`, 'main_frame')).toBe(
       'redirect',
     );
-    expect(buildRecordRules({ guarded: [], viewable: {}, gateUrl: GATE, nowMs: NOW }).rules).toEqual([]);
+    expect(
+      buildRecordRules({ guarded: [], viewable: {}, gateTarget: GATE_TARGET, nowMs: NOW }).rules,
+    ).toEqual([]);
   });
 
   it('never opens an endpoint that can return immigration data, whatever the plan says', () => {
@@ -134,7 +155,7 @@ describe('record rules', () => {
           },
         },
       },
-      gateUrl: GATE,
+      gateTarget: GATE_TARGET,
       nowMs: NOW,
     });
     expect(
@@ -152,7 +173,7 @@ describe('record rules', () => {
     const many = buildRecordRules({
       guarded: guarded(),
       viewable: { 'officer.diaz': views },
-      gateUrl: GATE,
+      gateTarget: GATE_TARGET,
       nowMs: NOW,
       studentsPerRule: 40,
     });
@@ -170,7 +191,7 @@ describe('record rules', () => {
     const assigned = buildRecordRules({
       guarded: [{ origin: hostPatternPrefix('127.0.0.1'), username: undefined, adapters: [demo] }],
       viewable: {},
-      gateUrl: GATE,
+      gateTarget: GATE_TARGET,
       nowMs: NOW,
     });
     expect(
