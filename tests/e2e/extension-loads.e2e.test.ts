@@ -30,6 +30,8 @@ describe('the built extension in Chromium', () => {
     const page = await browser.context.newPage();
     await page.goto(browser.extensionUrl('popup.html'));
     await expect(page.getByRole('heading', { name: 'Record Guard' }).isVisible()).resolves.toBe(true);
+    // The popup asks the background for its status: read it once it has answered, not while "Loading…".
+    await page.getByText('Newman-Crows Landing Unified School District').first().waitFor();
     const text = await page.locator('main').innerText();
     expect(text).toContain('Newman-Crows Landing Unified School District');
     expect(text).toMatch(/ncluhsd-sro-records · v\d+/);
@@ -50,8 +52,10 @@ describe('the extension in Spanish', () => {
   it('popup labels are Spanish when the browser is', async () => {
     const page = await browser.context.newPage();
     await page.goto(browser.extensionUrl('popup.html'));
+    await page.getByText('Política vigente').first().waitFor();
     const text = await page.locator('main').innerText();
     expect(text).toContain('Política vigente');
+    expect(text).not.toContain('Cargando');
     await page.close();
   });
 });
