@@ -262,10 +262,6 @@ describe.skipIf(!isRoot)(`the embedded database on a full or read-only disk (${R
   });
 });
 
-describe.skipIf(isRoot)('full-disk tests', () => {
-  it.skip(`skipped: ${REASON}`, () => undefined);
-});
-
 describe('a stuck embedded database call', () => {
   it('times the caller out (503) while the event loop stays free, then reports it stuck once', async () => {
     const stuck: { op: string; ms: number }[] = [];
