@@ -9,8 +9,9 @@ import { bundleClassification, sensitiveFieldsFor } from '../policy/sensitive-fi
 import { applyRecordRules, hostPatternPrefix, type GuardedOrigin } from '../enforce/record-rules';
 import type { PolicyBundle } from '../policy/bundle';
 import { hostMatches } from '../sis/match';
-import { allOrigins, knownNonSroByOrigin, loadIdentities } from './identities';
-import { managedSettings } from './managed';
+import { srosMayBeSignedIn } from '../decide/guarded';
+import { hostVerdict, ready } from './ready';
+import { allOrigins, knownNonSroByOrigin } from './identities';
 import { blockedGateTarget } from './gate-nonce';
 import { uiLanguage } from '../ui/i18n';
 import { activePolicy } from './policy';
@@ -83,13 +84,15 @@ async function guardedOrigins(bundle: PolicyBundle): Promise<GuardedOrigin[]> {
     bundle.adapters.filter((adapter) =>
       adapter.match.hosts.some((pattern) => hostMatches(pattern, url.hostname, url.port)),
     );
-  await loadIdentities();
+  const state = await ready();
   const guarded: GuardedOrigin[] = [];
   for (const [origin, seen] of allOrigins()) {
-    if (seen.role !== 'sro') continue;
+    if (!srosMayBeSignedIn(hostVerdict(state, origin, seen))) continue;
+    // On a managed SRO browser every host is guarded below; a named SRO's origin also opens their views.
+    if (seen.role !== 'sro' && state.managed.role === 'sro') continue;
     guarded.push({ origin, username: seen.username?.toLowerCase(), adapters: adaptersOf(new URL(origin)) });
   }
-  if ((await managedSettings()).role === 'sro') {
+  if (srosMayBeSignedIn(hostVerdict(state, undefined, undefined))) {
     for (const adapter of bundle.adapters) {
       for (const host of adapter.match.hosts) {
         guarded.push({ origin: hostPatternPrefix(host), username: undefined, adapters: [adapter] });

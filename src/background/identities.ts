@@ -1,65 +1,115 @@
 import { z } from 'zod';
 import { RoleSchema } from '../policy/vocabulary';
+import {
+  observeIdentity,
+  sameHostIdentity,
+  type HostIdentity,
+  type IdentityObservation,
+} from '../decide/guarded';
 
-/** Who was last seen signed in on each SIS origin, and in each tab (frames without a header borrow it). */
+/**
+ * Who was last seen signed in on each SIS origin, and in each tab (frames without a header borrow it). The
+ * rules (an SRO's host stays guarded, a page showing nobody overwrites nothing) are `observeIdentity`'s, in
+ * the core; this module only keeps its answers in memory and in storage.session.
+ */
 const SeenSchema = z.object({
   username: z.string().max(120).optional(),
-  role: RoleSchema.or(z.literal('unknown')),
+  role: RoleSchema,
   adapterId: z.string().max(80),
 });
-export type SeenIdentity = z.infer<typeof SeenSchema>;
+export type SeenIdentity = HostIdentity;
 
 const StoredSchema = z.object({
-  origins: z.record(z.string(), SeenSchema),
+  // An entry that does not parse (an `unknown` role an older version stored) is dropped, not the whole record.
+  origins: z.record(z.string(), z.unknown()),
   nonSro: z.record(z.string(), z.array(z.string().max(120)).max(200)),
 });
 
-const SESSION_KEY = 'identities';
+export const IDENTITIES_KEY = 'identities';
 const byOrigin = new Map<string, SeenIdentity>();
 const byTab = new Map<number, SeenIdentity>();
 const nonSroByOrigin = new Map<string, Set<string>>();
 let loaded: Promise<void> | undefined;
+let settled = false;
 
 /** Restores what this browser session has seen after the service worker was stopped. */
 export function loadIdentities(): Promise<void> {
   loaded ??= (async () => {
-    const raw = (await browser.storage.session.get(SESSION_KEY))[SESSION_KEY];
-    const parsed = StoredSchema.safeParse(raw);
-    if (!parsed.success) return;
-    for (const [origin, seen] of Object.entries(parsed.data.origins)) byOrigin.set(origin, seen);
-    for (const [origin, names] of Object.entries(parsed.data.nonSro))
-      nonSroByOrigin.set(origin, new Set(names));
+    try {
+      const raw = (await browser.storage.session.get(IDENTITIES_KEY))[IDENTITIES_KEY];
+      const parsed = StoredSchema.safeParse(raw);
+      if (!parsed.success) return;
+      for (const [origin, value] of Object.entries(parsed.data.origins)) {
+        const seen = SeenSchema.safeParse(value);
+        if (seen.success) byOrigin.set(origin, seen.data);
+      }
+      for (const [origin, names] of Object.entries(parsed.data.nonSro))
+        nonSroByOrigin.set(origin, new Set(names));
+    } finally {
+      settled = true;
+    }
   })();
   return loaded;
 }
 
-export const identitiesLoaded = (): boolean => loaded !== undefined;
+/** Whether the session's identities are in memory (the downloads watcher decides without awaiting). */
+export const identitiesLoaded = (): boolean => settled;
 
 async function persist(): Promise<void> {
   await browser.storage.session.set({
-    [SESSION_KEY]: {
+    [IDENTITIES_KEY]: {
       origins: Object.fromEntries(byOrigin),
       nonSro: Object.fromEntries([...nonSroByOrigin].map(([origin, names]) => [origin, [...names]])),
     },
   });
 }
 
+/**
+ * Applies what a page showed to its origin (and tab). Returns whether the origin's identity or its list of
+ * known non-SROs changed, which is when enforcement has to follow.
+ */
+export async function observe(
+  origin: string,
+  tabId: number | undefined,
+  observation: IdentityObservation,
+): Promise<boolean> {
+  await loadIdentities();
+  const before = byOrigin.get(origin);
+  const after = observeIdentity(before, observation);
+  let changed = !sameHostIdentity(before, after);
+  if (after) byOrigin.set(origin, after);
+  else byOrigin.delete(origin);
+  if (observation.kind === 'sign-in-page') {
+    if (tabId !== undefined) byTab.delete(tabId);
+  } else if (after && tabId !== undefined) {
+    // The tab's record is what frames without a header borrow: the origin's identity, not a claim it refused.
+    byTab.set(tabId, after);
+  }
+  const username = observation.kind === 'page' ? observation.username?.toLowerCase() : undefined;
+  const accepted =
+    observation.kind === 'page' &&
+    after !== undefined &&
+    after.role === observation.role &&
+    after.username?.toLowerCase() === username;
+  if (accepted && username) {
+    const names = nonSroByOrigin.get(origin) ?? new Set<string>();
+    const had = names.has(username);
+    if (after.role === 'sro') names.delete(username);
+    else names.add(username);
+    nonSroByOrigin.set(origin, names);
+    if (had !== names.has(username)) changed = true;
+  }
+  if (changed) await persist();
+  return changed;
+}
+
+/** Kept for callers that record an identity the page showed (the tab's record is what frames borrow). */
 export async function rememberIdentity(
   origin: string,
   tabId: number | undefined,
   seen: SeenIdentity,
-): Promise<void> {
-  await loadIdentities();
-  byOrigin.set(origin, seen);
-  if (tabId !== undefined) byTab.set(tabId, seen);
-  const username = seen.username?.toLowerCase();
-  if (username) {
-    const names = nonSroByOrigin.get(origin) ?? new Set<string>();
-    if (seen.role === 'sro' || seen.role === 'unknown') names.delete(username);
-    else names.add(username);
-    nonSroByOrigin.set(origin, names);
-  }
-  await persist();
+): Promise<boolean> {
+  return observe(origin, tabId, { kind: 'page', ...seen });
 }
 
 export const identityForTab = (tabId: number | undefined): SeenIdentity | undefined =>
@@ -78,22 +128,12 @@ export const knownNonSroByOrigin = (): Record<string, string[]> =>
   Object.fromEntries([...nonSroByOrigin].map(([origin, names]) => [origin, [...names]]));
 
 /**
- * The SIS's sign-in or sign-out page was seen on an origin: nobody is known to be signed in there any more. An
- * origin an SRO was seen on stays guarded (its network blocks stay, with no student opened) until the next
- * person's identity is read: opening the sign-in page must not be a way to lift the rules.
+ * The SIS's sign-in or sign-out page was seen on an origin: nobody is known to be signed in there any more
+ * (an SRO's origin stays guarded, with nobody named, until the next person is read). Returns whether that
+ * changed anything.
  */
-export async function signedOut(origin: string): Promise<boolean> {
-  await loadIdentities();
-  const known = byOrigin.get(origin);
-  if (!known) return false;
-  if (known.role === 'sro') {
-    if (known.username === undefined) return false;
-    byOrigin.set(origin, { role: 'sro', adapterId: known.adapterId });
-  } else {
-    byOrigin.delete(origin);
-  }
-  await persist();
-  return true;
+export function signedOut(origin: string, tabId?: number): Promise<boolean> {
+  return observe(origin, tabId, { kind: 'sign-in-page' });
 }
 
 export function forgetTab(tabId: number): void {
@@ -107,4 +147,13 @@ export async function forgetIdentities(): Promise<void> {
   byTab.clear();
   nonSroByOrigin.clear();
   await persist();
+}
+
+/** For tests: a fresh worker's memory. */
+export function resetIdentitiesForTest(): void {
+  byOrigin.clear();
+  byTab.clear();
+  nonSroByOrigin.clear();
+  loaded = undefined;
+  settled = false;
 }

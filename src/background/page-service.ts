@@ -1,7 +1,7 @@
 // Answers the content script: which pages are guarded, and the verdict for a page or an export.
 import { ulid } from 'ulid';
-import { decide } from '../decide/decide';
-import { reasonText } from '../decide/reasons';
+import { decide, decidePage } from '../decide/decide';
+import { guardedFor, type GuardVerdict, type IdentityObservation, type KnownRole } from '../decide/guarded';
 import { sensitiveFieldsFor } from '../policy/sensitive-fields';
 import type { Decision } from '../decide/decision';
 import type { Facts } from '../decide/facts';
@@ -23,14 +23,12 @@ import { database } from '../store/db';
 import { openExportOnce } from '../enforce/export-allow';
 import { planExportOpening } from '../enforce/export-rules';
 import {
-  signedOut,
-  forgetTab,
   identityForOrigin,
   identityForTab,
   knownNonSro,
   loadIdentities,
-  rememberIdentity,
-  type SeenIdentity,
+  observe,
+  signedOut,
 } from './identities';
 import { managedSettings } from './managed';
 import { activePolicy } from './policy';
@@ -82,8 +80,6 @@ export async function handleHello(message: PageHello, sender: PageSender): Promi
 }
 
 export interface DecisionInput {
-  /** Treat an unidentified user as guarded even where the policy would leave such pages alone. */
-  guardUnknown?: boolean;
   username: string | undefined;
   roleLabel: string | undefined;
   studentId: string | undefined;
@@ -126,72 +122,74 @@ export async function gatherFacts(input: DecisionInput, studentId: string): Prom
   };
 }
 
-const reasonContext = (input: DecisionInput) => ({
-  action: input.action,
-  categories: input.categories,
-  studentId: input.studentId ?? '',
-});
-
-const STUDENT_UNKNOWN = {
-  en: 'Blocked: Record Guard could not tell which student this page is about, so it stays hidden.',
-  es: 'Bloqueado: Record Guard no pudo saber de qué estudiante trata esta página, así que permanece oculta.',
-};
-const NO_POLICY = {
-  en: 'Blocked: no valid district policy is in force in this browser. Contact district IT.',
-  es: 'Bloqueado: no hay una política del distrito válida en este navegador. Comuníquese con TI del distrito.',
-};
-
 type Ruling = Pick<Decision, 'outcome' | 'guarded' | 'citations'> & {
   reason: { en: string; es?: string | undefined };
   redactFields: string[];
   /** When the earliest consent, approval or grant that opened this ends. */
   until?: string;
-  /** The decision behind it, when decide() was asked (it is what the log records). */
-  decision?: Decision;
+  /** The decision behind it (it is what the log records). */
+  decision: Decision;
 };
 
-/** One decision for one action, including the cases decide() is not asked about (no policy, no student). */
-async function rule(bundle: PolicyBundle | undefined, input: DecisionInput): Promise<Ruling> {
+/**
+ * Who is guarded on a page, from one read of the facts: the policy's setting, the managed role, what the page
+ * shows and what this session saw on its origin. guardedFor() (the core) answers; this only gathers.
+ */
+export async function guardOnPage(
+  bundle: PolicyBundle | undefined,
+  url: string,
+  origin: string,
+  page: { username?: string | undefined; roleLabel?: string | undefined; conflicting: boolean },
+  frame: boolean,
+): Promise<{ who: GuardVerdict; pageRole: KnownRole }> {
+  await loadIdentities();
   const managed = await managedSettings();
-  if (!bundle) {
-    const sro = managed.role === 'sro';
-    return sro
-      ? { outcome: 'block', guarded: true, citations: [], reason: NO_POLICY, redactFields: [] }
-      : { outcome: 'allow', guarded: false, citations: [], reason: NO_POLICY, redactFields: [] };
-  }
-  const resolved = resolveRole(bundle.policy, {
-    ...(input.username ? { username: input.username } : {}),
-    ...(input.roleLabel ? { roleLabel: input.roleLabel } : {}),
-    ...(managed.role ? { managedRole: managed.role } : {}),
+  const managedRole = bundle && !bundle.policy.roles.honourManagedRole ? undefined : managed.role;
+  const pageRole: KnownRole =
+    page.conflicting || !bundle
+      ? 'unknown'
+      : resolveRole(bundle.policy, {
+          ...(page.username ? { username: page.username } : {}),
+          ...(page.roleLabel ? { roleLabel: page.roleLabel } : {}),
+          ...(managedRole ? { managedRole } : {}),
+        }).role;
+  const who = guardedFor({
+    unidentifiedUser: bundle?.policy.roles.unidentifiedUser,
+    managedRole,
+    sisHost: bundle ? isSisHost(bundle.adapters, url) : true,
+    pageRole,
+    pageUsername: page.conflicting ? undefined : page.username,
+    conflicting: page.conflicting,
+    frame,
+    host: identityForOrigin(origin),
   });
-  if (resolved.role === 'unknown' && input.guardUnknown) {
-    // A frame whose tab has not shown who is signed in, or a page whose identity or student disagree:
-    // never "leave" these, whatever the policy says about pages with nobody signed in.
-    return {
-      outcome: 'block',
-      guarded: true,
-      citations: [],
-      reason: reasonText('identity-unknown', reasonContext(input)),
-      redactFields: [],
-    };
-  }
-  const unguarded =
-    resolved.role !== 'sro' &&
-    !(resolved.role === 'unknown' && bundle.policy.roles.unidentifiedUser === 'guard');
-  if (unguarded) {
-    // Not an SRO: nothing to look up, nothing to log.
-    return {
-      outcome: 'allow',
-      guarded: false,
-      citations: [],
-      reason: reasonText('not-guarded', reasonContext(input)),
-      redactFields: [],
-    };
-  }
-  if (input.studentId === undefined && resolved.role !== 'unknown') {
-    return { outcome: 'block', guarded: true, citations: [], reason: STUDENT_UNKNOWN, redactFields: [] };
-  }
-  const decision = decide(bundle, await gatherFacts(input, input.studentId ?? '(unknown)'));
+  return { who, pageRole };
+}
+
+/** One decision for one action: decidePage() answers every case (no policy, nobody guarded, no student). */
+async function rule(
+  bundle: PolicyBundle | undefined,
+  input: DecisionInput,
+  who: GuardVerdict,
+): Promise<Ruling> {
+  const asked = { ...input, username: who.username };
+  const decision =
+    bundle && who.guarded && who.role !== 'unknown' && input.studentId !== undefined
+      ? decide(bundle, await gatherFacts(asked, input.studentId), who)
+      : decidePage(
+          bundle,
+          {
+            time: new Date().toISOString(),
+            user: who.username ? { username: who.username } : {},
+            action: input.action,
+            categories: input.categories,
+            fields: input.fields,
+            consents: [],
+            requests: [],
+            grants: [],
+          },
+          who,
+        );
   const ends = decision.coveredBy
     .map((coverage) => coverage.until)
     .filter((until): until is string => until !== undefined)
@@ -221,13 +219,7 @@ function recordRuling(
 ): void {
   if (!ruling.guarded) return;
   const actor = { username: input.username, role: input.username ? ('sro' as const) : ('unknown' as const) };
-  const decision = ruling.decision ?? {
-    outcome: ruling.outcome,
-    action: input.action,
-    categories: input.categories,
-    citations: ruling.citations,
-    coveredBy: [],
-  };
+  const decision = { ...ruling.decision, outcome: ruling.outcome };
   record([decisionDraft(bundle, actor, input.studentId, decision, type)]).catch((error: unknown) =>
     console.error('Record Guard: could not log a decision', error),
   );
@@ -238,59 +230,29 @@ export interface EvaluateEffects {
   identityChanged(): Promise<void>;
 }
 
-const sameIdentity = (a: SeenIdentity | undefined, b: SeenIdentity): boolean =>
-  a !== undefined && a.username === b.username && a.role === b.role && a.adapterId === b.adapterId;
-
-/** Per origin: the last identity sync started, resolving to whether it succeeded. */
-const identitySyncs = new Map<string, Promise<boolean>>();
+/** Origins whose last enforcement sync failed: the next page showing the same identity tries again. */
+const failedSyncs = new Set<string>();
 
 /**
- * Remembers who is signed in and brings enforcement in line (storage.session, DNR rules, the guard plan).
- * When the origin already has this identity and its last sync succeeded, only waits for that sync: rewriting
- * storage.session and the dynamic DNR rules cost 20–90 ms per page on a 2-core machine, every page.
+ * Applies what a page showed to its origin (the rules are observeIdentity()'s, in the core) and, when that
+ * changed anything, brings enforcement in line (DNR rules, the guard plan). A page that changes nothing costs
+ * no storage write: rewriting storage.session and the dynamic DNR rules cost 20–90 ms per page.
  */
 async function syncIdentity(
   origin: string,
   tabId: number | undefined,
-  seen: SeenIdentity,
+  observation: IdentityObservation,
   effects: EvaluateEffects,
 ): Promise<void> {
-  await loadIdentities();
-  const username = seen.username?.toLowerCase();
-  const nonSro = seen.role !== 'sro' && seen.role !== 'unknown';
-  // Once an SRO is seen on an origin, a page whose header says someone else (page script can rewrite it) never
-  // lifts the network rules nor moves them to another SRO's access: only after the SIS's own sign-in or
-  // sign-out page (handleIdentity keeps the origin guarded, with nobody known) may the next person be read.
-  const known = identityForOrigin(origin);
-  if (known?.role === 'sro') {
-    if (seen.role === 'unknown') return;
-    const sameSro = seen.role === 'sro' && seen.username?.toLowerCase() === known.username?.toLowerCase();
-    if (known.username !== undefined && !sameSro) return;
-  }
-  const inPlace =
-    sameIdentity(identityForOrigin(origin), seen) &&
-    (username === undefined || knownNonSro(origin).includes(username) === nonSro);
-  const previous = identitySyncs.get(origin);
-  if (inPlace && previous !== undefined && (await previous)) {
-    // Enforcement follows the origin's identity and its non-SRO list, both unchanged; only the tab's record
-    // (which frames without a header borrow) may be new.
-    if (tabId !== undefined && !sameIdentity(identityForTab(tabId), seen)) {
-      await rememberIdentity(origin, tabId, seen);
-    }
-    return;
-  }
-  const done = (async () => {
-    await rememberIdentity(origin, tabId, seen);
+  const changed = await observe(origin, tabId, observation);
+  if (!changed && !failedSyncs.has(origin)) return;
+  try {
     await effects.identityChanged();
-  })();
-  identitySyncs.set(
-    origin,
-    done.then(
-      () => true,
-      () => false,
-    ),
-  );
-  await done;
+    failedSyncs.delete(origin);
+  } catch (error) {
+    failedSyncs.add(origin);
+    throw error;
+  }
 }
 
 export async function handleEvaluate(
@@ -305,40 +267,41 @@ export async function handleEvaluate(
   // A frame without its own header borrows the identity its tab's top page showed.
   const username = conflicting ? undefined : (message.identity.username ?? tabIdentity?.username);
   const roleLabel = conflicting ? undefined : message.identity.roleLabel;
+  const frame = sender.frameId !== 0;
+  // One read of who is guarded serves the view, print and copy rulings and the identity the origin keeps.
+  const { who, pageRole } = await guardOnPage(
+    bundle,
+    message.url,
+    sender.origin,
+    { username, roleLabel, conflicting },
+    frame,
+  );
   const input: DecisionInput = {
-    username,
+    username: who.username,
     roleLabel,
     studentId: message.studentId,
     categories: message.categories,
     fields: message.fields,
     action: 'view',
-    guardUnknown: sender.frameId !== 0 || conflicting,
   };
   // A complete page is also ruled on for print and copy: started with the view so that one read of the
   // student's records serves all three (anyone but an SRO returns before reading).
   const printAndCopy = message.complete
-    ? Promise.all([rule(bundle, { ...input, action: 'print' }), rule(bundle, { ...input, action: 'copy' })])
+    ? Promise.all([
+        rule(bundle, { ...input, action: 'print' }, who),
+        rule(bundle, { ...input, action: 'copy' }, who),
+      ])
     : undefined;
   printAndCopy?.catch(() => undefined);
-  const view = await rule(bundle, input);
-  if (bundle) {
-    const adapter = adapterForUrl(bundle.adapters, message.url);
-    const role = resolveRole(bundle.policy, {
-      ...(username ? { username } : {}),
-      ...(roleLabel ? { roleLabel } : {}),
-    });
-    if (adapter && (username !== undefined || sender.frameId === 0)) {
-      await syncIdentity(
-        sender.origin,
-        sender.tabId,
-        {
-          ...(username ? { username } : {}),
-          role: view.guarded ? (role.role === 'unknown' ? 'unknown' : 'sro') : role.role,
-          adapterId: adapter.id,
-        },
-        effects,
-      );
-    }
+  const view = await rule(bundle, input, who);
+  const adapter = bundle ? adapterForUrl(bundle.adapters, message.url) : undefined;
+  if (adapter && (username !== undefined || !frame)) {
+    await syncIdentity(
+      sender.origin,
+      sender.tabId,
+      { kind: 'page', role: pageRole, username, adapterId: adapter.id },
+      effects,
+    );
   }
   const base = { decisionId: ulid(), language, citations: view.citations, reason: view.reason };
   if (!view.guarded) {
@@ -405,24 +368,27 @@ export async function handleIdentity(
   const open = bundle ? openPageFor(bundle.adapters, message.url) : undefined;
   if (!bundle || !open || open.signIn !== message.signIn || sender.frameId !== 0) return { ok: true };
   if (message.signIn) {
-    if (sender.tabId !== undefined) forgetTab(sender.tabId);
-    if (await signedOut(sender.origin)) await effects.identityChanged();
+    if (await signedOut(sender.origin, sender.tabId)) await effects.identityChanged();
     return { ok: true };
   }
   const { username, roleLabel, conflicting } = message.identity;
-  const managed = await managedSettings();
-  const resolved = resolveRole(bundle.policy, {
-    ...(username && !conflicting ? { username } : {}),
-    ...(roleLabel && !conflicting ? { roleLabel } : {}),
-    ...(managed.role ? { managedRole: managed.role } : {}),
-  });
-  const role = conflicting || resolved.role === 'unknown' ? 'unknown' : resolved.role;
-  // An unknown identity never replaces a known one here (the header may not say enough on this page).
-  if (role === 'unknown' && identityForOrigin(sender.origin) !== undefined) return { ok: true };
+  const { pageRole } = await guardOnPage(
+    bundle,
+    message.url,
+    sender.origin,
+    { username, roleLabel, conflicting },
+    false,
+  );
+  // An unknown identity never replaces a known one (observeIdentity): the header may not say enough here.
   await syncIdentity(
     sender.origin,
     sender.tabId,
-    { ...(username && !conflicting ? { username } : {}), role, adapterId: open.adapter.id },
+    {
+      kind: 'page',
+      role: pageRole,
+      username: conflicting ? undefined : username,
+      adapterId: open.adapter.id,
+    },
     effects,
   );
   return { ok: true };
@@ -437,15 +403,22 @@ export async function handleExportCheck(message: ExportCheck, sender: PageSender
   const bundle = await activePolicy();
   const language = uiLanguage();
   const seen = identityForTab(sender.tabId);
+  const { who } = await guardOnPage(
+    bundle,
+    message.url,
+    sender.origin,
+    { username: seen?.username, conflicting: false },
+    false,
+  );
   const input: DecisionInput = {
-    username: seen?.username,
+    username: who.username,
     roleLabel: undefined,
     studentId: message.studentId,
     categories: message.categories,
     fields: message.fields,
     action: message.action,
   };
-  const ruling = await rule(bundle, input);
+  const ruling = await rule(bundle, input, who);
   let allowed = !ruling.guarded || ruling.outcome === 'allow';
   let reason = ruling.reason;
   let outcome = ruling.outcome;

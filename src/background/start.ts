@@ -7,16 +7,11 @@ import { watchViewerTabs } from '../enforce/hardening';
 import { checkHardening } from './hardening';
 import { blockedGateTarget } from './gate-nonce';
 import { EXPORT_ALLOW_ALARM, removeExpiredAllowRules, removeTabAllowRules } from '../enforce/export-allow';
-import { hostMatches, isSisHost, openPageFor } from '../sis/match';
-import {
-  allIdentities,
-  forgetIdentities,
-  forgetTab,
-  identitiesLoaded,
-  identityForOrigin,
-  loadIdentities,
-} from './identities';
-import { forgetManagedSettings, managedSettings, onManagedSettingsChange } from './managed';
+import { isSisHost, openPageFor } from '../sis/match';
+import { srosMayBeSignedIn } from '../decide/guarded';
+import { allOrigins, forgetIdentities, forgetTab, identitiesLoaded, identityForOrigin } from './identities';
+import { downloadRule, forgetReady, hostVerdict, ready, readyNow } from './ready';
+import { forgetManagedSettings, onManagedSettingsChange } from './managed';
 import { activePolicy, forgetActivePolicy, STORED_POLICY_KEY } from './policy';
 import { routeMessage } from './router';
 import { SYNC_ALARM, syncWithHub } from './sync';
@@ -26,25 +21,21 @@ import { exposeSessionStorageToContentScripts, forgetPlannedViews, publishGuardP
 import { database } from '../store/db';
 
 /**
- * Whether an adapter's export endpoints are blocked: always on a browser assigned to an SRO, otherwise unless
- * every user seen on the adapter's hosts in this session is known not to be an SRO (fail closed before then).
+ * Whether an adapter's export endpoints are blocked: while anyone seen on its hosts in this session is guarded,
+ * or, with nobody seen yet, as guardedFor() rules for nobody identified (the managed role, `unidentifiedUser`).
  */
 async function exportsGuarded(): Promise<(adapterId: string) => boolean> {
-  const managed = await managedSettings();
-  const seen = allIdentities();
+  const state = await ready();
+  const seen = allOrigins();
   return (adapterId) => {
-    if (managed.role === 'sro') return true;
-    const onAdapter = seen.filter((identity) => identity.adapterId === adapterId);
-    return (
-      onAdapter.length === 0 ||
-      onAdapter.some((identity) => identity.role === 'sro' || identity.role === 'unknown')
-    );
+    const onAdapter = seen.filter(([, identity]) => identity.adapterId === adapterId);
+    if (onAdapter.length === 0) return hostVerdict(state, undefined, undefined).guarded;
+    return onAdapter.some(([origin, identity]) => hostVerdict(state, origin, identity).guarded);
   };
 }
 
 async function syncEnforcement(): Promise<void> {
-  const bundle = await activePolicy();
-  await loadIdentities();
+  const { bundle } = await ready();
   if (!bundle) return;
   const guarded = await exportsGuarded();
   await applyBlockRules(blockRulesFor(bundle.adapters, (adapter) => guarded(adapter.id)));
@@ -109,13 +100,11 @@ async function reevaluateOpenPages(reason: GuardPush['reason']): Promise<void> {
 
 /** Whether a shown `view-source:` of this URL would show an SRO a record the network rules keep closed. */
 async function sourceViewGuarded(url: string): Promise<boolean> {
-  await loadIdentities();
-  const bundle = await activePolicy();
-  const managed = await managedSettings();
-  if (!bundle) return managed.role === 'sro';
+  const state = await ready();
   const target = new URL(url);
-  if (!isSisHost(bundle.adapters, url) || openPageFor(bundle.adapters, url)) return false;
-  return managed.role === 'sro' || identityForOrigin(target.origin)?.role === 'sro';
+  if (state.bundle && (!isSisHost(state.bundle.adapters, url) || openPageFor(state.bundle.adapters, url)))
+    return false;
+  return srosMayBeSignedIn(hostVerdict(state, target.origin, identityForOrigin(target.origin)));
 }
 
 /**
@@ -158,32 +147,20 @@ export function startBackground(): void {
   // An allow rule outlives a worker that stopped before its timer fired: a new worker starts with none.
   void clearStaleAllowRules();
   // Read at once: the first storage.managed read after the browser starts can take seconds.
-  onManagedSettingsChange(() => void effects.identityChanged());
-  void managedSettings();
+  onManagedSettingsChange(() => {
+    forgetReady();
+    void effects.identityChanged();
+  });
 
   browser.runtime.onMessage.addListener((message, sender) => routeMessage(message, sender, effects));
 
   watchDownloads({
     rule(origin) {
-      if (!identitiesLoaded()) return 'unknown';
-      const seen = identityForOrigin(origin);
-      if (!seen) return 'unknown';
-      return seen.role === 'sro' || seen.role === 'unknown' ? 'cancel' : 'allow';
+      const state = readyNow();
+      return state && identitiesLoaded() ? downloadRule(state, origin) : 'unknown';
     },
     async ruleAfterLoading(origin) {
-      await loadIdentities();
-      const bundle = await activePolicy();
-      const managed = await managedSettings();
-      if (managed.role === 'sro') return 'cancel';
-      const seen = identityForOrigin(origin);
-      if (seen) return seen.role === 'sro' || seen.role === 'unknown' ? 'cancel' : 'allow';
-      // Nobody seen on this origin yet: downloads from SIS hosts fail closed unless the policy leaves them.
-      const url = new URL(origin);
-      const sis = bundle?.adapters.some((adapter) =>
-        adapter.match.hosts.some((host) => hostMatches(host, url.hostname, url.port)),
-      );
-      if (!sis) return 'allow';
-      return bundle?.policy.roles.unidentifiedUser === 'leave' ? 'allow' : 'cancel';
+      return downloadRule(await ready(), origin);
     },
     onCancelled(_item, origin) {
       const seen = identityForOrigin(origin);
@@ -234,19 +211,24 @@ export function startBackground(): void {
       // What SROs may view was worked out under the old one: forgotten before anything else.
       void forgetPlannedViews().catch(() => undefined);
       forgetActivePolicy();
+      forgetReady();
       void forgetIdentities()
         .then(setUp)
         .then(() => reevaluateOpenPages('policy-changed'));
     }
     if (area === 'managed') {
       forgetManagedSettings();
+      forgetReady();
       void effects.identityChanged();
     }
   });
 
   browser.runtime.onInstalled.addListener(() => void setUp());
   browser.runtime.onStartup.addListener(() => void setUp());
-  void loadIdentities();
+  // The one start-up read every listener waits on (policy, managed settings, identities).
+  void ready().catch((error: unknown) =>
+    console.error('Record Guard: start-up failed', error instanceof Error ? error.message : ''),
+  );
   // Logged only if it changed since the last check (a managed role or an install type can change between starts).
   void checkHardening().catch((error: unknown) =>
     console.error('Record Guard: could not check the browser hardening', error),

@@ -7,6 +7,7 @@ import { classificationFor, fieldCategories, splitFieldList, type ClassifyingAda
 import { addMinutes, ageOn, birthdayOfAge, localDate, nextDate, startOfLocalDate } from './calendar';
 import type { ConsentFinding, Coverage, Decision, DecisionOption, Outcome, ReasonCode } from './decision';
 import type { Facts } from './facts';
+import type { GuardVerdict } from './guarded';
 import { reasonText } from './reasons';
 
 /** The parts of a policy bundle the decision needs. */
@@ -332,15 +333,18 @@ function optionsFor(
  * Decides one record view or export. Pure: the same policy and facts always give the same decision.
  * Anything it cannot establish for an SRO ends covered, never open.
  */
-export function decide(bundle: DecisionPolicy, facts: Facts): Decision {
+export function decide(bundle: DecisionPolicy, facts: Facts, who?: GuardVerdict): Decision {
   const { policy } = bundle;
   const resolved = resolveRole(policy, facts.user);
+  // Who is guarded was decided once, by guardedFor(), from the page and what the session saw on the host: a
+  // caller that has that verdict passes it, and decide() does not work it out again from the page alone.
+  const role = who ? (who.guarded ? who.role : who.role === 'unknown' ? 'staff' : who.role) : resolved.role;
   const requires = {
     justification: { minLength: policy.justification.minLength, maxLength: policy.justification.maxLength },
     attestation: true,
   };
   const base = {
-    role: resolved.role,
+    role,
     action: facts.action,
     categories: [...facts.categories],
     redact: { categories: [] as Category[], fields: [] as string[] },
@@ -361,8 +365,8 @@ export function decide(bundle: DecisionPolicy, facts: Facts): Decision {
     text: reasonText(code, { action: facts.action, categories, studentId: facts.student.id, fields }),
   });
 
-  const unidentified = resolved.role === 'unknown';
-  if (resolved.role !== 'sro' && !(unidentified && policy.roles.unidentifiedUser === 'guard')) {
+  const unidentified = role === 'unknown';
+  if (who ? !who.guarded : role !== 'sro' && !(unidentified && policy.roles.unidentifiedUser === 'guard')) {
     return { ...base, outcome: 'allow', guarded: false, reason: reason('not-guarded') };
   }
   if (unidentified) {
@@ -499,4 +503,47 @@ export function decide(bundle: DecisionPolicy, facts: Facts): Decision {
     return { ...stuck, outcome: 'request', reason: reason('not-covered', uncovered) };
   }
   return { ...stuck, outcome: 'block', requires: null, reason: reason('no-basis', uncovered) };
+}
+
+/** A page's facts before the student is known: everything decide() reads but the student. */
+export type PageFacts = Omit<Facts, 'student'> & { student?: Facts['student'] | undefined };
+
+/**
+ * decide() for a page or export as the background meets it: with no valid policy in force, and with no student
+ * read from the page, each answered with its reason code. `who` is guardedFor()'s verdict.
+ */
+export function decidePage(
+  bundle: DecisionPolicy | undefined,
+  facts: PageFacts,
+  who: GuardVerdict,
+): Decision {
+  const student = facts.student;
+  if (bundle && student) return decide(bundle, { ...facts, student }, who);
+  const code: ReasonCode = !bundle
+    ? 'no-policy'
+    : !who.guarded
+      ? 'not-guarded'
+      : who.role === 'unknown'
+        ? 'identity-unknown'
+        : 'student-unknown';
+  const guarded = who.guarded;
+  return {
+    outcome: guarded ? 'block' : 'allow',
+    role: who.role,
+    guarded,
+    reason: {
+      code,
+      text: reasonText(code, { action: facts.action, categories: facts.categories, studentId: '' }),
+    },
+    rules: [],
+    citations: [],
+    action: facts.action,
+    categories: [...facts.categories],
+    redact: { categories: [], fields: [] },
+    coveredBy: [],
+    options: [],
+    requires: null,
+    consents: [],
+    policyVersion: bundle?.policy.version ?? 0,
+  };
 }

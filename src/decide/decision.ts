@@ -23,7 +23,9 @@ export type ReasonCode =
   | 'export-field-unknown'
   | 'awaiting-approval'
   | 'not-covered'
-  | 'no-basis';
+  | 'no-basis'
+  | 'no-policy'
+  | 'student-unknown';
 
 /** A legal basis the user can state to go forward, with what it needs from them. */
 export interface DecisionOption {

@@ -74,6 +74,16 @@ export function reasonText(
         en: 'Blocked: Record Guard could not tell who is signed in to the SIS on this page. Sign in to the SIS again.',
         es: 'Bloqueado: Record Guard no pudo saber quién inició sesión en el SIS en esta página. Vuelva a iniciar sesión en el SIS.',
       };
+    case 'no-policy':
+      return {
+        en: 'Blocked: no valid district policy is in force in this browser. Contact district IT.',
+        es: 'Bloqueado: no hay una política del distrito válida en este navegador. Comuníquese con TI del distrito.',
+      };
+    case 'student-unknown':
+      return {
+        en: 'Blocked: Record Guard could not tell which student this page is about, so it stays hidden.',
+        es: 'Bloqueado: Record Guard no pudo saber de qué estudiante trata esta página, así que permanece oculta.',
+      };
     case 'categories-unknown':
       return {
         en: 'Blocked: Record Guard could not tell which records this page or export holds.',
