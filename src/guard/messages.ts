@@ -15,6 +15,16 @@ export const BACKGROUND_TIMEOUT_MS = 4000;
 
 export class BackgroundTimeout extends Error {}
 
+/**
+ * Sends without a deadline: the caller shows the page as unchecked when the answer is slow, and the answer
+ * still applies when it comes (a worker's first verdict after the browser starts can take longer than the bound).
+ */
+export async function sendUnbounded<T>(message: unknown): Promise<T> {
+  const reply = (await extensionApi.runtime.sendMessage(message)) as T | undefined;
+  if (reply === undefined || reply === null) throw new Error('background gave no answer');
+  return reply;
+}
+
 async function send<T>(message: unknown): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -1,24 +1,30 @@
-// The content script's whole job on one page (or frame): cover at once, learn who is signed in, and either
-// get out of the way (anyone but an SRO) or keep the record hidden until the background's verdict allows it.
+// The content script's wiring on one page (or frame): it reads the page, turns DOM and message events into the
+// page machine's events (src/guard/page-machine.ts, where every decision is) and carries out its effects.
+// Teardown removes every listener, observer and timer.
 import { extensionApi } from './chrome-api';
-import type { PageHelloReply, PageVerdict } from '../messaging/page-guard';
+import type { PageEvaluate, PageHelloReply, PageVerdict } from '../messaging/page-guard';
 import { isGuardPush } from '../messaging/guard-push';
 import { planOpens } from '../messaging/guard-plan';
 import type { SisAdapter } from '../policy/adapter';
 import type { Category } from '../policy/vocabulary';
+import { lateIdentityWaitMs } from '../decide/guarded';
 import { readCategories, readFields, readIdentity, readStudentId, type PageIdentity } from '../sis/read-page';
 import { cover, hideNotice, isCovered, release, setPrintAllowed, showNotice, uncover } from './cover';
 import { installExportGuard } from './exports';
-import { evaluate, hello, openGate, reportIdentity } from './messages';
+import { BACKGROUND_TIMEOUT_MS, openGate, reportIdentity, sendUnbounded } from './messages';
+import {
+  initialState,
+  step,
+  type GuardEffect,
+  type GuardEvent,
+  type GuardState,
+  type Notice,
+  type Reading,
+  type TimerName,
+} from './page-machine';
 import { planFor } from './plan';
 import { Redactor } from './redact';
-import { pick, text, type Language } from './texts';
-
-interface PageState {
-  href: string;
-  studentId: string | undefined;
-  categories: string;
-}
+import { pick, text } from './texts';
 
 /**
  * Who is signed in, as this page shows it; a frame without a header of its own reads its top page's (same
@@ -35,372 +41,352 @@ function readPageIdentity(adapter: SisAdapter): PageIdentity {
   }
 }
 
-const MAX_RETRIES = 5;
-const RETRY_MS = 2000;
+const domReady = (): boolean => document.readyState !== 'loading';
 
 export function startPageGuard(): void {
-  cover();
   const controller = new AbortController();
-  let language: Language = 'en';
-  let reply: PageHelloReply | undefined;
-  let verdict: PageVerdict | undefined;
-  let evaluated: PageState | undefined;
-  let identity: PageIdentity | undefined;
-  let identityAsked = false;
+  const signal = controller.signal;
+  const timers = new Map<TimerName, ReturnType<typeof setTimeout>>();
+  const slowTimers = new Set<ReturnType<typeof setTimeout>>();
+  let observer: MutationObserver | undefined;
   let redactor: Redactor | undefined;
-  let pageObserver: MutationObserver | undefined;
-  let evaluation = 0;
-  let recheckTimer: ReturnType<typeof setTimeout> | undefined;
-  let retries = 0;
-  /**
-   * The guard plan's views as read when the page started. Dropped for good once anything says they may be
-   * stale: a push from the background, a verdict that disagreed, a background that did not answer, a page
-   * restored from the back/forward cache.
-   */
-  let planViews: PageHelloReply['opens'];
+  let onPush: ((message: unknown) => void) | undefined;
+  let state: GuardState;
+  /** The reading each evaluation was asked about, by id. */
+  const asked = new Map<number, Reading>();
 
-  const stop = (): void => {
+  const adapter = (): SisAdapter | undefined => state.reply?.adapter;
+
+  const reading = (of: SisAdapter): Reading => ({
+    href: location.href,
+    studentId: readStudentId(of, document, location.href).value,
+    categories: readCategories(of, document, location.href).sort().join(','),
+  });
+
+  const dispatch = (event: GuardEvent): void => {
+    const next = step(state, event);
+    state = next.state;
+    for (const effect of next.effects) {
+      try {
+        run(effect);
+      } catch {
+        // An effect that throws (a broken adapter's selector) leaves the page covered, never open.
+        if (effect.type !== 'stop') dispatch({ type: 'broken' });
+      }
+    }
+  };
+
+  const teardown = (): void => {
     controller.abort();
-    pageObserver?.disconnect();
+    observer?.disconnect();
+    observer = undefined;
+    for (const timer of timers.values()) clearTimeout(timer);
+    timers.clear();
+    for (const timer of slowTimers) clearTimeout(timer);
+    slowTimers.clear();
+    if (onPush) extensionApi.runtime.onMessage.removeListener(onPush);
+    onPush = undefined;
     release();
     hideNotice();
   };
 
-  const failClosed = (): void => {
-    cover();
-    showNotice({ title: text('unavailableTitle', language), body: text('unavailableBody', language) });
+  const showBlocked = (notice: Extract<Notice, { kind: 'blocked' }>): void => {
+    const language = state.language;
+    const of = adapter();
+    showNotice({
+      title: text('blockedTitle', language),
+      body: pick(notice.verdict.reason, language),
+      detail: notice.verdict.citations.join(' · '),
+      ...(notice.canContinue && of
+        ? {
+            action: {
+              label: text('continue', language),
+              onActivate: () =>
+                void openGate({
+                  channel: 'gate.open',
+                  url: location.href,
+                  action: 'view',
+                  studentId: notice.studentId,
+                  categories: notice.categories as Category[],
+                  fields: readFields(of, document),
+                }).catch(() => dispatch({ type: 'broken' })),
+            },
+          }
+        : {}),
+    });
   };
 
-  const domReady = (): boolean => document.readyState !== 'loading';
-
-  const currentState = (adapter: SisAdapter): PageState => ({
-    href: location.href,
-    studentId: readStudentId(adapter, document, location.href).value,
-    categories: readCategories(adapter, document, location.href).sort().join(','),
-  });
-
-  const applyVerdict = (adapter: SisAdapter, result: PageVerdict): void => {
-    verdict = result;
-    language = result.language;
-    if (!result.guarded) {
-      stop();
-      return;
-    }
-    startSroWatch(adapter);
-    setPrintAllowed(result.allowPrint);
-    clearTimeout(recheckTimer);
-    if (result.show && result.recheckAt) {
-      // Covers again when the grant or consent ends, to the second; the background's alarm is the backstop.
-      // An end already past that the verdict still shows (clocks or time zones disagree) is checked again
-      // in half a minute, not in a loop.
-      const left = Date.parse(result.recheckAt) - Date.now();
-      const wait = left > 0 ? left + 50 : 30_000;
-      recheckTimer = setTimeout(
-        () => {
-          cover();
-          void evaluatePage(adapter, true);
-        },
-        Math.min(wait, 2 ** 31 - 1),
-      );
-    }
-    if (result.show) {
-      redactor?.scan(document);
-      hideNotice();
-      uncover();
-    } else {
-      // The plan may have opened this page a moment ago: it is not trusted again on this page.
-      planViews = undefined;
-      cover();
-      const state = evaluated;
-      const studentId = state?.studentId;
-      const categories = (state?.categories.split(',').filter(Boolean) ?? []) as Category[];
-      const canContinue =
-        (result.outcome === 'justify' || result.outcome === 'request') && studentId !== undefined;
-      showNotice({
-        title: text('blockedTitle', language),
-        body: pick(result.reason, language),
-        detail: result.citations.join(' · '),
-        ...(canContinue && categories.length > 0
-          ? {
-              action: {
-                label: text('continue', language),
-                onActivate: () =>
-                  void openGate({
-                    channel: 'gate.open',
-                    url: location.href,
-                    action: 'view',
-                    studentId,
-                    categories,
-                    fields: readFields(adapter, document),
-                  }).catch(() => failClosed()),
-              },
-            }
-          : {}),
-      });
-    }
+  /** Sends a request, telling the machine when it is slow (the answer still counts when it comes). */
+  const sendWatched = <T>(message: unknown, slow: () => void): Promise<T> => {
+    const timer = setTimeout(slow, BACKGROUND_TIMEOUT_MS);
+    slowTimers.add(timer);
+    const done = (): void => {
+      clearTimeout(timer);
+      slowTimers.delete(timer);
+    };
+    const sent = sendUnbounded<T>(message);
+    sent.then(done, done);
+    return sent;
   };
 
   /**
    * A consented record opens without waiting for the round trip when the guard plan says every category on
-   * the page is open to this SRO now: the export guard and redaction are in place first, print and copy stay
-   * blocked, and the verdict that follows rules (covering again if it disagrees).
+   * the page is open to this SRO now; the verdict that follows rules (covering again if it disagrees).
    */
-  const openIfPlanAllows = (
-    adapter: SisAdapter,
-    seen: PageIdentity,
-    student: { value?: string | undefined; conflicting: boolean },
-    categories: Category[],
-    fields: string[],
-  ): void => {
-    const opens = planViews;
-    if (!opens || !isCovered()) return;
-    const reading = {
-      username: seen.username,
-      studentId: student.value,
-      conflicting: seen.conflicting || student.conflicting,
-      categories,
-      fields,
+  const planWouldOpen = (reply: PageHelloReply, message: PageEvaluate): boolean =>
+    reply.opens !== undefined &&
+    isCovered() &&
+    planOpens(
+      reply.opens,
+      {
+        username: message.identity.username,
+        studentId: message.studentId,
+        conflicting: message.identity.conflicting,
+        categories: message.categories,
+        fields: message.fields,
+      },
+      Date.now(),
+    );
+
+  const evaluate = (of: SisAdapter, id: number, complete: boolean, tryPlan: boolean): void => {
+    const now = reading(of);
+    asked.set(id, now);
+    const seen = state.identity ?? { conflicting: false };
+    const student = readStudentId(of, document, location.href);
+    const message: PageEvaluate = {
+      channel: 'page.evaluate',
+      url: location.href,
+      identity: {
+        ...(seen.username ? { username: seen.username } : {}),
+        ...(seen.roleLabel ? { roleLabel: seen.roleLabel } : {}),
+        conflicting: seen.conflicting || student.conflicting,
+      },
+      ...(student.value ? { studentId: student.value } : {}),
+      categories: complete ? (now.categories.split(',').filter(Boolean) as Category[]) : [],
+      fields: complete ? readFields(of, document) : [],
+      complete,
     };
-    if (!planOpens(opens, reading, Date.now())) return;
-    const watching = sroWatching;
-    startSroWatch(adapter);
-    // The last verdict was about another page state: print and copy wait for this one's.
-    verdict = undefined;
-    setPrintAllowed(false);
-    if (watching) redactor?.scan(document);
-    hideNotice();
-    uncover();
+    if (tryPlan && state.reply && planWouldOpen(state.reply, message)) dispatch({ type: 'plan-opened', id });
+    sendWatched<PageVerdict>(message, () => dispatch({ type: 'verdict-slow', id })).then(
+      (result) => {
+        const of2 = adapter();
+        if (!of2 || signal.aborted) return;
+        dispatch({
+          type: 'verdict',
+          id,
+          complete,
+          result,
+          asked: asked.get(id) ?? now,
+          now: reading(of2),
+          nowMs: Date.now(),
+        });
+        asked.delete(id);
+      },
+      () => {
+        asked.delete(id);
+        if (!signal.aborted) dispatch({ type: 'verdict-failed', id });
+      },
+    );
   };
 
-  /** Asks for a verdict on the page as it is now. Only the latest evaluation may apply its answer. */
-  const evaluatePage = async (adapter: SisAdapter, complete: boolean): Promise<void> => {
-    const mine = ++evaluation;
-    try {
-      const state = currentState(adapter);
-      if (complete) evaluated = state;
-      const seen = identity ?? readPageIdentity(adapter);
-      const student = readStudentId(adapter, document, location.href);
-      const categories = complete ? (state.categories.split(',').filter(Boolean) as Category[]) : [];
-      const fields = complete ? readFields(adapter, document) : [];
-      if (complete) openIfPlanAllows(adapter, seen, student, categories, fields);
-      const result = await evaluate({
-        channel: 'page.evaluate',
-        url: location.href,
-        identity: {
-          ...(seen.username ? { username: seen.username } : {}),
-          ...(seen.roleLabel ? { roleLabel: seen.roleLabel } : {}),
-          conflicting: seen.conflicting || student.conflicting,
-        },
-        ...(student.value ? { studentId: student.value } : {}),
-        categories,
-        fields,
-        complete,
+  const hello = (): void => {
+    void (async () => {
+      const planned = await planFor(location.href).catch(() => undefined);
+      const reply =
+        planned ??
+        (await sendWatched<PageHelloReply>({ channel: 'page.hello', url: location.href }, () =>
+          dispatch({ type: 'hello-slow' }),
+        ));
+      if (signal.aborted) return;
+      dispatch({
+        type: 'hello',
+        reply,
+        lateWaitMs: reply.adapter ? lateIdentityWaitMs(reply.adapter) : 0,
       });
-      if (mine !== evaluation) return;
-      if (!result.guarded) {
-        applyVerdict(adapter, result);
-        return;
-      }
-      if (!complete) {
-        // An SRO: read the whole page before deciding, keeping it covered meanwhile.
-        startSroWatch(adapter);
-        if (domReady() && !completeAsked) await evaluatePage(adapter, true);
-        return;
-      }
-      const now = currentState(adapter);
-      if (
-        now.href !== state.href ||
-        now.studentId !== state.studentId ||
-        now.categories !== state.categories
-      ) {
-        // The page moved on (another student or section) while this was decided: decide again, covered.
-        cover();
-        await evaluatePage(adapter, true);
-        return;
-      }
-      applyVerdict(adapter, result);
-    } catch {
-      if (mine !== evaluation) return;
-      planViews = undefined;
-      failClosed();
-      // A background that is slow to start is not a verdict: try again, the page staying covered meanwhile.
-      if (retries < MAX_RETRIES) {
-        retries += 1;
-        setTimeout(() => void evaluatePage(adapter, domReady()), RETRY_MS * retries);
-      }
-    }
-  };
-
-  /**
-   * Asks for the full verdict as soon as the page is parsed, without waiting for the identity-only answer first
-   * (two round trips in a row were most of an SRO's wait). A page that turns out not to be guarded aborts it.
-   */
-  let completeAsked = false;
-  const whenParsed = (adapter: SisAdapter): void => {
-    if (completeAsked) return;
-    if (domReady()) return;
-    completeAsked = true;
-    document.addEventListener('DOMContentLoaded', () => void evaluatePage(adapter, true), {
-      once: true,
-      signal: controller.signal,
+      if (domReady()) onParsed();
+    })().catch(() => {
+      if (!signal.aborted) dispatch({ type: 'hello-failed' });
     });
   };
 
-  let sroWatching = false;
-  const startSroWatch = (adapter: SisAdapter): void => {
-    if (sroWatching || !reply) return;
-    sroWatching = true;
+  /** Reads who is signed in; an identity without its role label is not final until the page is parsed. */
+  const readIdentityNow = (of: SisAdapter): void => {
+    if (state.identity !== undefined) return;
+    const seen = readPageIdentity(of);
+    if (seen.username === undefined && !seen.conflicting) return;
+    if (of.roleLabel.length > 0 && seen.roleLabel === undefined && !domReady()) return;
+    dispatch({ type: 'identity', identity: seen });
+  };
+
+  const onMutations = (mutations: MutationRecord[]): void => {
+    const of = adapter();
+    if (!of) return;
+    try {
+      readIdentityNow(of);
+      if (!state.watching) return;
+      redactor?.handleMutations(mutations);
+      if (domReady()) dispatch({ type: 'changed', now: reading(of) });
+    } catch {
+      dispatch({ type: 'broken' });
+    }
+  };
+
+  const onParsed = (): void => {
+    const of = adapter();
+    if (of) {
+      try {
+        readIdentityNow(of);
+      } catch {
+        dispatch({ type: 'broken' });
+        return;
+      }
+    }
+    dispatch({ type: 'parsed' });
+  };
+
+  const watchSro = (of: SisAdapter): void => {
+    const reply = state.reply;
+    if (!reply) return;
     redactor = new Redactor({
       labels: reply.sensitiveLabels,
       codes: reply.sensitiveCodes,
       codeAttributes: [
-        ...new Set(
-          adapter.sensitiveFields.flatMap((field) => (field.codeAttribute ? [field.codeAttribute] : [])),
-        ),
+        ...new Set(of.sensitiveFields.flatMap((field) => (field.codeAttribute ? [field.codeAttribute] : []))),
       ],
-      mask: text('mask', language),
+      mask: text('mask', state.language),
     });
     if (document.body) redactor.scan(document);
     installExportGuard(
-      adapter,
+      of,
       {
-        language: () => language,
-        categories: () => readCategories(adapter, document, location.href),
-        studentId: () => readStudentId(adapter, document, location.href).value,
-        allowPrint: () => verdict?.allowPrint ?? false,
-        allowCopy: () => verdict?.allowCopy ?? false,
+        language: () => state.language,
+        categories: () => readCategories(of, document, location.href),
+        studentId: () => readStudentId(of, document, location.href).value,
+        allowPrint: () => state.verdict?.allowPrint ?? false,
+        allowCopy: () => state.verdict?.allowCopy ?? false,
         setPrintAllowed,
       },
-      controller.signal,
+      signal,
     );
-    whenParsed(adapter);
-    window.addEventListener('popstate', () => recheck(adapter), { signal: controller.signal });
-    extensionApi.runtime.onMessage.addListener((message: unknown) => {
-      if (controller.signal.aborted || !isGuardPush(message)) return;
-      planViews = undefined;
-      cover();
-      void evaluatePage(adapter, domReady());
-    });
+    // Hash-routed and history-routed SIS apps change the record without a load: read the page again.
+    const reread = (): void => {
+      try {
+        dispatch({ type: 'changed', now: reading(of) });
+      } catch {
+        dispatch({ type: 'broken' });
+      }
+    };
+    window.addEventListener('popstate', reread, { signal });
+    window.addEventListener('hashchange', reread, { signal });
+    onPush = (message: unknown) => {
+      if (!signal.aborted && isGuardPush(message)) dispatch({ type: 'push' });
+    };
+    extensionApi.runtime.onMessage.addListener(onPush);
     // A page restored from the back/forward cache was decided before it was put away: decide it again.
     window.addEventListener(
       'pageshow',
       (event) => {
-        if (!event.persisted) return;
-        planViews = undefined;
-        cover();
-        void evaluatePage(adapter, true);
+        if (event.persisted) dispatch({ type: 'restored' });
       },
-      { signal: controller.signal },
+      { signal },
     );
   };
 
-  /** Something changed under an SRO: a new section, student or URL is hidden before it paints, then decided. */
-  const recheck = (adapter: SisAdapter): void => {
-    if (!evaluated || !domReady()) return;
-    const now = currentState(adapter);
-    if (
-      now.href === evaluated.href &&
-      now.studentId === evaluated.studentId &&
-      now.categories === evaluated.categories
-    ) {
-      return;
-    }
-    cover();
-    void evaluatePage(adapter, true);
-  };
-
-  const onMutations = (adapter: SisAdapter, mutations: MutationRecord[]): void => {
-    try {
-      readMutations(adapter, mutations);
-    } catch {
-      // A broken adapter (a selector the browser refuses, a pattern that throws): nothing can be read, so the
-      // page stays covered with an explanation rather than open.
-      pageObserver?.disconnect();
-      evaluation += 1;
-      failClosed();
-    }
-  };
-
-  const readMutations = (adapter: SisAdapter, mutations: MutationRecord[]): void => {
-    if (!identityAsked) {
-      const seen = readPageIdentity(adapter);
-      if (seen.username === undefined && !seen.conflicting) return;
-      // The role label may be parsed just after the name: an identity without it is not final until the page
-      // is parsed (DOMContentLoaded evaluates then), so an SRO off the roster is not taken for staff.
-      if (adapter.roleLabel.length > 0 && seen.roleLabel === undefined && !domReady()) return;
-      identity = seen;
-      identityAsked = true;
-      const known = reply?.knownNonSro ?? [];
-      if (!seen.conflicting && known.includes((seen.username ?? '').toLowerCase())) {
-        // A teacher, clerk or admin the background has already checked in this session: nothing to do.
-        stop();
-        return;
-      }
-      whenParsed(adapter);
-      void evaluatePage(adapter, domReady());
-      return;
-    }
-    if (!sroWatching) return;
-    redactor?.handleMutations(mutations);
-    recheck(adapter);
-  };
-
-  void (async () => {
-    try {
-      reply =
-        (await planFor(location.href).catch(() => undefined)) ??
-        (await hello({ channel: 'page.hello', url: location.href }));
-    } catch {
-      failClosed();
-      // The worker may still be starting: ask once more before leaving the page covered for good.
-      try {
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
-        reply = await hello({ channel: 'page.hello', url: location.href });
-        hideNotice();
-      } catch {
-        return;
-      }
-    }
-    language = reply.language;
-    planViews = reply.opens;
-    const adapter = reply.adapter;
-    if (reply.guard === 'none' || !adapter) {
-      stop();
-      return;
-    }
-    if (reply.guard === 'identity' || reply.guard === 'sign-in') {
-      // An open page holds no record: never covered. It only tells the background who is signed in (or, on
-      // the SIS's sign-in page, that whoever was is not any more).
-      const signIn = reply.guard === 'sign-in';
-      stop();
-      const report = (): void => {
-        const seen = readPageIdentity(adapter);
-        if (!signIn && seen.username === undefined && !seen.conflicting) return;
-        void reportIdentity({ channel: 'page.identity', url: location.href, signIn, identity: seen }).catch(
-          () => undefined,
-        );
-      };
-      if (domReady()) report();
-      else document.addEventListener('DOMContentLoaded', report, { once: true });
-      return;
-    }
-    pageObserver = new MutationObserver((mutations) => onMutations(adapter, mutations));
-    pageObserver.observe(document, { childList: true, subtree: true, characterData: true });
-    onMutations(adapter, []);
-    if (!identityAsked) {
-      document.addEventListener(
-        'DOMContentLoaded',
-        () => {
-          if (identityAsked) return;
-          identityAsked = true;
-          void evaluatePage(adapter, true);
-        },
-        { once: true, signal: controller.signal },
+  const reportOpenPage = (of: SisAdapter, signIn: boolean): void => {
+    const report = (): void => {
+      const seen = readPageIdentity(of);
+      if (!signIn && seen.username === undefined && !seen.conflicting) return;
+      reportIdentity({ channel: 'page.identity', url: location.href, signIn, identity: seen }).catch(
+        (error: unknown) =>
+          console.debug(
+            'Record Guard: identity report not delivered',
+            error instanceof Error ? error.message : '',
+          ),
       );
-      if (domReady() && !identityAsked) {
-        identityAsked = true;
-        void evaluatePage(adapter, true);
+    };
+    // Registered outside the aborted signal: the page guard has stopped, the one report has not been sent.
+    if (domReady()) report();
+    else document.addEventListener('DOMContentLoaded', report, { once: true });
+  };
+
+  function run(effect: GuardEffect): void {
+    const of = adapter();
+    switch (effect.type) {
+      case 'cover':
+        cover();
+        return;
+      case 'uncover':
+        uncover();
+        return;
+      case 'notice':
+        if (effect.notice.kind === 'unavailable') {
+          showNotice({
+            title: text('unavailableTitle', state.language),
+            body: text('unavailableBody', state.language),
+          });
+        } else showBlocked(effect.notice);
+        return;
+      case 'hide-notice':
+        hideNotice();
+        return;
+      case 'evaluate':
+        if (of) evaluate(of, effect.id, effect.complete, effect.tryPlan);
+        return;
+      case 'hello':
+        hello();
+        return;
+      case 'observe':
+        observer = new MutationObserver(onMutations);
+        observer.observe(document, { childList: true, subtree: true, characterData: true });
+        document.addEventListener('DOMContentLoaded', onParsed, { once: true, signal });
+        onMutations([]);
+        return;
+      case 'stop-observing':
+        observer?.disconnect();
+        observer = undefined;
+        return;
+      case 'report-identity':
+        if (of) reportOpenPage(of, effect.signIn);
+        return;
+      case 'watch-sro':
+        if (of) watchSro(of);
+        return;
+      case 'scan':
+        redactor?.scan(document);
+        return;
+      case 'set-print':
+        setPrintAllowed(effect.allowed);
+        return;
+      case 'timer': {
+        clearTimeout(timers.get(effect.name));
+        const event: GuardEvent =
+          effect.name === 'late'
+            ? { type: 'late-timeout' }
+            : effect.name === 'retry'
+              ? { type: 'retry' }
+              : effect.name === 'hello-retry'
+                ? { type: 'hello-retry' }
+                : { type: 'recheck-due' };
+        timers.set(
+          effect.name,
+          setTimeout(() => {
+            timers.delete(effect.name);
+            dispatch(event);
+          }, effect.ms),
+        );
+        return;
       }
+      case 'clear-timer':
+        clearTimeout(timers.get(effect.name));
+        timers.delete(effect.name);
+        return;
+      case 'stop':
+        teardown();
+        return;
     }
-  })();
+  }
+
+  const start = initialState();
+  state = start.state;
+  for (const effect of start.effects) run(effect);
 }
