@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SisServer } from '../fixtures/sis/server';
 import { launchBrowser, type ExtensionBrowser } from './support/browser';
 import { downloadOutcome, isCovered, noticeText, settled } from './support/guard';
-import { recordUrl, signIn, startDemoSis } from './support/sis';
+import { recordUrl, signIn, startDemoSis, startFreshSis } from './support/sis';
 
 const SECTIONS = ['home', 'contacts', 'attendance', 'grades', 'discipline', 'health'];
 
@@ -89,6 +89,55 @@ describe('non-SRO users are never touched', () => {
       await page.locator('[data-section="demographics"]').waitFor();
       expect(await isCovered(page)).toBe(false);
       await page.close();
+    }
+  });
+
+  it('a teacher who opens a SIS JSON URL is not covered, and every export after it works', async () => {
+    await signIn(browser.context, sis, 'teacher.park');
+    const json = await browser.context.newPage();
+    await json.goto(`${sis.url}/campus/api/students`);
+    // No header on a JSON document: the origin's known teacher session is not demoted to "unknown" by it.
+    expect(await settled(json, false, 1500)).toBe(false);
+    await json.close();
+    const seen = await browser.worker.evaluate(async (origin) => {
+      const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+      const stored = (await api.storage.session.get('identities'))['identities'] as
+        { origins?: Record<string, { username?: string; role?: string }> } | undefined;
+      return stored?.origins?.[origin];
+    }, sis.url);
+    expect(seen).toMatchObject({ username: 'teacher.park', role: 'teacher' });
+    const page = await browser.context.newPage();
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      await page.goto(recordUrl(sis, 'home', '100000'));
+      const link = await downloadOutcome(page, () => page.click('#csvDownload'));
+      expect(link.completed).toBe(true);
+      await page.fill('#quickExportFields', 'LastName, FirstName, CA_BirthCountry');
+      const quick = await downloadOutcome(page, () => page.click('#quickExport [type=submit]'));
+      expect(quick.completed).toBe(true);
+    }
+    await page.close();
+  });
+
+  it("a SIS page that fills in its header by XHR after load is uncovered once the teacher's name is read", async () => {
+    // A SIS origin nobody was seen on yet: nothing to borrow, the page waits for its own header.
+    const fresh = await startFreshSis();
+    try {
+      await signIn(browser.context, fresh, 'teacher.park', { quiet: true });
+      const page = await browser.context.newPage();
+      await page.goto(`${recordUrl(fresh, 'home', '100000')}&lateheader=1`, { waitUntil: 'load' });
+      const loaded = Date.now();
+      await page.locator('#userName').waitFor({ state: 'attached', timeout: 3000 });
+      const headerAt = Date.now();
+      expect(await settled(page, false, 2000)).toBe(false);
+      const uncoveredAt = Date.now();
+      // The header arrives about 100 ms after load by XHR; the page is open within the identity read's bound.
+      expect(uncoveredAt - headerAt).toBeLessThan(1000);
+      expect(uncoveredAt - loaded).toBeLessThan(2000);
+      await expect(page.locator('body').innerText()).resolves.toContain('Mexico');
+      expect(await noticeText(page)).toBe('');
+      await page.close();
+    } finally {
+      await fresh.close();
     }
   });
 });

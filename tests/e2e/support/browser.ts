@@ -28,6 +28,8 @@ export interface LaunchOptions {
   locale?: string;
   /** Default true; the demo opens a visible window where there is a display. */
   headless?: boolean;
+  /** Default true. False: return as soon as the worker exists (a cold start, as a user meets it). */
+  waitReady?: boolean;
 }
 
 export async function launchBrowser(options: LaunchOptions = {}): Promise<ExtensionBrowser> {
@@ -69,7 +71,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Extens
   // E2E_WORKER_CONSOLE=1 prints the service worker's console, for debugging a failing test.
   if (worker && process.env.E2E_WORKER_CONSOLE)
     worker.on('console', (message) => console.log(`[worker] ${message.text()}`));
-  if (worker) await extensionReady(worker);
+  if (worker && options.waitReady !== false) await extensionReady(worker);
   return {
     context,
     // Baseline browsers have no worker; tests that use one always launch with the extension.
