@@ -18,6 +18,7 @@ const WARMUP = 4;
 /** Hosts by role: guarded by Record Guard, reached only by the empty script, reached by neither. */
 const HOSTS = { guarded: '127.0.0.1', empty: '127.0.0.2', none: '127.0.0.3' } as const;
 type Host = keyof typeof HOSTS;
+export const EMPTY_HOST = HOSTS.empty;
 
 interface ContentScriptEntry {
   matches: string[];
@@ -26,7 +27,7 @@ interface ContentScriptEntry {
 }
 
 /** An unpacked extension whose one content script is empty and is injected as Record Guard's is. */
-async function emptyScriptExtension(): Promise<string> {
+export async function emptyScriptExtension(): Promise<string> {
   const manifest = JSON.parse(await readFile(join(EXTENSION_DIR, 'manifest.json'), 'utf8')) as {
     content_scripts: ContentScriptEntry[];
   };
