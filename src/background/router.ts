@@ -2,7 +2,8 @@
 // schema, then handed to its handler. Anything else is dropped without an answer.
 
 import { ExtensionPageRequestSchema } from '../messaging/gate';
-import { PageRequestSchema } from '../messaging/page-guard';
+import { PageRequestSchema, type PageRequest } from '../messaging/page-guard';
+import { ready } from './ready';
 import { exportLog, logStatus, verifyLog } from './log-service';
 import { checkHardening } from './hardening';
 import {
@@ -65,6 +66,15 @@ export function routeMessage(
   const request = parsed.data;
   // The page's own claim of where it is must agree with what the browser says.
   if (!sameOrigin(request.url, page.origin)) return undefined;
+  // Registered at once, answered once the worker is ready (policy, managed settings, identities loaded).
+  return ready().then(() => routePage(request, page, effects));
+}
+
+function routePage(
+  request: PageRequest,
+  page: PageSender,
+  effects: EvaluateEffects & GateEffects,
+): Promise<unknown> {
   switch (request.channel) {
     case 'page.hello':
       return handleHello(request, page);
