@@ -1,6 +1,29 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Layer rules (README "Layout"): imports flow downward only. `allowTypeImports`: a type import is erased from the
+ * bundle, so a contract may name a reply type another layer defines; runtime imports may not cross.
+ */
+const restrict = (files, patterns, { allowTypeImports = true, ignores = [] } = {}) => ({
+  files,
+  ignores,
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      { patterns: patterns.map(([group, message]) => ({ group, message, allowTypeImports })) },
+    ],
+  },
+});
+const BROWSER_GLOBALS = ['browser', 'chrome'].map((name) => ({
+  name,
+  message: 'the pure core and the contracts use no browser API: pass what they need in as data',
+}));
+const NO_UI = [['**/ui/*', '**/ui'], 'only extension pages import the UI'];
+const NO_BACKGROUND = [['**/background/*'], 'a lower layer never imports the background'];
+const NO_STORE = [['**/store/*', 'dexie'], 'only the background and report layers touch the database'];
+const NO_HUB = [['**/hub/*'], 'nothing outside src/hub imports the hub'];
+
 export default tseslint.config(
   { ignores: ['.output/**', '.wxt/**', 'node_modules/**', 'bench-results/**', 'demo-output/**'] },
   js.configs.recommended,
@@ -24,4 +47,34 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  // The pure core, policy schemas and contracts: leaves.
+  restrict(
+    ['src/contracts/**', 'src/policy/**', 'src/decide/**'],
+    [
+      NO_UI,
+      NO_BACKGROUND,
+      NO_STORE,
+      NO_HUB,
+      [['**/guard/*', '**/enforce/*', 'preact', 'preact/*'], 'the pure core and contracts are leaves'],
+    ],
+  ),
+  {
+    files: ['src/contracts/**', 'src/policy/**', 'src/decide/**'],
+    rules: { 'no-restricted-globals': ['error', ...BROWSER_GLOBALS] },
+  },
+  restrict(['src/store/**'], [NO_UI, NO_BACKGROUND, NO_HUB]),
+  restrict(['src/background/**', 'src/enforce/**', 'src/report/**'], [NO_UI, NO_HUB]),
+  // The content script: small, no zod, Preact or Dexie (type imports are erased).
+  restrict(
+    ['src/guard/**', 'src/sis/**', 'entrypoints/sis-guard.ts'],
+    [
+      NO_UI,
+      NO_BACKGROUND,
+      NO_STORE,
+      NO_HUB,
+      [['zod', 'zod/*', 'preact', 'preact/*'], 'the content script stays small: no zod or Preact'],
+    ],
+  ),
+  // Extension pages talk to the background by message, never by import, and never open the database.
+  restrict(['src/ui/**'], [NO_BACKGROUND, NO_STORE, NO_HUB], { allowTypeImports: false }),
 );

@@ -12,7 +12,7 @@ import type {
   GateSubmit,
   GateSubmitResult,
   PopupStatus,
-} from '../messaging/gate';
+} from '../contracts/gate';
 import type { ExceptionRequest, Grant } from '../policy/consent';
 import { CategorySchema } from '../policy/vocabulary';
 import { database } from '../store/db';

@@ -1,10 +1,5 @@
-import {
-  GUARD_PLAN_KEY,
-  isGuardPlan,
-  planOpens,
-  type GuardPlan,
-  type PageReading,
-} from '../messaging/guard-plan';
+import { GUARD_PLAN_KEY, isGuardPlan, type GuardPlan } from '../contracts/guard-plan';
+import { planOpens, type PageReading } from '../decide/plan-views';
 import { bundleClassification, sensitiveFieldsFor } from '../policy/sensitive-fields';
 import { applyRecordRules, hostPatternPrefix, type GuardedOrigin } from '../enforce/record-rules';
 import type { PolicyBundle } from '../policy/bundle';
@@ -13,7 +8,7 @@ import { srosMayBeSignedIn } from '../decide/guarded';
 import { hostVerdict, ready } from './ready';
 import { allOrigins, knownNonSroByOrigin } from './identities';
 import { blockedGateTarget } from './gate-nonce';
-import { uiLanguage } from '../ui/i18n';
+import { uiLanguage } from './language';
 import { activePolicy } from './policy';
 import { viewableForSros } from './viewable';
 

@@ -1,5 +1,5 @@
 // The options page's view of the local log: how much is waiting for the hub, whether the chain verifies, exports.
-import type { LogStatus } from '../messaging/gate';
+import type { LogStatus } from '../contracts/gate';
 import { outboxStatus } from '../report/outbox';
 import { database } from '../store/db';
 import { exportLogCsv, exportLogJson, verifyChain, type VerifyResult } from '../store/log';

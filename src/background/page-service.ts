@@ -13,7 +13,7 @@ import {
   type PageHelloReply,
   type PageIdentityReport,
   type PageVerdict,
-} from '../messaging/page-guard';
+} from '../contracts/page-guard';
 import type { SisAdapter } from '../policy/adapter';
 import type { PolicyBundle } from '../policy/bundle';
 import { resolveRole } from '../policy/roles';
@@ -33,7 +33,7 @@ import {
 import { managedSettings } from './managed';
 import { activePolicy } from './policy';
 import { decisionDraft, record } from './audit';
-import { uiLanguage } from '../ui/i18n';
+import { uiLanguage } from './language';
 import { republishIfPlanDisagrees } from './guard-plan';
 import { recordFacts } from './record-facts';
 

@@ -1,8 +1,8 @@
 // The one place messages enter the background: sender checked first, then the body parsed with its channel's
 // schema, then handed to its handler. Anything else is dropped without an answer.
 
-import { ExtensionPageRequestSchema } from '../messaging/gate';
-import { PageRequestSchema, type PageRequest } from '../messaging/page-guard';
+import { ExtensionPageRequestSchema } from '../contracts/gate';
+import { PageRequestSchema, type PageRequest } from '../contracts/page-guard';
 import { ready } from './ready';
 import { exportLog, logStatus, verifyLog } from './log-service';
 import { checkHardening } from './hardening';

@@ -1,4 +1,4 @@
-import type { GuardPush } from '../messaging/guard-push';
+import type { GuardPush } from '../contracts/guard-push';
 import { applyBlockRules, blockRulesFor, clearStaleAllowRules } from '../enforce/export-rules';
 import { registerGuardScript } from '../enforce/content-registration';
 import { RECORD_RULES_ALARM } from '../enforce/record-rules';

@@ -2,7 +2,7 @@
 // policy; push the requests filed here. On an alarm and on demand; a hub that is away just means "next time".
 import { z } from 'zod';
 import { checkPolicyUpdate } from '../policy/bundle';
-import { ConsentSchema, ExceptionRequestSchema } from '../policy/consent';
+import { ConsentFeedSchema, RequestFeedSchema } from '../contracts/hub-api';
 import { database } from '../store/db';
 import { hubEndpoint } from './audit';
 import { forgetPlannedViews } from './guard-plan';
@@ -21,32 +21,8 @@ const CursorsSchema = z.object({
 });
 type Cursors = z.infer<typeof CursorsSchema>;
 
-const ConsentFeedSchema = z.object({
-  consents: z.array(ConsentSchema),
-  removed: z.array(z.string()),
-  cursor: z.string().max(40),
-  more: z.boolean(),
-});
-const RequestFeedSchema = z.object({
-  requests: z.array(z.object({ request: ExceptionRequestSchema })),
-  cursor: z.string().max(40),
-  more: z.boolean(),
-});
-
-/** A request filed in this browser, waiting to reach the hub with its justification and evidence. */
-export const FilingSchema = z.object({
-  id: z.string(),
-  body: z.object({
-    id: z.string(),
-    basis: z.string(),
-    studentId: z.string(),
-    categories: z.array(z.string()),
-    actions: z.array(z.string()),
-    justification: z.string(),
-    evidence: z.record(z.string(), z.string()),
-  }),
-});
-export type Filing = z.infer<typeof FilingSchema>;
+// The feed and filing shapes are the hub API's contract, shared with the hub: src/contracts/hub-api.ts.
+export { FilingSchema, type Filing } from '../contracts/hub-api';
 
 class HubUnavailable extends Error {}
 

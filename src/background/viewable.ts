@@ -1,6 +1,6 @@
 // The guard plan's `viewable` part: what each SRO seen in this browser session may view right now, worked out
 // by decide() itself for every student with a consent, an approval or a grant on file.
-import type { GuardPlan } from '../messaging/guard-plan';
+import type { GuardPlan } from '../contracts/guard-plan';
 import { viewableCategories } from '../decide/viewable';
 import type { PolicyBundle } from '../policy/bundle';
 import { database } from '../store/db';

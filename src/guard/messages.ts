@@ -1,5 +1,5 @@
 import { extensionApi } from './chrome-api';
-import type { GateOpen } from '../messaging/gate';
+import type { GateOpen } from '../contracts/gate';
 import type {
   ExportCheck,
   ExportVerdict,
@@ -8,7 +8,7 @@ import type {
   PageHelloReply,
   PageIdentityReport,
   PageVerdict,
-} from '../messaging/page-guard';
+} from '../contracts/page-guard';
 
 /** How long the content script waits for the background before failing closed. */
 export const BACKGROUND_TIMEOUT_MS = 4000;

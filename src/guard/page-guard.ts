@@ -2,9 +2,9 @@
 // page machine's events (src/guard/page-machine.ts, where every decision is) and carries out its effects.
 // Teardown removes every listener, observer and timer.
 import { extensionApi } from './chrome-api';
-import type { PageEvaluate, PageHelloReply, PageVerdict } from '../messaging/page-guard';
-import { isGuardPush } from '../messaging/guard-push';
-import { planOpens } from '../messaging/guard-plan';
+import type { PageEvaluate, PageHelloReply, PageVerdict } from '../contracts/page-guard';
+import { isGuardPush } from '../contracts/guard-push';
+import { planOpens } from '../decide/plan-views';
 import type { SisAdapter } from '../policy/adapter';
 import type { Category } from '../policy/vocabulary';
 import { lateIdentityWaitMs } from '../decide/guarded';

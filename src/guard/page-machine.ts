@@ -1,7 +1,7 @@
 // The page guard's decisions as a pure state machine: (state, event) → { state, effects }. No DOM, no timers,
 // no messages: src/guard/page-guard.ts reads the page, carries out the effects and turns DOM and message
 // events into the events below. Every path that cannot establish an answer ends covered.
-import type { PageHelloReply, PageVerdict } from '../messaging/page-guard';
+import type { PageHelloReply, PageVerdict } from '../contracts/page-guard';
 import type { PageIdentity } from '../sis/read-page';
 import type { Language } from './texts';
 

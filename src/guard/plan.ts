@@ -1,6 +1,6 @@
 import { extensionApi } from './chrome-api';
-import { GUARD_PLAN_KEY, isGuardPlan } from '../messaging/guard-plan';
-import type { PageHelloReply } from '../messaging/page-guard';
+import { GUARD_PLAN_KEY, isGuardPlan } from '../contracts/guard-plan';
+import type { PageHelloReply } from '../contracts/page-guard';
 import { adapterForUrl, openPageFor } from '../sis/match';
 
 /**

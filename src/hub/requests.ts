@@ -3,9 +3,11 @@
 // or denies it; the SRO's browser fetches the outcome with a cursor.
 import { ulid } from 'ulid';
 import { z } from 'zod';
+import { RequestFileSchema, type RequestFile } from '../contracts/hub-api';
 import { basisCategories, grantLimitMinutes } from '../decide/decide';
+
+export { RequestFileSchema, type RequestFile };
 import type { ExceptionRequest } from '../policy/consent';
-import { ActionSchema, CategorySchema, IdSchema } from '../policy/vocabulary';
 import { recordAudit, type Actor } from './audit';
 import type { Db, Queryable } from './db';
 import { conflict, forbidden, invalid } from './errors';
@@ -13,18 +15,6 @@ import { cursorText, nextChange } from './feed';
 import { canonicalJsonFast } from './hashing';
 import type { PolicyStore, StoredPolicy } from './policy';
 import type { TokenPrincipal } from './tokens';
-
-export const RequestFileSchema = z.strictObject({
-  /** The browser's own id for the request (makes a resent filing idempotent); the hub makes one if absent. */
-  id: z.string().min(1).max(80).optional(),
-  basis: IdSchema,
-  studentId: z.string().min(1).max(40),
-  categories: z.array(CategorySchema).min(1).max(8),
-  actions: z.array(ActionSchema).min(1).max(4),
-  justification: z.string().min(1).max(20_000),
-  evidence: z.record(z.string().min(1).max(80), z.string().max(5000)),
-});
-export type RequestFile = z.infer<typeof RequestFileSchema>;
 
 export const RequestDecisionSchema = z.discriminatedUnion('decision', [
   z.strictObject({

@@ -1,5 +1,5 @@
 import Dexie, { type EntityTable } from 'dexie';
-import type { Filing } from '../background/sync';
+import type { Filing } from '../contracts/hub-api';
 import type { Consent, ExceptionRequest, Grant } from '../policy/consent';
 import type { LogEvent } from '../report/event-contract';
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { GateBlockedReply } from '../messaging/gate';
+import type { GateBlockedReply } from '../contracts/gate';
 import { Gate } from './Gate';
 import { t } from './i18n';
 import { askBackground } from './messages';

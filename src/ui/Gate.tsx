@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { DecisionOption } from '../decide/decision';
-import type { GateContext, GateSubmitResult, Localized } from '../messaging/gate';
+import type { GateContext, GateSubmitResult, Localized } from '../contracts/gate';
 import { formatTime, pick, t } from './i18n';
 import { askBackground } from './messages';
-import { GUARD_PLAN_KEY } from '../messaging/guard-plan';
+import { GUARD_PLAN_KEY } from '../contracts/guard-plan';
 
 type Problem = { field: string; message: Localized };
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { HardeningAssessment } from '../decide/hardening';
-import type { LogStatus } from '../messaging/gate';
-import type { VerifyResult } from '../store/log';
+import type { LogStatus } from '../contracts/gate';
+import type { ReplyOf } from '../contracts/channels';
 import { pick, t } from './i18n';
 import { askBackground } from './messages';
 
@@ -20,7 +20,7 @@ export function Options() {
   const verify = async (): Promise<void> => {
     setBusy(true);
     setVerdict(t('optionsWorking'));
-    const result = await askBackground<VerifyResult>({ channel: 'log.verify' });
+    const result = await askBackground<ReplyOf<'log.verify'>>({ channel: 'log.verify' });
     setVerdict(
       result.ok
         ? t('optionsVerifyOk', String(result.count))

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { PopupStatus } from '../messaging/gate';
+import type { PopupStatus } from '../contracts/gate';
 import { formatTime, t } from './i18n';
 import { askBackground } from './messages';
 

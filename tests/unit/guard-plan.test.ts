@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/decide';
 import { viewableCategories } from '../../src/decide/viewable';
-import { planOpens, type GuardPlan, type PageReading } from '../../src/messaging/guard-plan';
+import type { GuardPlan } from '../../src/contracts/guard-plan';
+import { planOpens, type PageReading } from '../../src/decide/plan-views';
 import type { Category } from '../../src/policy/vocabulary';
 import { DIAZ, NOW, STUDENT_ID, consent, facts, grant, realBundle } from './support';
 

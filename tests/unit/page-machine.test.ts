@@ -10,7 +10,7 @@ import {
   type GuardState,
   type Reading,
 } from '../../src/guard/page-machine';
-import type { PageHelloReply, PageVerdict } from '../../src/messaging/page-guard';
+import type { PageHelloReply, PageVerdict } from '../../src/contracts/page-guard';
 import type { SisAdapter } from '../../src/policy/adapter';
 import { realBundle } from './support';
 

@@ -6,10 +6,9 @@
  * SROs seen in this session the student ids and categories their consents and approvals open (no names, no
  * record content).
  */
-import { fieldCategories, type CategoryPatterns } from '../decide/classify';
+import type { CategoryPatterns } from '../decide/classify';
 import type { ViewableCategories } from '../decide/viewable';
 import type { SisAdapter } from '../policy/adapter';
-import type { Category } from '../policy/vocabulary';
 
 export const GUARD_PLAN_KEY = 'guard.plan';
 
@@ -31,41 +30,6 @@ export interface GuardPlan {
   language: 'en' | 'es';
   /** When this plan was written (epoch ms): the options page shows it, and tests wait for a newer one. */
   publishedAt: number;
-}
-
-/** What a page shows, as the content script reads it, for predicting the verdict from the plan. */
-export interface PageReading {
-  username: string | undefined;
-  studentId: string | undefined;
-  conflicting: boolean;
-  categories: readonly Category[];
-  fields: readonly string[];
-}
-
-/**
- * Whether the plan says this page may be shown to this SRO now: a known SRO, one student, and every category
- * the page's sections and fields belong to opened by something that has not ended. Anything unknown: no.
- */
-export function planOpens(
-  plan: Pick<GuardPlan, 'viewable' | 'categoryPatterns'>,
-  page: PageReading,
-  nowMs: number,
-): boolean {
-  if (page.conflicting || page.username === undefined || page.studentId === undefined) return false;
-  const student = plan.viewable[page.username.toLowerCase()]?.[page.studentId];
-  if (!student) return false;
-  const categories = new Set<Category>([
-    ...page.categories,
-    ...fieldCategories(plan.categoryPatterns, page.fields).values(),
-  ]);
-  if (categories.size === 0) return false;
-  for (const category of categories) {
-    if (!Object.prototype.hasOwnProperty.call(student, category)) return false;
-    const until = student[category];
-    if (until === undefined) return false;
-    if (until !== null && !(Date.parse(until) > nowMs)) return false;
-  }
-  return true;
 }
 
 /**
