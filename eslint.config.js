@@ -64,6 +64,30 @@ export default tseslint.config(
   },
   restrict(['src/store/**'], [NO_UI, NO_BACKGROUND, NO_HUB]),
   restrict(['src/background/**', 'src/enforce/**', 'src/report/**'], [NO_UI, NO_HUB]),
+  // One writer of access records and the guard plan: only access-records.ts forgets or publishes the plan.
+  {
+    files: ['src/background/**', 'src/enforce/**', 'src/report/**'],
+    ignores: ['src/background/access-records.ts', 'src/background/guard-plan.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: NO_UI[0], message: NO_UI[1], allowTypeImports: true },
+            { group: NO_HUB[0], message: NO_HUB[1], allowTypeImports: true },
+          ],
+          paths: [
+            {
+              name: './guard-plan',
+              importNames: ['publishGuardPlan', 'forgetPlannedViews'],
+              message:
+                'access records and the guard plan are written through src/background/access-records.ts',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // The content script: small, no zod, Preact or Dexie (type imports are erased).
   restrict(
     ['src/guard/**', 'src/sis/**', 'entrypoints/sis-guard.ts'],

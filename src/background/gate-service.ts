@@ -19,7 +19,7 @@ import { database } from '../store/db';
 import { identityForOrigin, identityForTab, loadIdentities } from './identities';
 import { managedSettings } from './managed';
 import { gateNonce } from './gate-nonce';
-import { publishGuardPlan } from './guard-plan';
+import { fileRequest, putGrant, republishPlan } from './access-records';
 import { recordRequestFor } from '../sis/match';
 import { activePolicy } from './policy';
 import { gatherFacts, type PageSender } from './page-service';
@@ -152,7 +152,7 @@ export async function openBlockedGate(
   if (decided && (decided.decision.outcome === 'allow' || decided.decision.outcome === 'redact')) {
     // The rules lagged behind a consent, approval or grant written since they were built: rebuilt, the record
     // opens (the verdict in the page follows and is logged as usual).
-    await publishGuardPlan();
+    await republishPlan();
     return { kind: 'open' };
   }
   if (decided) {
@@ -310,7 +310,6 @@ export async function submitGate(message: GateSubmit, effects: GateEffects): Pro
     evidence: evidence.values,
     ref,
   });
-  const db = database();
   if (option.mode === 'immediate') {
     const grant: Grant = {
       id: ulid(),
@@ -323,7 +322,7 @@ export async function submitGate(message: GateSubmit, effects: GateEffects): Pro
       expiresAt: new Date(Date.parse(now) + option.grantMinutes * 60_000).toISOString(),
       review: option.review,
     };
-    await db.grants.put(grant);
+    await putGrant(grant);
     await recordEvents([
       justificationDraft('justification', grant.id),
       { ...justificationDraft('grant-issued', grant.id), justification: undefined, evidence: undefined },
@@ -342,20 +341,17 @@ export async function submitGate(message: GateSubmit, effects: GateEffects): Pro
     status: 'pending',
     filedAt: now,
   };
-  await db.transaction('rw', db.requests, db.filings, async () => {
-    await db.requests.put(request);
-    await db.filings.put({
+  await fileRequest(request, {
+    id: request.id,
+    body: {
       id: request.id,
-      body: {
-        id: request.id,
-        basis: request.basis,
-        studentId: request.studentId,
-        categories: request.categories,
-        actions: request.actions,
-        justification: justification.text,
-        evidence: evidence.values,
-      },
-    });
+      basis: request.basis,
+      studentId: request.studentId,
+      categories: request.categories,
+      actions: request.actions,
+      justification: justification.text,
+      evidence: evidence.values,
+    },
   });
   void effects.syncSoon();
   await recordEvents([

@@ -17,7 +17,8 @@ import { routeMessage } from './router';
 import { SYNC_ALARM, syncWithHub } from './sync';
 import { baseDraft, deliverNow, OUTBOX_ALARM, pruneLog, PRUNE_ALARM, record } from './audit';
 import { GRANT_ALARM_PREFIX } from './gate-service';
-import { exposeSessionStorageToContentScripts, forgetPlannedViews, publishGuardPlan } from './guard-plan';
+import { exposeSessionStorageToContentScripts } from './guard-plan';
+import { policyChanging, republishPlan } from './access-records';
 import { database } from '../store/db';
 
 /**
@@ -44,7 +45,7 @@ async function syncEnforcement(): Promise<void> {
 async function setUp(): Promise<void> {
   const bundle = await activePolicy();
   // The plan first: a guard injected into a page already open on a newly added host reads it at once.
-  await publishGuardPlan();
+  await republishPlan();
   if (bundle) await registerGuardScript(bundle);
   await browser.alarms.create(PRUNE_ALARM, { periodInMinutes: 24 * 60 });
   // Consents and approvals reach an SRO within a minute (Chrome's shortest alarm period is 30 s).
@@ -60,15 +61,8 @@ async function setUp(): Promise<void> {
   await syncEnforcement();
 }
 
-/**
- * Publishes the guard plan again after access changed; a failure (storage.session full, say) is logged and does
- * not stop the pages being told to re-check.
- */
-async function republishQuietly(): Promise<void> {
-  await publishGuardPlan().catch((error: unknown) =>
-    console.error('Record Guard: could not publish the guard plan', error),
-  );
-}
+/** Publishes the guard plan again (the access-record writer's publish; a failure is logged there). */
+const republishQuietly = republishPlan;
 
 /** Logs the end of a grant and covers again whatever it opened. */
 async function grantExpired(grantId: string): Promise<void> {
@@ -121,13 +115,13 @@ export function startBackground(): void {
       void republishQuietly();
     },
     syncSoon: async () => {
+      // Whatever the sync wrote was published by the access-record writer; pages are told to re-check.
       const { changed } = await syncWithHub();
       if (!changed) return;
-      await republishQuietly();
       await reevaluateOpenPages('grant-changed');
     },
     accessChanged: async (tabId: number | undefined) => {
-      await republishQuietly();
+      // The grant or request was written (and the plan published) by the access-record writer.
       const push: GuardPush = { channel: 'guard.reevaluate', reason: 'grant-changed' };
       if (tabId !== undefined) await browser.tabs.sendMessage(tabId, push).catch(() => undefined);
     },
@@ -209,7 +203,12 @@ export function startBackground(): void {
     if (area === 'local' && STORED_POLICY_KEY in changes) {
       // A new policy was stored (validated again on read; an invalid one leaves the bundled policy in force).
       // What SROs may view was worked out under the old one: forgotten before anything else.
-      void forgetPlannedViews().catch(() => undefined);
+      void policyChanging().catch((error: unknown) =>
+        console.error(
+          'Record Guard: could not forget the plan views',
+          error instanceof Error ? error.message : '',
+        ),
+      );
       forgetActivePolicy();
       forgetReady();
       void forgetIdentities()

@@ -5,7 +5,7 @@ import { checkPolicyUpdate } from '../policy/bundle';
 import { ConsentFeedSchema, RequestFeedSchema } from '../contracts/hub-api';
 import { database } from '../store/db';
 import { hubEndpoint } from './audit';
-import { forgetPlannedViews } from './guard-plan';
+import { applyConsentFeed, applyRequestFeed, refuseFiling } from './access-records';
 import { activePolicy, STORED_POLICY_KEY } from './policy';
 
 export const SYNC_ALARM = 'hub-sync';
@@ -59,19 +59,10 @@ async function pullConsents(cursors: Cursors): Promise<boolean> {
     const response = await hubCall(`/v1/consents/mine${since}`);
     if (!response.ok) throw new Error(`consents: HTTP ${response.status}`);
     const feed = ConsentFeedSchema.parse(await response.json());
-    const db = database();
-    // Pages stop opening from the guard plan before the consents under it change (it is published again after).
-    if (feed.consents.length > 0 || feed.removed.length > 0 || !cursors.consents) await forgetPlannedViews();
-    await db.transaction('rw', db.consents, db.students, async () => {
-      // Without a cursor the feed is everything in force: what is not in it no longer counts.
-      if (!cursors.consents) await db.consents.clear();
-      await db.consents.bulkPut(feed.consents);
-      await db.consents.bulkDelete(feed.removed);
-      for (const consent of feed.consents) {
-        if (consent.studentBirthDate)
-          await db.students.put({ id: consent.studentId, birthDate: consent.studentBirthDate });
-      }
-    });
+    if (feed.consents.length > 0 || feed.removed.length > 0 || !cursors.consents) {
+      // Written by the one access-record writer: the plan's views go before, the plan is published after.
+      await applyConsentFeed(feed, !cursors.consents);
+    }
     changed ||= feed.consents.length > 0 || feed.removed.length > 0 || !cursors.consents;
     cursors.consents = feed.cursor;
     if (!feed.more) break;
@@ -90,9 +81,7 @@ async function pushFilings(): Promise<boolean> {
       throw new Error(`requests: HTTP ${response.status}`);
     else {
       // The hub refused it (the policy changed, the basis no longer fits): the SRO sees it as denied.
-      await forgetPlannedViews();
-      await db.filings.delete(filing.id);
-      await db.requests.update(filing.id, { status: 'denied' });
+      await refuseFiling(filing.id);
     }
   }
   return filings.length > 0;
@@ -105,8 +94,7 @@ async function pullDecisions(cursors: Cursors): Promise<boolean> {
     const response = await hubCall(`/v1/requests/mine${since}`);
     if (!response.ok) throw new Error(`requests: HTTP ${response.status}`);
     const feed = RequestFeedSchema.parse(await response.json());
-    if (feed.requests.length > 0) await forgetPlannedViews();
-    await database().requests.bulkPut(feed.requests.map((entry) => entry.request));
+    if (feed.requests.length > 0) await applyRequestFeed(feed);
     changed ||= feed.requests.some((entry) => entry.request.status !== 'pending');
     cursors.requests = feed.cursor;
     if (!feed.more) break;
