@@ -43,56 +43,60 @@ function readPageIdentity(adapter: SisAdapter): PageIdentity {
 
 const domReady = (): boolean => document.readyState !== 'loading';
 
-export function startPageGuard(): void {
-  const controller = new AbortController();
-  const signal = controller.signal;
-  const timers = new Map<TimerName, ReturnType<typeof setTimeout>>();
-  const slowTimers = new Set<ReturnType<typeof setTimeout>>();
-  let observer: MutationObserver | undefined;
-  let redactor: Redactor | undefined;
-  let onPush: ((message: unknown) => void) | undefined;
-  let state: GuardState;
+/**
+ * The wiring of one page (or frame): fields are the page's listeners, observer and timers; every decision is
+ * the machine's (`step`). Each method is one DOM or message concern.
+ */
+class PageWiring {
+  private readonly controller = new AbortController();
+  private readonly signal = this.controller.signal;
+  private readonly timers = new Map<TimerName, ReturnType<typeof setTimeout>>();
+  private readonly slowTimers = new Set<ReturnType<typeof setTimeout>>();
+  private observer: MutationObserver | undefined;
+  private redactor: Redactor | undefined;
+  private onPush: ((message: unknown) => void) | undefined;
+  private state: GuardState = initialState().state;
   /** The reading each evaluation was asked about, by id. */
-  const asked = new Map<number, Reading>();
+  private readonly asked = new Map<number, Reading>();
 
-  const adapter = (): SisAdapter | undefined => state.reply?.adapter;
+  private readonly adapter = (): SisAdapter | undefined => this.state.reply?.adapter;
 
-  const reading = (of: SisAdapter): Reading => ({
+  private readonly reading = (of: SisAdapter): Reading => ({
     href: location.href,
     studentId: readStudentId(of, document, location.href).value,
     categories: readCategories(of, document, location.href).sort().join(','),
   });
 
-  const dispatch = (event: GuardEvent): void => {
-    const next = step(state, event);
-    state = next.state;
+  private readonly dispatch = (event: GuardEvent): void => {
+    const next = step(this.state, event);
+    this.state = next.state;
     for (const effect of next.effects) {
       try {
-        run(effect);
+        this.run(effect);
       } catch {
         // An effect that throws (a broken adapter's selector) leaves the page covered, never open.
-        if (effect.type !== 'stop') dispatch({ type: 'broken' });
+        if (effect.type !== 'stop') this.dispatch({ type: 'broken' });
       }
     }
   };
 
-  const teardown = (): void => {
-    controller.abort();
-    observer?.disconnect();
-    observer = undefined;
-    for (const timer of timers.values()) clearTimeout(timer);
-    timers.clear();
-    for (const timer of slowTimers) clearTimeout(timer);
-    slowTimers.clear();
-    if (onPush) extensionApi.runtime.onMessage.removeListener(onPush);
-    onPush = undefined;
+  private readonly teardown = (): void => {
+    this.controller.abort();
+    this.observer?.disconnect();
+    this.observer = undefined;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    for (const timer of this.slowTimers) clearTimeout(timer);
+    this.slowTimers.clear();
+    if (this.onPush) extensionApi.runtime.onMessage.removeListener(this.onPush);
+    this.onPush = undefined;
     release();
     hideNotice();
   };
 
-  const showBlocked = (notice: Extract<Notice, { kind: 'blocked' }>): void => {
-    const language = state.language;
-    const of = adapter();
+  private readonly showBlocked = (notice: Extract<Notice, { kind: 'blocked' }>): void => {
+    const language = this.state.language;
+    const of = this.adapter();
     showNotice({
       title: text('blockedTitle', language),
       body: pick(notice.verdict.reason, language),
@@ -109,7 +113,7 @@ export function startPageGuard(): void {
                   studentId: notice.studentId,
                   categories: notice.categories as Category[],
                   fields: readFields(of, document),
-                }).catch(() => dispatch({ type: 'broken' })),
+                }).catch(() => this.dispatch({ type: 'broken' })),
             },
           }
         : {}),
@@ -117,12 +121,12 @@ export function startPageGuard(): void {
   };
 
   /** Sends a request, telling the machine when it is slow (the answer still counts when it comes). */
-  const sendWatched = <T>(message: unknown, slow: () => void): Promise<T> => {
+  private readonly sendWatched = <T>(message: unknown, slow: () => void): Promise<T> => {
     const timer = setTimeout(slow, BACKGROUND_TIMEOUT_MS);
-    slowTimers.add(timer);
+    this.slowTimers.add(timer);
     const done = (): void => {
       clearTimeout(timer);
-      slowTimers.delete(timer);
+      this.slowTimers.delete(timer);
     };
     const sent = sendUnbounded<T>(message);
     sent.then(done, done);
@@ -133,7 +137,7 @@ export function startPageGuard(): void {
    * A consented record opens without waiting for the round trip when the guard plan says every category on
    * the page is open to this SRO now; the verdict that follows rules (covering again if it disagrees).
    */
-  const planWouldOpen = (reply: PageHelloReply, message: PageEvaluate): boolean =>
+  private readonly planWouldOpen = (reply: PageHelloReply, message: PageEvaluate): boolean =>
     reply.opens !== undefined &&
     isCovered() &&
     planOpens(
@@ -148,10 +152,10 @@ export function startPageGuard(): void {
       Date.now(),
     );
 
-  const evaluate = (of: SisAdapter, id: number, complete: boolean, tryPlan: boolean): void => {
-    const now = reading(of);
-    asked.set(id, now);
-    const seen = state.identity ?? { conflicting: false };
+  private readonly evaluate = (of: SisAdapter, id: number, complete: boolean, tryPlan: boolean): void => {
+    const now = this.reading(of);
+    this.asked.set(id, now);
+    const seen = this.state.identity ?? { conflicting: false };
     const student = readStudentId(of, document, location.href);
     const message: PageEvaluate = {
       channel: 'page.evaluate',
@@ -166,133 +170,134 @@ export function startPageGuard(): void {
       fields: complete ? readFields(of, document) : [],
       complete,
     };
-    if (tryPlan && state.reply && planWouldOpen(state.reply, message)) dispatch({ type: 'plan-opened', id });
-    sendWatched<PageVerdict>(message, () => dispatch({ type: 'verdict-slow', id })).then(
+    if (tryPlan && this.state.reply && this.planWouldOpen(this.state.reply, message))
+      this.dispatch({ type: 'plan-opened', id });
+    this.sendWatched<PageVerdict>(message, () => this.dispatch({ type: 'verdict-slow', id })).then(
       (result) => {
-        const of2 = adapter();
-        if (!of2 || signal.aborted) return;
-        dispatch({
+        const of2 = this.adapter();
+        if (!of2 || this.signal.aborted) return;
+        this.dispatch({
           type: 'verdict',
           id,
           complete,
           result,
-          asked: asked.get(id) ?? now,
-          now: reading(of2),
+          asked: this.asked.get(id) ?? now,
+          now: this.reading(of2),
           nowMs: Date.now(),
         });
-        asked.delete(id);
+        this.asked.delete(id);
       },
       () => {
-        asked.delete(id);
-        if (!signal.aborted) dispatch({ type: 'verdict-failed', id });
+        this.asked.delete(id);
+        if (!this.signal.aborted) this.dispatch({ type: 'verdict-failed', id });
       },
     );
   };
 
-  const hello = (): void => {
+  private readonly hello = (): void => {
     void (async () => {
       const planned = await planFor(location.href).catch(() => undefined);
       const reply =
         planned ??
-        (await sendWatched<PageHelloReply>({ channel: 'page.hello', url: location.href }, () =>
-          dispatch({ type: 'hello-slow' }),
+        (await this.sendWatched<PageHelloReply>({ channel: 'page.hello', url: location.href }, () =>
+          this.dispatch({ type: 'hello-slow' }),
         ));
-      if (signal.aborted) return;
-      dispatch({
+      if (this.signal.aborted) return;
+      this.dispatch({
         type: 'hello',
         reply,
         lateWaitMs: reply.adapter ? lateIdentityWaitMs(reply.adapter) : 0,
       });
-      if (domReady()) onParsed();
+      if (domReady()) this.onParsed();
     })().catch(() => {
-      if (!signal.aborted) dispatch({ type: 'hello-failed' });
+      if (!this.signal.aborted) this.dispatch({ type: 'hello-failed' });
     });
   };
 
   /** Reads who is signed in; an identity without its role label is not final until the page is parsed. */
-  const readIdentityNow = (of: SisAdapter): void => {
-    if (state.identity !== undefined) return;
+  private readonly readIdentityNow = (of: SisAdapter): void => {
+    if (this.state.identity !== undefined) return;
     const seen = readPageIdentity(of);
     if (seen.username === undefined && !seen.conflicting) return;
     if (of.roleLabel.length > 0 && seen.roleLabel === undefined && !domReady()) return;
-    dispatch({ type: 'identity', identity: seen });
+    this.dispatch({ type: 'identity', identity: seen });
   };
 
-  const onMutations = (mutations: MutationRecord[]): void => {
-    const of = adapter();
+  private readonly onMutations = (mutations: MutationRecord[]): void => {
+    const of = this.adapter();
     if (!of) return;
     try {
-      readIdentityNow(of);
-      if (!state.watching) return;
-      redactor?.handleMutations(mutations);
-      if (domReady()) dispatch({ type: 'changed', now: reading(of) });
+      this.readIdentityNow(of);
+      if (!this.state.watching) return;
+      this.redactor?.handleMutations(mutations);
+      if (domReady()) this.dispatch({ type: 'changed', now: this.reading(of) });
     } catch {
-      dispatch({ type: 'broken' });
+      this.dispatch({ type: 'broken' });
     }
   };
 
-  const onParsed = (): void => {
-    const of = adapter();
+  private readonly onParsed = (): void => {
+    const of = this.adapter();
     if (of) {
       try {
-        readIdentityNow(of);
+        this.readIdentityNow(of);
       } catch {
-        dispatch({ type: 'broken' });
+        this.dispatch({ type: 'broken' });
         return;
       }
     }
-    dispatch({ type: 'parsed' });
+    this.dispatch({ type: 'parsed' });
   };
 
-  const watchSro = (of: SisAdapter): void => {
-    const reply = state.reply;
+  private readonly watchSro = (of: SisAdapter): void => {
+    const reply = this.state.reply;
     if (!reply) return;
-    redactor = new Redactor({
+    this.redactor = new Redactor({
       labels: reply.sensitiveLabels,
       codes: reply.sensitiveCodes,
       codeAttributes: [
         ...new Set(of.sensitiveFields.flatMap((field) => (field.codeAttribute ? [field.codeAttribute] : []))),
       ],
-      mask: text('mask', state.language),
+      mask: text('mask', this.state.language),
     });
-    if (document.body) redactor.scan(document);
+    if (document.body) this.redactor.scan(document);
     installExportGuard(
       of,
       {
-        language: () => state.language,
+        language: () => this.state.language,
         categories: () => readCategories(of, document, location.href),
         studentId: () => readStudentId(of, document, location.href).value,
-        allowPrint: () => state.verdict?.allowPrint ?? false,
-        allowCopy: () => state.verdict?.allowCopy ?? false,
+        allowPrint: () => this.state.verdict?.allowPrint ?? false,
+        allowCopy: () => this.state.verdict?.allowCopy ?? false,
         setPrintAllowed,
       },
-      signal,
+      this.signal,
     );
     // Hash-routed and history-routed SIS apps change the record without a load: read the page again.
     const reread = (): void => {
       try {
-        dispatch({ type: 'changed', now: reading(of) });
+        this.dispatch({ type: 'changed', now: this.reading(of) });
       } catch {
-        dispatch({ type: 'broken' });
+        this.dispatch({ type: 'broken' });
       }
     };
-    window.addEventListener('popstate', reread, { signal });
-    window.addEventListener('hashchange', reread, { signal });
-    onPush = (message: unknown) => {
-      if (!signal.aborted && isGuardPush(message)) dispatch({ type: 'push' });
+    window.addEventListener('popstate', reread, { signal: this.signal });
+    window.addEventListener('hashchange', reread, { signal: this.signal });
+    this.onPush = (message: unknown) => {
+      if (!this.signal.aborted && isGuardPush(message)) this.dispatch({ type: 'push' });
     };
-    extensionApi.runtime.onMessage.addListener(onPush);
+    extensionApi.runtime.onMessage.addListener(this.onPush);
     // A page restored from the back/forward cache was decided before it was put away: decide it again.
     window.addEventListener(
       'pageshow',
       (event) => {
-        if (event.persisted) dispatch({ type: 'restored' });
+        if (event.persisted) this.dispatch({ type: 'restored' });
       },
-      { signal },
+      { signal: this.signal },
     );
   };
 
-  const reportOpenPage = (of: SisAdapter, signIn: boolean): void => {
+  private readonly reportOpenPage = (of: SisAdapter, signIn: boolean): void => {
     const report = (): void => {
       const seen = readPageIdentity(of);
       if (!signIn && seen.username === undefined && !seen.conflicting) return;
@@ -309,8 +314,8 @@ export function startPageGuard(): void {
     else document.addEventListener('DOMContentLoaded', report, { once: true });
   };
 
-  function run(effect: GuardEffect): void {
-    const of = adapter();
+  private readonly run = (effect: GuardEffect): void => {
+    const of = this.adapter();
     switch (effect.type) {
       case 'cover':
         cover();
@@ -321,44 +326,44 @@ export function startPageGuard(): void {
       case 'notice':
         if (effect.notice.kind === 'unavailable') {
           showNotice({
-            title: text('unavailableTitle', state.language),
-            body: text('unavailableBody', state.language),
+            title: text('unavailableTitle', this.state.language),
+            body: text('unavailableBody', this.state.language),
           });
-        } else showBlocked(effect.notice);
+        } else this.showBlocked(effect.notice);
         return;
       case 'hide-notice':
         hideNotice();
         return;
       case 'evaluate':
-        if (of) evaluate(of, effect.id, effect.complete, effect.tryPlan);
+        if (of) this.evaluate(of, effect.id, effect.complete, effect.tryPlan);
         return;
       case 'hello':
-        hello();
+        this.hello();
         return;
       case 'observe':
-        observer = new MutationObserver(onMutations);
-        observer.observe(document, { childList: true, subtree: true, characterData: true });
-        document.addEventListener('DOMContentLoaded', onParsed, { once: true, signal });
-        onMutations([]);
+        this.observer = new MutationObserver(this.onMutations);
+        this.observer.observe(document, { childList: true, subtree: true, characterData: true });
+        document.addEventListener('DOMContentLoaded', this.onParsed, { once: true, signal: this.signal });
+        this.onMutations([]);
         return;
       case 'stop-observing':
-        observer?.disconnect();
-        observer = undefined;
+        this.observer?.disconnect();
+        this.observer = undefined;
         return;
       case 'report-identity':
-        if (of) reportOpenPage(of, effect.signIn);
+        if (of) this.reportOpenPage(of, effect.signIn);
         return;
       case 'watch-sro':
-        if (of) watchSro(of);
+        if (of) this.watchSro(of);
         return;
       case 'scan':
-        redactor?.scan(document);
+        this.redactor?.scan(document);
         return;
       case 'set-print':
         setPrintAllowed(effect.allowed);
         return;
       case 'timer': {
-        clearTimeout(timers.get(effect.name));
+        clearTimeout(this.timers.get(effect.name));
         const event: GuardEvent =
           effect.name === 'late'
             ? { type: 'late-timeout' }
@@ -367,26 +372,32 @@ export function startPageGuard(): void {
               : effect.name === 'hello-retry'
                 ? { type: 'hello-retry' }
                 : { type: 'recheck-due' };
-        timers.set(
+        this.timers.set(
           effect.name,
           setTimeout(() => {
-            timers.delete(effect.name);
-            dispatch(event);
+            this.timers.delete(effect.name);
+            this.dispatch(event);
           }, effect.ms),
         );
         return;
       }
       case 'clear-timer':
-        clearTimeout(timers.get(effect.name));
-        timers.delete(effect.name);
+        clearTimeout(this.timers.get(effect.name));
+        this.timers.delete(effect.name);
         return;
       case 'stop':
-        teardown();
+        this.teardown();
         return;
     }
-  }
+  };
 
-  const start = initialState();
-  state = start.state;
-  for (const effect of start.effects) run(effect);
+  start(): void {
+    const start = initialState();
+    this.state = start.state;
+    for (const effect of start.effects) this.run(effect);
+  }
+}
+
+export function startPageGuard(): void {
+  new PageWiring().start();
 }
