@@ -5,6 +5,7 @@ import { ulid } from 'ulid';
 import { z } from 'zod';
 import { RequestFileSchema, type RequestFile } from '../contracts/hub-api';
 import { basisCategories, grantLimitMinutes } from '../decide/decide';
+import { checkEvidence, checkJustification } from '../decide/justification';
 
 export { RequestFileSchema, type RequestFile };
 import type { ExceptionRequest } from '../policy/consent';
@@ -128,33 +129,27 @@ export function checkFiling(policy: StoredPolicy, input: RequestFile): void {
       throw invalid(`categories[${index}]`, `"${category}" is not a category "${basis.id}" can open`);
     }
   });
-  const fields = new Map(basis.evidence.map((field) => [field.id, field]));
-  for (const name of Object.keys(input.evidence)) {
-    if (!fields.has(name)) throw invalid(`evidence.${name}`, `is not evidence "${basis.id}" asks for`);
+  // The same pure checks as the gate (src/decide/justification.ts): a filing the gate accepted is accepted here,
+  // and the hub never quietly refuses what the SRO was told was fine. Reuse across students is the browser's
+  // check (it holds the SRO's recent justifications); the hub has no such list and passes none.
+  const now = new Date().toISOString();
+  const evidence = checkEvidence(basis.evidence, input.evidence, {
+    now,
+    timeZone: bundle.policy.timeZone,
+    rules: bundle.policy.justification,
+  });
+  if (!evidence.ok) {
+    const [first] = evidence.problems;
+    if (first) throw invalid(`evidence.${first.field}`, first.message.en);
   }
-  for (const field of basis.evidence) {
-    const value = input.evidence[field.id]?.trim() ?? '';
-    if (value === '') {
-      if (field.required) throw invalid(`evidence.${field.id}`, `is required for "${basis.id}"`);
-      continue;
-    }
-    if (field.pattern !== undefined && !new RegExp(field.pattern, 'u').test(value)) {
-      throw invalid(`evidence.${field.id}`, `does not look like a ${field.label.en.toLowerCase()}`);
-    }
-  }
-  const rules = bundle.policy.justification;
-  const length = input.justification.trim().length;
-  if (length < rules.minLength) {
-    throw invalid(
-      'justification',
-      `must be at least ${rules.minLength} characters (policy ${policy.version})`,
-    );
-  }
-  if (length > rules.maxLength) {
-    throw invalid(
-      'justification',
-      `must be at most ${rules.maxLength} characters (policy ${policy.version})`,
-    );
+  const justification = checkJustification(bundle.policy.justification, input.justification, {
+    studentId: input.studentId,
+    now,
+    recent: [],
+  });
+  if (!justification.ok) {
+    const [first] = justification.problems;
+    if (first) throw invalid('justification', `${first.message.en} (policy ${policy.version})`);
   }
 }
 

@@ -89,9 +89,21 @@ describe.each(BACKENDS)('exception requests on $name', (backend) => {
           },
         },
         'evidence.shoe',
-        /not evidence/,
+        /not asked for/,
       ],
       [{ justification: 'too short' }, 'justification', /at least 40/],
+      // The gate's own quality rules (src/decide/justification.ts), not a looser copy: what the gate refuses, the
+      // hub refuses, and what it accepts the hub accepts.
+      [
+        { justification: 'Student threatened another student with a weapon!!!!!!!!!!!!!!!!!!!!' },
+        'justification',
+        /repeated characters/,
+      ],
+      [
+        { evidence: { 'case-number': '24-JV-0193', 'issuing-court': 'Court', 'order-date': '2999-01-01' } },
+        'evidence.order-date',
+        /./,
+      ],
       [{ categories: [] }, 'categories', /Too small/],
       [{ studentId: 42 }, 'studentId', /expected string/],
     ];
