@@ -20,6 +20,7 @@ import { GRANT_ALARM_PREFIX } from './gate-service';
 import { exposeSessionStorageToContentScripts } from './guard-plan';
 import { policyChanging, republishPlan } from './access-records';
 import { database } from '../store/db';
+import { dispatchAlarm, onAlarm, runTask } from './tasks';
 
 /**
  * Whether an adapter's export endpoints are blocked: while anyone seen on its hosts in this session is guarded,
@@ -109,10 +110,10 @@ export function startBackground(): void {
   const effects = {
     identityChanged: async () => {
       // A browser becomes an SRO's when the admin assigns the role or an SRO signs in: its hardening is logged then.
-      void checkHardening().catch(() => undefined);
+      runTask('hardening check', () => checkHardening());
       await syncEnforcement();
       // Not awaited: a verdict waiting on identityChanged does not wait for the plan's views to be worked out.
-      void republishQuietly();
+      runTask('plan publish', () => republishQuietly());
     },
     syncSoon: async () => {
       // Whatever the sync wrote was published by the access-record writer; pages are told to re-check.
@@ -127,23 +128,21 @@ export function startBackground(): void {
     },
   };
 
-  browser.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name.startsWith(GRANT_ALARM_PREFIX))
-      void grantExpired(alarm.name.slice(GRANT_ALARM_PREFIX.length));
-    if (alarm.name === OUTBOX_ALARM) void deliverNow();
-    if (alarm.name === SYNC_ALARM) void effects.syncSoon();
-    if (alarm.name === PRUNE_ALARM) void activePolicy().then(pruneLog);
-    // A consent, approval or grant that a record rule opened has ended: the rules are rebuilt without it.
-    if (alarm.name === RECORD_RULES_ALARM) void republishQuietly();
-    if (alarm.name === EXPORT_ALLOW_ALARM) void removeExpiredAllowRules();
-  });
-  void exposeSessionStorageToContentScripts();
+  onAlarm(GRANT_ALARM_PREFIX, (grantId) => grantExpired(grantId), { prefix: true });
+  onAlarm(OUTBOX_ALARM, () => deliverNow());
+  onAlarm(SYNC_ALARM, () => effects.syncSoon());
+  onAlarm(PRUNE_ALARM, () => activePolicy().then(pruneLog));
+  // A consent, approval or grant that a record rule opened has ended: the rules are rebuilt without it.
+  onAlarm(RECORD_RULES_ALARM, () => republishQuietly());
+  onAlarm(EXPORT_ALLOW_ALARM, () => removeExpiredAllowRules());
+  browser.alarms.onAlarm.addListener(dispatchAlarm);
+  runTask('session storage access', () => exposeSessionStorageToContentScripts());
   // An allow rule outlives a worker that stopped before its timer fired: a new worker starts with none.
-  void clearStaleAllowRules();
+  runTask('stale allow rules', () => clearStaleAllowRules());
   // Read at once: the first storage.managed read after the browser starts can take seconds.
   onManagedSettingsChange(() => {
     forgetReady();
-    void effects.identityChanged();
+    runTask('managed settings change', () => effects.identityChanged());
   });
 
   browser.runtime.onMessage.addListener((message, sender) => routeMessage(message, sender, effects));
@@ -158,22 +157,24 @@ export function startBackground(): void {
     },
     onCancelled(_item, origin) {
       const seen = identityForOrigin(origin);
-      void activePolicy().then((bundle) =>
-        record([
-          {
-            ...baseDraft(bundle, { username: seen?.username, role: seen?.role ?? 'unknown' }),
-            type: 'export-blocked',
-            action: 'export',
-            outcome: 'block',
-          },
-        ]),
+      runTask('export-blocked log', () =>
+        activePolicy().then((bundle) =>
+          record([
+            {
+              ...baseDraft(bundle, { username: seen?.username, role: seen?.role ?? 'unknown' }),
+              type: 'export-blocked',
+              action: 'export',
+              outcome: 'block',
+            },
+          ]),
+        ),
       );
     },
   });
 
   browser.tabs.onRemoved.addListener((tabId) => {
     forgetTab(tabId);
-    void removeTabAllowRules(tabId);
+    runTask('tab allow rules', () => removeTabAllowRules(tabId));
   });
   // A view-source: tab of a SIS page, shown or refused, says whether the URL blocklist is in place.
   watchViewerTabs(
@@ -181,7 +182,7 @@ export function startBackground(): void {
       const bundle = await activePolicy();
       return bundle !== undefined && isSisHost(bundle.adapters, url);
     },
-    () => void checkHardening(),
+    () => runTask('hardening check', () => checkHardening()),
     // A source view the browser showed of a record URL (not an open page) while an SRO may be signed in
     // there: the tab goes to the gate, as a navigation to that record would.
     (tabId, url) =>
@@ -211,19 +212,21 @@ export function startBackground(): void {
       );
       forgetActivePolicy();
       forgetReady();
-      void forgetIdentities()
-        .then(setUp)
-        .then(() => reevaluateOpenPages('policy-changed'));
+      runTask('policy change', () =>
+        forgetIdentities()
+          .then(setUp)
+          .then(() => reevaluateOpenPages('policy-changed')),
+      );
     }
     if (area === 'managed') {
       forgetManagedSettings();
       forgetReady();
-      void effects.identityChanged();
+      runTask('managed settings change', () => effects.identityChanged());
     }
   });
 
-  browser.runtime.onInstalled.addListener(() => void setUp());
-  browser.runtime.onStartup.addListener(() => void setUp());
+  browser.runtime.onInstalled.addListener(() => runTask('set-up', setUp));
+  browser.runtime.onStartup.addListener(() => runTask('set-up', setUp));
   // The one start-up read every listener waits on (policy, managed settings, identities).
   void ready().catch((error: unknown) =>
     console.error('Record Guard: start-up failed', error instanceof Error ? error.message : ''),
@@ -233,8 +236,8 @@ export function startBackground(): void {
     console.error('Record Guard: could not check the browser hardening', error),
   );
   // Whatever a stopped worker left in the outbox goes out as soon as it wakes.
-  void deliverNow();
-  void effects.syncSoon();
+  runTask('outbox delivery', () => deliverNow());
+  runTask('hub sync', () => effects.syncSoon());
   // Opening early creates the stores on first run and keeps the first page verdict from paying for it.
-  void database().open();
+  runTask('database open', () => database().open());
 }
