@@ -247,7 +247,9 @@ describe.each(BACKENDS)('bad input on $name', (backend) => {
         id: SQL,
         studentId: SQL,
         justification: `${SQL} — the subpoena for case 24-JV-0193 was served today at the office.`,
-        evidence: { 'case-number': '24-JV-0193', 'issuing-court': SQL2, 'order-date': SQL },
+        // A date field holds a date (the gate's own evidence check, shared with the hub); SQL-like text goes in
+        // the free-text field.
+        evidence: { 'case-number': '24-JV-0193', 'issuing-court': SQL2, 'order-date': '2026-11-20' },
       }),
     });
     expect(filed.statusCode, filed.body).toBe(201);
