@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { DecisionOption } from '../decide/decision';
 import type { GateContext, GateSubmitResult, Localized } from '../contracts/gate';
 import { formatTime, pick, t } from './i18n';
-import { askBackground } from './messages';
+import { askBackground, askWithFailure } from './messages';
 import { GUARD_PLAN_KEY } from '../contracts/guard-plan';
 
 type Problem = { field: string; message: Localized };
@@ -130,12 +130,21 @@ export function Gate({ gateId, returnUrl }: { gateId: string; returnUrl?: string
   const submittedHere = useRef(false);
   const resultRef = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    void askBackground<GateContext | null>({ channel: 'gate.context', gateId }).then((loaded) => {
-      setContext(loaded);
-      if (loaded?.options.length === 1) setBasis(loaded.options[0]?.basis ?? '');
-    });
-  }, [gateId]);
+  const [failed, setFailed] = useState(false);
+  useEffect(
+    () =>
+      // A background that fails or does not answer is shown as such, never "Loading" for ever.
+      askWithFailure<GateContext | null>(
+        { channel: 'gate.context', gateId },
+        (loaded) => {
+          setFailed(false);
+          setContext(loaded);
+          if (loaded?.options.length === 1) setBasis(loaded.options[0]?.basis ?? '');
+        },
+        () => setFailed(true),
+      ),
+    [gateId],
+  );
 
   useEffect(() => {
     if (!returnUrl) return undefined;
@@ -160,6 +169,13 @@ export function Gate({ gateId, returnUrl }: { gateId: string; returnUrl?: string
     if (result?.ok) resultRef.current?.focus();
   }, [result]);
 
+  if (context === undefined && failed)
+    return (
+      <main class="gate">
+        <h1>{t('gateTitle')}</h1>
+        <p role="alert">{t('backgroundUnavailable')}</p>
+      </main>
+    );
   if (context === undefined)
     return (
       <main class="gate" aria-busy="true">

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { PopupStatus } from '../contracts/gate';
 import { formatTime, t } from './i18n';
-import { askBackground } from './messages';
+import { askWithFailure } from './messages';
 
 const STATUS_KEYS: Record<string, string> = {
   pending: 'statusPending',
@@ -16,17 +16,38 @@ const minutesLeft = (until: string, now: number): number =>
 /** The popup: the policy in force, the SRO's active access with time left, and their requests. */
 export function PolicyStatus() {
   const [status, setStatus] = useState<PopupStatus | undefined>(undefined);
+  const [failed, setFailed] = useState(false);
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
+    let stop = (): void => undefined;
     const load = (): void => {
-      void askBackground<PopupStatus>({ channel: 'popup.status' }).then(setStatus);
+      stop();
+      // A background that fails or does not answer is shown as such, never "Loading" for ever.
+      stop = askWithFailure<PopupStatus>(
+        { channel: 'popup.status' },
+        (answer) => {
+          setStatus(answer);
+          setFailed(false);
+        },
+        () => setFailed(true),
+      );
       setNow(Date.now());
     };
     load();
     const timer = setInterval(load, 15_000);
-    return () => clearInterval(timer);
+    return () => {
+      clearInterval(timer);
+      stop();
+    };
   }, []);
 
+  if (!status && failed)
+    return (
+      <main class="panel">
+        <h1>{t('extensionName')}</h1>
+        <p role="alert">{t('backgroundUnavailable')}</p>
+      </main>
+    );
   if (!status)
     return (
       <main class="panel" aria-busy="true">

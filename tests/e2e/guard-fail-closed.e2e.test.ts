@@ -58,9 +58,18 @@ describe('failing closed', () => {
         while (Date.now() < end);
       })
       .catch(() => undefined);
+    // The popup, opened meanwhile, says the background did not answer rather than "Loading" for ever.
+    const popup = await browser.context.newPage();
+    void popup.goto(browser.extensionUrl('popup.html')).catch(() => undefined);
     await page.goto(recordUrl(sis, 'grades', '100000'));
     expect(await settled(page, true, 5500)).toBe(true);
     expect(await noticeText(page)).toContain('Record Guard could not check this page');
+    await popup.locator('[role=alert]').waitFor({ timeout: 8000 });
+    await expect(popup.locator('[role=alert]').innerText()).resolves.toContain('did not answer');
+    await popup.close();
+    // The answer that comes once the worker is free replaces the failure by itself: the way forward is shown.
+    expect(await noticeSaying(page, 'State a legal basis', 10_000)).toContain('State a legal basis');
+    expect(await noticeText(page)).not.toContain('could not check');
     await page.close();
 
     // A teacher this browser already knows is not held up by the busy worker.
