@@ -39,8 +39,8 @@ export const ManagedSettingsSchema = z.strictObject({
     .strictObject({
       /** Events per batch sent to the hub (the policy's batchSize otherwise). */
       batchSize: z.number().int().min(1).max(500).optional(),
-      /** Minutes between policy update checks (on top of every hub sync). */
-      policyCheckMinutes: z.number().int().min(1).max(1440).optional(),
+      /** Days a delivered event stays in this browser (the policy's retentionDays otherwise). */
+      retentionDays: z.number().int().min(1).max(3650).optional(),
     })
     .optional(),
 });

@@ -33,7 +33,8 @@ import {
   type SeenIdentity,
 } from './identities';
 import { managedSettings } from './managed';
-import { activePolicy } from './policy';
+import { activePolicy, policyHeld } from './policy';
+import { HELD_REASON } from './policy-source';
 import { decisionDraft, record } from './audit';
 import { uiLanguage } from '../ui/i18n';
 import { republishIfPlanDisagrees } from './guard-plan';
@@ -187,6 +188,10 @@ async function rule(bundle: PolicyBundle | undefined, input: DecisionInput): Pro
       reason: reasonText('not-guarded', reasonContext(input)),
       redactFields: [],
     };
+  }
+  // A signed policy is required and none has verified yet: every guarded page stays covered, with that reason.
+  if (await policyHeld()) {
+    return { outcome: 'block', guarded: true, citations: [], reason: HELD_REASON, redactFields: [] };
   }
   if (input.studentId === undefined && resolved.role !== 'unknown') {
     return { outcome: 'block', guarded: true, citations: [], reason: STUDENT_UNKNOWN, redactFields: [] };

@@ -18,6 +18,7 @@ import {
 } from './identities';
 import { forgetManagedSettings, managedSettings, onManagedSettingsChange } from './managed';
 import { activePolicy, forgetActivePolicy, STORED_POLICY_KEY } from './policy';
+import { afterManagedChange } from './policy-update';
 import { routeMessage } from './router';
 import { SYNC_ALARM, syncWithHub } from './sync';
 import { baseDraft, deliverNow, OUTBOX_ALARM, pruneLog, PRUNE_ALARM, record } from './audit';
@@ -158,7 +159,10 @@ export function startBackground(): void {
   // An allow rule outlives a worker that stopped before its timer fired: a new worker starts with none.
   void clearStaleAllowRules();
   // Read at once: the first storage.managed read after the browser starts can take seconds.
-  onManagedSettingsChange(() => void effects.identityChanged());
+  onManagedSettingsChange(() => {
+    void effects.identityChanged();
+    void afterManagedChange(policyChanged).catch(() => undefined);
+  });
   void managedSettings();
 
   browser.runtime.onMessage.addListener((message, sender) => routeMessage(message, sender, effects));
@@ -228,19 +232,22 @@ export function startBackground(): void {
         ),
   );
 
+  const policyChanged = async (): Promise<void> => {
+    // What SROs may view was worked out under the old policy: forgotten before anything else.
+    void forgetPlannedViews().catch(() => undefined);
+    forgetActivePolicy();
+    await forgetIdentities()
+      .then(setUp)
+      .then(() => reevaluateOpenPages('policy-changed'));
+  };
   browser.storage.onChanged.addListener((changes, area) => {
-    if (area === 'local' && STORED_POLICY_KEY in changes) {
-      // A new policy was stored (validated again on read; an invalid one leaves the bundled policy in force).
-      // What SROs may view was worked out under the old one: forgotten before anything else.
-      void forgetPlannedViews().catch(() => undefined);
-      forgetActivePolicy();
-      void forgetIdentities()
-        .then(setUp)
-        .then(() => reevaluateOpenPages('policy-changed'));
-    }
+    // A new policy was stored (validated again on read; an invalid one leaves the bundled policy in force).
+    if (area === 'local' && STORED_POLICY_KEY in changes) void policyChanged();
     if (area === 'managed') {
       forgetManagedSettings();
       void effects.identityChanged();
+      // Signed-policy settings (keys, district, required) changed: re-check the hub's policy now.
+      void afterManagedChange(policyChanged).catch(() => undefined);
     }
   });
 
