@@ -13,7 +13,6 @@ import { defaultConfig, type HubConfig } from '../../src/hub/config';
 import { openPglite, openPostgres, type Db } from '../../src/hub/db';
 import { migrate } from '../../src/hub/migrate';
 import { PolicyStore } from '../../src/hub/policy';
-import { unsignedPolicies } from '../../src/hub/policy-signing';
 import { issueToken, type HubRole } from '../../src/hub/tokens';
 import { GENESIS_HASH, hashEvent, type LogEvent } from '../../src/report/event-contract';
 
@@ -171,7 +170,7 @@ export async function createHarness(
   const { db, dispose } = await backend.open();
   await migrate(db);
   const policyDir = await makePolicyDir();
-  const policies = new PolicyStore(db, unsignedPolicies);
+  const policies = new PolicyStore(db);
   const clock = new Clock();
   await policies.seed(policyDir, clock.now());
   await rm(policyDir, { recursive: true, force: true });
