@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { formatIssues } from '../policy/bundle';
 import { isUsablePublicKey, TrustedKeySchema } from '../policy/signing';
+import { MANAGED_STATUS_KEY, type ManagedStatus } from '../policy/update-status';
 import { IdSchema, RoleSchema } from '../policy/vocabulary';
+
+export { MANAGED_STATUS_KEY, ManagedStatusSchema, type ManagedStatus } from '../policy/update-status';
+
+const MASK = '•••••••• (set, hidden)';
 
 const HostSchema = z
   .string()
@@ -48,21 +53,6 @@ export type ManagedSettings = z.infer<typeof ManagedSettingsSchema>;
 
 /** The last managed settings read, kept because the first storage.managed read after start can take seconds. */
 const LAST_KNOWN_KEY = 'managed.lastKnown';
-/** What the options page shows: the settings in force with secrets masked, and why a read was refused. */
-export const MANAGED_STATUS_KEY = 'managed.status';
-
-const MASK = '•••••••• (set, hidden)';
-
-export const ManagedStatusSchema = z.strictObject({
-  /** live: the settings read now; last-good: the read was refused and the last good settings stay; none. */
-  inForce: z.enum(['live', 'last-good', 'none']),
-  problems: z.array(z.string().max(500)).max(20),
-  checkedAt: z.string(),
-  /** The settings in force, secrets replaced by a mask (never the token itself). */
-  masked: z.record(z.string(), z.unknown()),
-});
-export type ManagedStatus = z.infer<typeof ManagedStatusSchema>;
-
 export function maskSecrets(settings: ManagedSettings): Record<string, unknown> {
   return { ...settings, ...(settings.hubToken !== undefined ? { hubToken: MASK } : {}) };
 }

@@ -77,3 +77,16 @@ export function parsePolicyStatus(raw: unknown): PolicyStatus {
   const parsed = PolicyStatusSchema.safeParse(raw);
   return parsed.success ? parsed.data : {};
 }
+
+/** What the options page shows: the settings in force with secrets masked, and why a read was refused. */
+export const MANAGED_STATUS_KEY = 'managed.status';
+
+export const ManagedStatusSchema = z.strictObject({
+  /** live: the settings read now; last-good: the read was refused and the last good settings stay; none. */
+  inForce: z.enum(['live', 'last-good', 'none']),
+  problems: z.array(z.string().max(500)).max(20),
+  checkedAt: z.string(),
+  /** The settings in force, secrets replaced by a mask (never the token itself). */
+  masked: z.record(z.string(), z.unknown()),
+});
+export type ManagedStatus = z.infer<typeof ManagedStatusSchema>;
