@@ -21,7 +21,8 @@ import { managedSettings } from './managed';
 import { gateNonce } from './gate-nonce';
 import { publishGuardPlan } from './guard-plan';
 import { recordRequestFor } from '../sis/match';
-import { activePolicy } from './policy';
+import { activePolicy, policyHeld } from './policy';
+import { HELD_REASON } from './policy-source';
 import { gatherFacts, type PageSender } from './page-service';
 import { baseDraft, decisionDraft, record as recordEvents } from './audit';
 import type { EventDraft } from '../store/log';
@@ -113,6 +114,7 @@ export async function openBlockedGate(
   const seen = identityForOrigin(origin);
   const managed = await managedSettings();
   if (seen?.role !== 'sro' && managed.role !== 'sro') return { kind: 'not-guarded' };
+  if (await policyHeld()) return { kind: 'held', reason: HELD_REASON };
   if (!bundle) return { kind: 'unclassified' };
   const request = recordRequestFor(bundle.adapters, url);
   if (!request) return { kind: 'unclassified' };

@@ -57,7 +57,9 @@ export type GateBlockedReply =
   /** Nobody is known to be signed in to the SIS in this browser yet. */
   | { kind: 'no-identity' }
   /** The URL is not guarded for this browser's user (any more): it may be opened. */
-  | { kind: 'not-guarded' };
+  | { kind: 'not-guarded' }
+  /** A signed policy is required and none has verified yet: nothing opens for an SRO until one does. */
+  | { kind: 'held'; reason: { en: string; es?: string | undefined } };
 
 /** Popup → background. */
 export const PopupStatusSchema = z.strictObject({ channel: z.literal('popup.status') });
