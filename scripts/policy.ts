@@ -151,7 +151,10 @@ async function sign(args: string[]): Promise<number> {
 /** Trusted keys from a key list or a managed settings file (its policyKeys, or a 3rdparty block's). */
 async function readTrustedKeys(path: string): Promise<TrustedKey[]> {
   const raw = await readJson(path);
-  const list = Array.isArray(raw) ? raw : (raw as { policyKeys?: unknown } | null)?.policyKeys;
+  // A key list, managed settings, or a Chromium policy file ({"3rdparty":{"extensions":{"<id>":{…}}}}).
+  const third = (raw as { '3rdparty'?: { extensions?: Record<string, unknown> } } | null)?.['3rdparty'];
+  const settings = third?.extensions ? Object.values(third.extensions)[0] : raw;
+  const list = Array.isArray(settings) ? settings : (settings as { policyKeys?: unknown } | null)?.policyKeys;
   const parsed = z.array(TrustedKeySchema).min(1).safeParse(list);
   if (!parsed.success)
     throw new UsageError(`${path}: ${formatIssues(parsed.error, 'policyKeys').join('; ')}`);
