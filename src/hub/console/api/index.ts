@@ -2,6 +2,7 @@
 // own adds one module file here and one line below.
 import type { ConsoleApiModule } from './module';
 import { contextApi } from './context';
+import { queueApi } from './queue';
 import { sessionApi } from './session';
 
-export const CONSOLE_API: readonly ConsoleApiModule[] = [sessionApi, contextApi];
+export const CONSOLE_API: readonly ConsoleApiModule[] = [sessionApi, contextApi, queueApi];

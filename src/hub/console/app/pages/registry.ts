@@ -7,6 +7,7 @@
 // for other roles. Its API routes, if it needs new ones, go in src/hub/console/api/ (see index.ts there).
 import type { ComponentType } from 'preact';
 import { homePage } from './home';
+import { queuePage } from './queue';
 
 export type ConsoleRoleName = 'clerk' | 'admin';
 
@@ -22,4 +23,4 @@ export interface ConsolePage {
   component: ComponentType<{ params: URLSearchParams }>;
 }
 
-export const PAGES: readonly ConsolePage[] = [homePage];
+export const PAGES: readonly ConsolePage[] = [homePage, queuePage];
