@@ -16,6 +16,7 @@ import type {
 import type { ExceptionRequest, Grant } from '../policy/consent';
 import { CategorySchema } from '../policy/vocabulary';
 import { database } from '../store/db';
+import { consoleUrl, latestDenial } from './request-outcome';
 import { identityForOrigin, identityForTab, loadIdentities } from './identities';
 import { managedSettings } from './managed';
 import { gateNonce } from './gate-nonce';
@@ -214,10 +215,21 @@ export async function gateContext(gateId: string): Promise<GateContext | undefin
       maxLength: bundle.policy.justification.maxLength,
     },
     ...(decision.pendingRequest ? { pendingRequest: decision.pendingRequest } : {}),
+    ...(await deniedFor(decision.pendingRequest, record.username, record.context)),
     categoryLabels: Object.fromEntries(
       bundle.policy.categories.map((category) => [category.id, category.label]),
     ),
   };
+}
+
+async function deniedFor(
+  pending: string | undefined,
+  username: string | undefined,
+  context: { studentId: string; categories: readonly string[] },
+): Promise<{ deniedRequest?: NonNullable<GateContext['deniedRequest']> }> {
+  if (pending) return {};
+  const denied = await latestDenial(username, context.studentId, context.categories);
+  return denied ? { deniedRequest: denied } : {};
 }
 
 export interface GateEffects {
@@ -397,14 +409,19 @@ export async function popupStatus(): Promise<PopupStatus> {
       expiresAt,
       review,
     })),
-    requests: requests.map(({ id, studentId, categories, actions, basis, status, filedAt }) => ({
-      id,
-      studentId,
-      categories,
-      actions,
-      basis,
-      status,
-      filedAt,
-    })),
+    requests: requests.map(
+      ({ id, studentId, categories, actions, basis, status, filedAt, decisionReason, validUntil }) => ({
+        id,
+        studentId,
+        categories,
+        actions,
+        basis,
+        status,
+        filedAt,
+        decisionReason,
+        validUntil,
+      }),
+    ),
+    consoleUrl: await consoleUrl(),
   };
 }

@@ -20,6 +20,7 @@ import { resolveRole } from '../policy/roles';
 import type { Action, Category } from '../policy/vocabulary';
 import { adapterForUrl, isSisHost, openPageFor } from '../sis/match';
 import { database } from '../store/db';
+import { latestDenial, withDenial } from './request-outcome';
 import { openExportOnce } from '../enforce/export-allow';
 import { planExportOpening } from '../enforce/export-rules';
 import {
@@ -201,11 +202,16 @@ async function rule(bundle: PolicyBundle | undefined, input: DecisionInput): Pro
     .map((coverage) => coverage.until)
     .filter((until): until is string => until !== undefined)
     .sort();
+  // A records clerk denied the last request for this record: the covered page says so, with the reason.
+  const denial =
+    decision.guarded && !shows(decision.outcome) && !decision.pendingRequest
+      ? await latestDenial(input.username, input.studentId ?? '', input.categories)
+      : undefined;
   return {
     outcome: decision.outcome,
     guarded: decision.guarded,
     citations: decision.citations,
-    reason: decision.reason.text,
+    reason: denial ? withDenial(decision.reason.text, denial) : decision.reason.text,
     redactFields: decision.redact.fields,
     ...(ends[0] ? { until: ends[0] } : {}),
     decision,

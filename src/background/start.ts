@@ -21,6 +21,7 @@ import { activePolicy, forgetActivePolicy, STORED_POLICY_KEY } from './policy';
 import { afterManagedChange } from './policy-update';
 import { routeMessage } from './router';
 import { SYNC_ALARM, syncWithHub } from './sync';
+import { pollWhilePending } from './pending-poll';
 import { baseDraft, deliverNow, OUTBOX_ALARM, pruneLog, PRUNE_ALARM, record } from './audit';
 import { GRANT_ALARM_PREFIX } from './gate-service';
 import { exposeSessionStorageToContentScripts, forgetPlannedViews, publishGuardPlan } from './guard-plan';
@@ -134,6 +135,8 @@ export function startBackground(): void {
     },
     syncSoon: async () => {
       const { changed } = await syncWithHub();
+      // A request still pending and a guarded page open: ask the hub every second until it is decided.
+      pollWhilePending(() => effects.syncSoon());
       if (!changed) return;
       await republishQuietly();
       await reevaluateOpenPages('grant-changed');

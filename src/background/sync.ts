@@ -8,7 +8,7 @@ import { forgetPlannedViews } from './guard-plan';
 import { checkForPolicyUpdate } from './policy-update';
 
 export const SYNC_ALARM = 'hub-sync';
-const CURSORS_KEY = 'sync.cursors';
+export const CURSORS_KEY = 'sync.cursors';
 const REQUEST_TIMEOUT_MS = 15_000;
 
 const CursorsSchema = z.object({
@@ -28,7 +28,9 @@ const ConsentFeedSchema = z.object({
   more: z.boolean(),
 });
 const RequestFeedSchema = z.object({
-  requests: z.array(z.object({ request: ExceptionRequestSchema })),
+  requests: z.array(
+    z.object({ request: ExceptionRequestSchema, decisionReason: z.string().max(2000).nullable().optional() }),
+  ),
   cursor: z.string().max(40),
   more: z.boolean(),
 });
@@ -130,7 +132,11 @@ async function pullDecisions(cursors: Cursors): Promise<boolean> {
     if (!response.ok) throw new Error(`requests: HTTP ${response.status}`);
     const feed = RequestFeedSchema.parse(await response.json());
     if (feed.requests.length > 0) await forgetPlannedViews();
-    await database().requests.bulkPut(feed.requests.map((entry) => entry.request));
+    await database().requests.bulkPut(
+      feed.requests.map((entry) =>
+        entry.decisionReason ? { ...entry.request, decisionReason: entry.decisionReason } : entry.request,
+      ),
+    );
     changed ||= feed.requests.some((entry) => entry.request.status !== 'pending');
     cursors.requests = feed.cursor;
     if (!feed.more) break;

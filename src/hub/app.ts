@@ -20,6 +20,7 @@ import { DbRateLimitStore } from './rate-limit';
 import { redactingStream, redactSecrets } from './redact';
 import { PolicyStore } from './policy';
 import { auditRoutes } from './routes/audit';
+import { consoleRoutes } from './console/plugin';
 import { consentRoutes } from './routes/consents';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
@@ -191,6 +192,7 @@ export async function buildApp(
   auditRoutes(app, context);
   tokenRoutes(app, context);
   adminRoutes(app, context);
+  await consoleRoutes(app, context);
   await app.ready();
   return app;
 }

@@ -114,6 +114,13 @@ export interface GateContext {
   options: DecisionOption[];
   justification: { minLength: number; maxLength: number };
   pendingRequest?: string;
+  /** The latest request for this record was denied: the records clerk's reason (nothing newer was filed). */
+  deniedRequest?: {
+    id: string;
+    reason?: string | undefined;
+    decidedBy?: string | undefined;
+    decidedAt?: string | undefined;
+  };
   categoryLabels: Record<string, Localized>;
 }
 
@@ -144,5 +151,9 @@ export interface PopupStatus {
     basis: string;
     status: string;
     filedAt: string;
+    decisionReason?: string | undefined;
+    validUntil?: string | undefined;
   }[];
+  /** The hub's console, for a browser assigned to a records clerk or an admin. */
+  consoleUrl?: string | undefined;
 }
