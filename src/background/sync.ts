@@ -144,9 +144,15 @@ async function pullDecisions(cursors: Cursors): Promise<boolean> {
   return changed;
 }
 
-/** The policy is signed: fetched, verified and applied (or rejected and logged) by policy-update.ts. */
-async function pullPolicy(): Promise<void> {
-  await checkForPolicyUpdate();
+/**
+ * The policy is signed: fetched, verified and applied (or rejected and logged) by policy-update.ts. Not awaited:
+ * a policy check never delays what the round brings an SRO waiting on a clerk's decision (it has its own
+ * single flight, and a new policy applies through the storage listener).
+ */
+function pullPolicy(): void {
+  void checkForPolicyUpdate().catch((error: unknown) =>
+    console.error('Record Guard: policy check failed', error instanceof Error ? error.message : ''),
+  );
 }
 
 let running: Promise<{ changed: boolean }> | undefined;
@@ -160,7 +166,7 @@ export function syncWithHub(): Promise<{ changed: boolean }> {
       await pushFilings();
       changed = (await pullConsents(cursors)) || changed;
       changed = (await pullDecisions(cursors)) || changed;
-      await pullPolicy();
+      pullPolicy();
       cursors.lastSyncAt = new Date().toISOString();
       delete cursors.lastError;
     } catch (error) {
