@@ -25,7 +25,7 @@ const NO_STORE = [['**/store/*', 'dexie'], 'only the background and report layer
 const NO_HUB = [['**/hub/*'], 'nothing outside src/hub imports the hub'];
 
 export default tseslint.config(
-  { ignores: ['.output/**', '.wxt/**', 'node_modules/**', 'bench-results/**', 'demo-output/**'] },
+  { ignores: ['.output/**', '.wxt/**', 'node_modules/**', 'bench-results/**', 'demo-output/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -75,7 +75,10 @@ export function deliverNow(): Promise<void> {
     try {
       const endpoint = await hubEndpoint();
       if (!endpoint) return;
-      const batchSize = (await activePolicy())?.policy.reporting.batchSize ?? 100;
+      const batchSize =
+        (await managedSettings()).reporting?.batchSize ??
+        (await activePolicy())?.policy.reporting.batchSize ??
+        100;
       const result = await deliverAll(database(), {
         ...endpoint,
         batchSize,
@@ -101,5 +104,6 @@ export function deliverNow(): Promise<void> {
 /** Drops delivered events older than the policy's retention from the browser (the hub is the archive). */
 export async function pruneLog(bundle: PolicyBundle | undefined): Promise<void> {
   if (!bundle) return;
-  await pruneDelivered(database(), bundle.policy.reporting.retentionDays, new Date().toISOString());
+  const days = (await managedSettings()).reporting?.retentionDays ?? bundle.policy.reporting.retentionDays;
+  await pruneDelivered(database(), days, new Date().toISOString());
 }

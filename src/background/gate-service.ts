@@ -16,12 +16,14 @@ import type {
 import type { ExceptionRequest, Grant } from '../policy/consent';
 import { CategorySchema } from '../policy/vocabulary';
 import { database } from '../store/db';
+import { consoleUrl, latestDenial } from './request-outcome';
 import { identityForOrigin, identityForTab, loadIdentities } from './identities';
 import { managedSettings } from './managed';
 import { gateNonce } from './gate-nonce';
 import { fileRequest, putGrant, republishPlan } from './access-records';
 import { recordRequestFor } from '../sis/match';
-import { activePolicy } from './policy';
+import { activePolicy, policyHeld } from './policy';
+import { HELD_REASON } from './policy-source';
 import { gatherFacts, type PageSender } from './page-service';
 import { baseDraft, decisionDraft, record as recordEvents } from './audit';
 import type { EventDraft } from '../store/log';
@@ -113,6 +115,7 @@ export async function openBlockedGate(
   const seen = identityForOrigin(origin);
   const managed = await managedSettings();
   if (seen?.role !== 'sro' && managed.role !== 'sro') return { kind: 'not-guarded' };
+  if (await policyHeld()) return { kind: 'held', reason: HELD_REASON };
   if (!bundle) return { kind: 'unclassified' };
   const request = recordRequestFor(bundle.adapters, url);
   if (!request) return { kind: 'unclassified' };
@@ -212,10 +215,21 @@ export async function gateContext(gateId: string): Promise<GateContext | undefin
       maxLength: bundle.policy.justification.maxLength,
     },
     ...(decision.pendingRequest ? { pendingRequest: decision.pendingRequest } : {}),
+    ...(await deniedFor(decision.pendingRequest, record.username, record.context)),
     categoryLabels: Object.fromEntries(
       bundle.policy.categories.map((category) => [category.id, category.label]),
     ),
   };
+}
+
+async function deniedFor(
+  pending: string | undefined,
+  username: string | undefined,
+  context: { studentId: string; categories: readonly string[] },
+): Promise<{ deniedRequest?: NonNullable<GateContext['deniedRequest']> }> {
+  if (pending) return {};
+  const denied = await latestDenial(username, context.studentId, context.categories);
+  return denied ? { deniedRequest: denied } : {};
 }
 
 export interface GateEffects {
@@ -391,14 +405,19 @@ export async function popupStatus(): Promise<PopupStatus> {
       expiresAt,
       review,
     })),
-    requests: requests.map(({ id, studentId, categories, actions, basis, status, filedAt }) => ({
-      id,
-      studentId,
-      categories,
-      actions,
-      basis,
-      status,
-      filedAt,
-    })),
+    requests: requests.map(
+      ({ id, studentId, categories, actions, basis, status, filedAt, decisionReason, validUntil }) => ({
+        id,
+        studentId,
+        categories,
+        actions,
+        basis,
+        status,
+        filedAt,
+        decisionReason,
+        validUntil,
+      }),
+    ),
+    consoleUrl: await consoleUrl(),
   };
 }

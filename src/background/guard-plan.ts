@@ -9,7 +9,7 @@ import { hostVerdict, ready } from './ready';
 import { allOrigins, knownNonSroByOrigin } from './identities';
 import { blockedGateTarget } from './gate-nonce';
 import { uiLanguage } from './language';
-import { activePolicy } from './policy';
+import { activePolicy, policyHeld } from './policy';
 import { viewableForSros } from './viewable';
 
 /** The plan as content scripts read it now, if there is a usable one. */
@@ -49,7 +49,8 @@ export async function publishGuardPlan(): Promise<void> {
     // Empty on a browser assigned to an SRO: there nobody is ever confirmed as not an SRO.
     nonSro: knownNonSroByOrigin(),
     categoryPatterns: bundleClassification(bundle),
-    viewable: await viewableForSros(bundle, new Date()),
+    // Nothing opens from the plan while a required signed policy is awaited (the background then says why).
+    viewable: (await policyHeld()) ? {} : await viewableForSros(bundle, new Date()),
     language: uiLanguage(),
     publishedAt: 0,
   };

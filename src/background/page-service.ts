@@ -20,6 +20,7 @@ import { resolveRole } from '../policy/roles';
 import type { Action, Category } from '../policy/vocabulary';
 import { adapterForUrl, isSisHost, openPageFor } from '../sis/match';
 import { database } from '../store/db';
+import { latestDenial, withDenial } from './request-outcome';
 import { openExportOnce } from '../enforce/export-allow';
 import { planExportOpening } from '../enforce/export-rules';
 import {
@@ -31,7 +32,8 @@ import {
   signedOut,
 } from './identities';
 import { managedSettings } from './managed';
-import { activePolicy } from './policy';
+import { activePolicy, policyHeld } from './policy';
+import { HELD_REASON } from './policy-source';
 import { decisionDraft, record } from './audit';
 import { uiLanguage } from './language';
 import { republishIfPlanDisagrees } from './guard-plan';
@@ -190,15 +192,31 @@ async function rule(
           },
           who,
         );
+  // A signed policy is required and none has verified yet: every guarded page stays covered, with that reason.
+  if (who.guarded && (await policyHeld())) {
+    return {
+      outcome: 'block',
+      guarded: true,
+      citations: [],
+      reason: HELD_REASON,
+      redactFields: [],
+      decision: { ...decision, outcome: 'block' },
+    };
+  }
   const ends = decision.coveredBy
     .map((coverage) => coverage.until)
     .filter((until): until is string => until !== undefined)
     .sort();
+  // A records clerk denied the last request for this record: the covered page says so, with the reason.
+  const denial =
+    decision.guarded && !shows(decision.outcome) && !decision.pendingRequest
+      ? await latestDenial(input.username, input.studentId ?? '', input.categories)
+      : undefined;
   return {
     outcome: decision.outcome,
     guarded: decision.guarded,
     citations: decision.citations,
-    reason: decision.reason.text,
+    reason: denial ? withDenial(decision.reason.text, denial) : decision.reason.text,
     redactFields: decision.redact.fields,
     ...(ends[0] ? { until: ends[0] } : {}),
     decision,

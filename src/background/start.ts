@@ -13,8 +13,10 @@ import { allOrigins, forgetIdentities, forgetTab, identitiesLoaded, identityForO
 import { downloadRule, forgetReady, hostVerdict, ready, readyNow } from './ready';
 import { forgetManagedSettings, onManagedSettingsChange } from './managed';
 import { activePolicy, forgetActivePolicy, STORED_POLICY_KEY } from './policy';
+import { afterManagedChange } from './policy-update';
 import { routeMessage } from './router';
 import { SYNC_ALARM, syncWithHub } from './sync';
+import { pollWhilePending } from './pending-poll';
 import { baseDraft, deliverNow, OUTBOX_ALARM, pruneLog, PRUNE_ALARM, record } from './audit';
 import { GRANT_ALARM_PREFIX } from './gate-service';
 import { exposeSessionStorageToContentScripts } from './guard-plan';
@@ -118,6 +120,8 @@ export function startBackground(): void {
     syncSoon: async () => {
       // Whatever the sync wrote was published by the access-record writer; pages are told to re-check.
       const { changed } = await syncWithHub();
+      // A request still pending and a guarded page open: ask the hub every second until it is decided.
+      pollWhilePending(() => effects.syncSoon());
       if (!changed) return;
       await reevaluateOpenPages('grant-changed');
     },
@@ -143,6 +147,7 @@ export function startBackground(): void {
   onManagedSettingsChange(() => {
     forgetReady();
     runTask('managed settings change', () => effects.identityChanged());
+    runTask('policy re-check', () => afterManagedChange(policyChanged));
   });
 
   browser.runtime.onMessage.addListener((message, sender) => routeMessage(message, sender, effects));
@@ -200,28 +205,24 @@ export function startBackground(): void {
         ),
   );
 
+  const policyChanged = async (): Promise<void> => {
+    // What SROs may view was worked out under the old policy: forgotten before anything else.
+    runTask('plan views forgotten', () => policyChanging());
+    forgetActivePolicy();
+    forgetReady();
+    await forgetIdentities()
+      .then(setUp)
+      .then(() => reevaluateOpenPages('policy-changed'));
+  };
   browser.storage.onChanged.addListener((changes, area) => {
-    if (area === 'local' && STORED_POLICY_KEY in changes) {
-      // A new policy was stored (validated again on read; an invalid one leaves the bundled policy in force).
-      // What SROs may view was worked out under the old one: forgotten before anything else.
-      void policyChanging().catch((error: unknown) =>
-        console.error(
-          'Record Guard: could not forget the plan views',
-          error instanceof Error ? error.message : '',
-        ),
-      );
-      forgetActivePolicy();
-      forgetReady();
-      runTask('policy change', () =>
-        forgetIdentities()
-          .then(setUp)
-          .then(() => reevaluateOpenPages('policy-changed')),
-      );
-    }
+    // A new policy was stored (validated again on read; an invalid one leaves the bundled policy in force).
+    if (area === 'local' && STORED_POLICY_KEY in changes) runTask('policy change', () => policyChanged());
     if (area === 'managed') {
       forgetManagedSettings();
       forgetReady();
       runTask('managed settings change', () => effects.identityChanged());
+      // Signed-policy settings (keys, district, required) changed: re-check the hub's policy now.
+      runTask('policy re-check', () => afterManagedChange(policyChanged));
     }
   });
 

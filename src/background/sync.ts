@@ -1,20 +1,20 @@
 // Sync with the district hub: pull the consents addressed to this SRO, the decisions on their requests and the
 // policy; push the requests filed here. On an alarm and on demand; a hub that is away just means "next time".
 import { z } from 'zod';
-import { checkPolicyUpdate } from '../policy/bundle';
 import { ConsentFeedSchema, RequestFeedSchema } from '../contracts/hub-api';
 import { database } from '../store/db';
 import { hubEndpoint } from './audit';
 import { applyConsentFeed, applyRequestFeed, refuseFiling } from './access-records';
-import { activePolicy, STORED_POLICY_KEY } from './policy';
+import { checkForPolicyUpdate } from './policy-update';
 
 export const SYNC_ALARM = 'hub-sync';
-const CURSORS_KEY = 'sync.cursors';
+export const CURSORS_KEY = 'sync.cursors';
 const REQUEST_TIMEOUT_MS = 15_000;
 
 const CursorsSchema = z.object({
   consents: z.string().max(40).optional(),
   requests: z.string().max(40).optional(),
+  /** No longer used (policy-update.ts keeps its own): still accepted in cursors stored by older versions. */
   policyEtag: z.string().max(200).optional(),
   lastSyncAt: z.string().optional(),
   lastError: z.string().max(500).optional(),
@@ -102,25 +102,15 @@ async function pullDecisions(cursors: Cursors): Promise<boolean> {
   return changed;
 }
 
-async function pullPolicy(cursors: Cursors): Promise<void> {
-  const response = await hubCall(
-    '/v1/policy',
-    cursors.policyEtag ? { headers: { 'if-none-match': cursors.policyEtag } } : {},
+/**
+ * The policy is signed: fetched, verified and applied (or rejected and logged) by policy-update.ts. Not awaited:
+ * a policy check never delays what the round brings an SRO waiting on a clerk's decision (it has its own
+ * single flight, and a new policy applies through the storage listener).
+ */
+function pullPolicy(): void {
+  void checkForPolicyUpdate().catch((error: unknown) =>
+    console.error('Record Guard: policy check failed', error instanceof Error ? error.message : ''),
   );
-  if (response.status === 304 || response.status === 404) return;
-  if (!response.ok) throw new Error(`policy: HTTP ${response.status}`);
-  const body = (await response.json()) as { bundle?: unknown };
-  const current = await activePolicy();
-  const checked = checkPolicyUpdate(current, body.bundle);
-  if (checked.ok) await browser.storage.local.set({ [STORED_POLICY_KEY]: checked.value });
-  else if (!checked.errors.some((error) => error.startsWith('policy.version'))) {
-    console.error(
-      'Record Guard: policy from the hub rejected; the current policy stays in force',
-      checked.errors,
-    );
-  }
-  const etag = response.headers.get('etag');
-  if (etag) cursors.policyEtag = etag;
 }
 
 let running: Promise<{ changed: boolean }> | undefined;
@@ -134,7 +124,7 @@ export function syncWithHub(): Promise<{ changed: boolean }> {
       await pushFilings();
       changed = (await pullConsents(cursors)) || changed;
       changed = (await pullDecisions(cursors)) || changed;
-      await pullPolicy(cursors);
+      pullPolicy();
       cursors.lastSyncAt = new Date().toISOString();
       delete cursors.lastError;
     } catch (error) {

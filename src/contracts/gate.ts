@@ -57,7 +57,9 @@ export type GateBlockedReply =
   /** Nobody is known to be signed in to the SIS in this browser yet. */
   | { kind: 'no-identity' }
   /** The URL is not guarded for this browser's user (any more): it may be opened. */
-  | { kind: 'not-guarded' };
+  | { kind: 'not-guarded' }
+  /** A signed policy is required and none has verified yet: nothing opens for an SRO until one does. */
+  | { kind: 'held'; reason: { en: string; es?: string | undefined } };
 
 /** Popup → background. */
 export const PopupStatusSchema = z.strictObject({ channel: z.literal('popup.status') });
@@ -112,6 +114,13 @@ export interface GateContext {
   options: DecisionOption[];
   justification: { minLength: number; maxLength: number };
   pendingRequest?: string;
+  /** The latest request for this record was denied: the records clerk's reason (nothing newer was filed). */
+  deniedRequest?: {
+    id: string;
+    reason?: string | undefined;
+    decidedBy?: string | undefined;
+    decidedAt?: string | undefined;
+  };
   categoryLabels: Record<string, Localized>;
 }
 
@@ -142,5 +151,9 @@ export interface PopupStatus {
     basis: string;
     status: string;
     filedAt: string;
+    decisionReason?: string | undefined;
+    validUntil?: string | undefined;
   }[];
+  /** The hub's console, for a browser assigned to a records clerk or an admin. */
+  consoleUrl?: string | undefined;
 }

@@ -19,13 +19,14 @@ import {
 import { DbRateLimitStore } from './rate-limit';
 import { redactingStream, redactSecrets } from './redact';
 import { PolicyStore } from './policy';
-import { unsignedPolicies, type PolicySigner } from './policy-signing';
 import { auditRoutes } from './routes/audit';
+import { consoleRoutes } from './console/plugin';
 import { consentRoutes } from './routes/consents';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { policyRoutes } from './routes/policy';
 import { requestRoutes } from './routes/requests';
+import { adminRoutes } from './routes/admin';
 import { tokenRoutes } from './routes/tokens';
 import { findUnstorableText, mayHoldUnstorableText } from './text';
 import { TokenCache } from './tokens';
@@ -33,8 +34,6 @@ import { TokenCache } from './tokens';
 export interface HubOptions {
   /** The hub's clock (tests move it). */
   now?: () => Date;
-  /** Signs published policy bundles; unsigned until the signing issue lands. */
-  signer?: PolicySigner;
   /** Where log lines go (default stdout). */
   logStream?: DestinationStream;
   /** A policy store to share (main.ts seeds through it before building the app). */
@@ -114,7 +113,7 @@ export async function buildApp(
   const context: HubContext = {
     config,
     db,
-    policies: options.policies ?? new PolicyStore(db, options.signer ?? unsignedPolicies),
+    policies: options.policies ?? new PolicyStore(db),
     now: options.now ?? (() => new Date()),
     tokens: new TokenCache(config.tokenCacheMs),
   };
@@ -192,6 +191,8 @@ export async function buildApp(
   policyRoutes(app, context);
   auditRoutes(app, context);
   tokenRoutes(app, context);
+  adminRoutes(app, context);
+  await consoleRoutes(app, context);
   await app.ready();
   return app;
 }

@@ -10,7 +10,16 @@ export type AuditAction =
   | 'policy.publish'
   | 'token.issue'
   | 'token.revoke'
-  | 'device.refused';
+  | 'device.refused'
+  // The console (issue 12).
+  | 'console.sign-in'
+  | 'console.sign-out'
+  | 'consent.import'
+  | 'request.notice'
+  | 'optout.record'
+  | 'optout.import'
+  | 'emergency.report'
+  | 'emergency.review';
 
 /** Who acts: a token's user, or an operator at the command line (`cli:<os user>`, no token). */
 export interface Actor {

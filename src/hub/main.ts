@@ -9,7 +9,6 @@ import { DbError, openDb, type Db } from './db';
 import { redactSecrets } from './redact';
 import { migrate } from './migrate';
 import { PolicyStore } from './policy';
-import { unsignedPolicies } from './policy-signing';
 import { issueToken, listTokens, revokeToken, TokenIssueSchema } from './tokens';
 import { formatIssues } from '../policy/bundle';
 
@@ -43,7 +42,7 @@ async function withDb<T>(config: HubConfig, fn: (db: Db) => Promise<T>): Promise
   try {
     await migrate(db);
     // The first command on a fresh database seeds the policy too, so the roster is there to read.
-    await new PolicyStore(db, unsignedPolicies)
+    await new PolicyStore(db)
       .seed(config.policySeed, new Date())
       .catch((error: unknown) => say(`note: ${error instanceof Error ? error.message : String(error)}`));
     return await fn(db);
@@ -79,7 +78,7 @@ async function tokenCommand(config: HubConfig, args: string[]): Promise<void> {
       const input = { ...parsed.data };
       if (input.role === 'sro' && input.agency === undefined) {
         // Consents may name an agency as recipient: take the SRO's agency from the district roster when known.
-        const policy = await new PolicyStore(db, unsignedPolicies).active(input.district);
+        const policy = await new PolicyStore(db).active(input.district);
         const entry = policy?.bundle.policy.roles.roster.find((candidate) =>
           sameText(candidate.username, input.user),
         );
@@ -228,7 +227,7 @@ async function serve(config: HubConfig): Promise<void> {
   try {
     const applied = await migrate(db);
     const maintenance = startMaintenance(db);
-    const policies = new PolicyStore(db, unsignedPolicies);
+    const policies = new PolicyStore(db);
     const seeded = await policies.seed(config.policySeed, new Date());
     const app = await buildApp(config, db, { policies });
     const diskWatch = startDiskWatch(db, config, app.log);

@@ -58,6 +58,8 @@ export const ExceptionRequestSchema = z.strictObject({
   /** Window of an approval. */
   validFrom: InstantSchema.optional(),
   validUntil: InstantSchema.optional(),
+  /** The records clerk's reason, shown to the SRO (a denial's above all). */
+  decisionReason: z.string().max(2000).optional(),
 });
 export type ExceptionRequest = z.infer<typeof ExceptionRequestSchema>;
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { GateBlockedReply } from '../contracts/gate';
 import { Gate } from './Gate';
-import { t } from './i18n';
+import { pick, t } from './i18n';
 import { askBackground } from './messages';
 
 const REOPENED_KEY = 'record-guard.reopened';
@@ -61,13 +61,15 @@ export function BlockedGate({ nonce, url }: { nonce: string; url: string }) {
   const message =
     reply === null
       ? t('gateUnavailable')
-      : reply.kind === 'no-identity'
-        ? t('gateBlockedNoIdentity')
-        : reply.kind === 'immigration'
-          ? t('gateBlockedImmigration')
-          : reply.kind === 'not-guarded'
-            ? t('gateBlockedNotGuarded')
-            : t('gateBlockedUnclassified');
+      : reply.kind === 'held'
+        ? pick(reply.reason)
+        : reply.kind === 'no-identity'
+          ? t('gateBlockedNoIdentity')
+          : reply.kind === 'immigration'
+            ? t('gateBlockedImmigration')
+            : reply.kind === 'not-guarded'
+              ? t('gateBlockedNotGuarded')
+              : t('gateBlockedUnclassified');
   return (
     <main class="gate">
       <h1>{t('gateBlockedTitle')}</h1>

@@ -162,6 +162,30 @@ export function Gate({ gateId, returnUrl }: { gateId: string; returnUrl?: string
     return () => browser.storage.onChanged.removeListener(onChange);
   }, [gateId, returnUrl]);
 
+  // A records clerk's decision arrives in the background, not in this page: while a request for this record
+  // waits (or any SRO request could be decided: a gate that took the place of a record), the gate asks the
+  // background every second. A denial is shown with the clerk's reason at once (it changes no plan); an approval
+  // opens the record (the plan change above usually gets there first).
+  const waiting = context?.pendingRequest !== undefined || (result?.ok === true && result.kind === 'request');
+  const watch = waiting || (returnUrl !== undefined && result === undefined);
+  const shownState = context ? `${context.pendingRequest ?? ''}|${context.deniedRequest?.id ?? ''}` : '';
+  useEffect(() => {
+    if (!watch) return undefined;
+    const timer = setInterval(() => {
+      void askBackground<GateContext | null>({ channel: 'gate.context', gateId }).then((now) => {
+        if (!now) return;
+        if ((now.outcome === 'allow' || now.outcome === 'redact') && returnUrl) {
+          location.reload();
+          return;
+        }
+        if (`${now.pendingRequest ?? ''}|${now.deniedRequest?.id ?? ''}` === shownState) return;
+        if (now.pendingRequest === undefined) setResult(undefined);
+        setContext(now);
+      });
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [gateId, returnUrl, watch, shownState]);
+
   useEffect(() => {
     if (problems.length > 0) summaryRef.current?.focus();
   }, [problems]);
@@ -224,7 +248,8 @@ export function Gate({ gateId, returnUrl }: { gateId: string; returnUrl?: string
       attested: true,
     });
     setBusy(false);
-    submittedHere.current = answer.ok;
+    // Only a grant shows its result first; a request's record opens by itself once a clerk approves it.
+    submittedHere.current = answer.ok && answer.kind === 'grant';
     if (answer.ok) {
       setProblems([]);
       setResult(answer);
@@ -247,6 +272,7 @@ export function Gate({ gateId, returnUrl }: { gateId: string; returnUrl?: string
             <>
               <p>{t('gateRequested')}</p>
               {result.notice && <p>{t('gateRequestNotice')}</p>}
+              {returnUrl && <p>{t('gateRequestWaiting')}</p>}
             </>
           )}
         </div>
@@ -279,6 +305,13 @@ export function Gate({ gateId, returnUrl }: { gateId: string; returnUrl?: string
         <p>{pick(context.reason)}</p>
         <p class="citations">{context.citations.join(' · ')}</p>
       </section>
+      {context.deniedRequest && (
+        <section class="problems denied" role="alert" aria-labelledby="denied-title">
+          <h2 id="denied-title">{t('gateDeniedTitle')}</h2>
+          <p>{t('gateDeniedBy', context.deniedRequest.decidedBy ?? '?')}</p>
+          {context.deniedRequest.reason && <p class="denied-reason">{context.deniedRequest.reason}</p>}
+        </section>
+      )}
       {context.identityUnknown ? (
         <p role="alert" class="problems">
           {t('gateIdentityUnknown')}

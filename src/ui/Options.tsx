@@ -2,6 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { HardeningAssessment } from '../decide/hardening';
 import type { LogStatus } from '../contracts/gate';
 import type { ReplyOf } from '../contracts/channels';
+import type { VerifyResult } from '../store/log';
+import { AdminStatus } from './AdminStatus';
 import { pick, t } from './i18n';
 import { askBackground } from './messages';
 
@@ -67,6 +69,7 @@ export function Options() {
           )}
         </dl>
       )}
+      <AdminStatus />
       <section aria-labelledby="hardening-title" id="hardening" data-state={hardening?.state}>
         <h2 id="hardening-title">{t('hardeningTitle')}</h2>
         {hardening === undefined ? (

@@ -69,6 +69,13 @@ export function PolicyStatus() {
       ) : (
         <p role="alert">{t('policyInvalid')}</p>
       )}
+      {status.consoleUrl && (
+        <p>
+          <a href={status.consoleUrl} target="_blank" rel="noopener noreferrer">
+            {t('popupConsole')}
+          </a>
+        </p>
+      )}
       <h2>{t('popupGrants')}</h2>
       {status.grants.length === 0 ? (
         <p>{t('popupNoGrants')}</p>
@@ -92,6 +99,9 @@ export function PolicyStatus() {
             <li key={request.id}>
               {t('popupStudent', request.studentId)} · {request.categories.join(', ')} · {request.basis} ·{' '}
               <strong>{t(STATUS_KEYS[request.status] ?? request.status)}</strong>
+              {request.status === 'denied' && request.decisionReason && (
+                <p class="denied-reason">{t('popupDeniedReason', request.decisionReason)}</p>
+              )}
             </li>
           ))}
         </ul>

@@ -21,7 +21,6 @@ import { openPglite, openPostgres, type Db } from '../../src/hub/db';
 import { eventHash } from '../../src/hub/hashing';
 import { migrate } from '../../src/hub/migrate';
 import { PolicyStore } from '../../src/hub/policy';
-import { unsignedPolicies } from '../../src/hub/policy-signing';
 import { issueToken } from '../../src/hub/tokens';
 import { GENESIS_HASH, type LogEvent } from '../../src/report/event-contract';
 import { compared, formatTable, percentile, type BenchRow } from './report';
@@ -256,7 +255,7 @@ async function seedPolicy(db: Db): Promise<void> {
     await copyFile('policies/district.json', join(dir, 'district.json'));
     await copyFile('policies/legal-bases.json', join(dir, 'legal-bases.json'));
     await copyFile('policies/adapters/demo-sis.json', join(dir, 'adapters', 'demo-sis.json'));
-    await new PolicyStore(db, unsignedPolicies).seed(dir, new Date());
+    await new PolicyStore(db).seed(dir, new Date());
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -303,6 +302,7 @@ async function approvalRoundTrips(
       decision: 'approve',
       minutes: 60,
       reason: 'Verified with the court clerk.',
+      notice: { kind: 'order-forbids', wording: 'The order forbids disclosing the subpoena to anyone.' },
     });
     const page = (await call(sro, 'GET', `/v1/requests/mine?since=${filed.request.cursor}`)) as {
       requests: { request: { id: string; status: string } }[];

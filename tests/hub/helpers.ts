@@ -13,7 +13,6 @@ import { defaultConfig, type HubConfig } from '../../src/hub/config';
 import { openPglite, openPostgres, type Db } from '../../src/hub/db';
 import { migrate } from '../../src/hub/migrate';
 import { PolicyStore } from '../../src/hub/policy';
-import { unsignedPolicies } from '../../src/hub/policy-signing';
 import { issueToken, type HubRole } from '../../src/hub/tokens';
 import { GENESIS_HASH, hashEvent, type LogEvent } from '../../src/report/event-contract';
 
@@ -171,7 +170,7 @@ export async function createHarness(
   const { db, dispose } = await backend.open();
   await migrate(db);
   const policyDir = await makePolicyDir();
-  const policies = new PolicyStore(db, unsignedPolicies);
+  const policies = new PolicyStore(db);
   const clock = new Clock();
   await policies.seed(policyDir, clock.now());
   await rm(policyDir, { recursive: true, force: true });
@@ -312,6 +311,16 @@ export function requestBody(overrides: Record<string, unknown> = {}): Record<str
     ...overrides,
   };
 }
+
+/** A notice record for approving a subpoena or court order (judicial-order carries the notice duty). */
+export const NOTICE = {
+  kind: 'notified',
+  // Two days ago: never in the future in any time zone.
+  notifiedOn: new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10),
+  method: 'mail',
+  recipient: 'parent',
+  by: 'L. Nguyen, Records',
+} as const;
 
 /** Strings no log line may hold: written next to the logs for global-setup.ts to look for. */
 export function recordSecrets(secrets: readonly string[]): void {

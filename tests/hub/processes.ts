@@ -5,7 +5,6 @@ import { createWriteStream } from 'node:fs';
 import { migrate } from '../../src/hub/migrate';
 import type { Db } from '../../src/hub/db';
 import { PolicyStore } from '../../src/hub/policy';
-import { unsignedPolicies } from '../../src/hub/policy-signing';
 import { issueToken } from '../../src/hub/tokens';
 import { childLogPath, DISTRICT, makePolicyDir, recordSecrets } from './helpers';
 
@@ -77,7 +76,7 @@ export async function prepareDatabase(
 ): Promise<{ sro: string; admin: string; sroTokenId: string; admin2: string }> {
   await migrate(db);
   const policyDir = await makePolicyDir();
-  await new PolicyStore(db, unsignedPolicies).seed(policyDir, new Date());
+  await new PolicyStore(db).seed(policyDir, new Date());
   const operator = { username: 'cli:test', role: 'operator' as const, tokenId: null };
   const sro = await db.transaction((tx) =>
     issueToken(tx, { user: 'officer.diaz', role: 'sro', district: DISTRICT }, operator, new Date()),

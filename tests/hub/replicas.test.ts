@@ -2,6 +2,7 @@
 // other within a second or so. Needs HUB_TEST_DATABASE_URL (scripts/ci-postgres.sh); skipped without it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/hub/db';
+import { makeChain } from './helpers';
 import { boundedFetch, prepareDatabase, startHub, type HubProcess } from './processes';
 
 const url = process.env.HUB_TEST_DATABASE_URL;
@@ -53,6 +54,52 @@ describe.skipIf(url === undefined)('two hub replicas on one PostgreSQL (needs HU
     expect(over.status).toBe(429);
     expect(overB.status).toBe(429);
     expect(await overB.json()).toMatchObject({ error: { code: 'rate_limited' } });
+  });
+
+  it("one device's batches alternating between the replicas: no broken chain, no duplicate, no false tamper flag", async () => {
+    const chain = await makeChain(40, { device: 'laptop-replicas' });
+    const batches = Array.from({ length: 8 }, (_, index) => chain.slice(index * 5, index * 5 + 5));
+    const post = (hub: HubProcess, events: unknown[]) =>
+      boundedFetch(`${hub.base}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.sro}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      });
+    const stored: string[] = [];
+    // In turn, a, b, a, …
+    for (const [index, batch] of batches.slice(0, 6).entries()) {
+      const response = await post(index % 2 === 0 ? a : b, batch);
+      expect(response.status).toBe(200);
+      stored.push(...((await response.json()) as { stored: string[] }).stored);
+    }
+    // Two batches at once, the later one on the other replica (it may land first: a gap, not a break).
+    const [seventh, eighth] = await Promise.all([post(a, batches[6] ?? []), post(b, batches[7] ?? [])]);
+    for (const response of [seventh, eighth]) {
+      expect(response.status).toBe(200);
+      stored.push(...((await response.json()) as { stored: string[] }).stored);
+    }
+    // A retry of a batch the other replica stored (a lost answer): duplicates, nothing stored twice.
+    const retry = await post(b, batches[2] ?? []);
+    expect(await retry.json()).toMatchObject({
+      stored: [],
+      duplicates: (batches[2] ?? []).map((event) => event.id),
+    });
+    expect(new Set(stored).size).toBe(40);
+
+    const devices = (await (
+      await boundedFetch(`${a.base}/v1/devices`, { headers: { authorization: `Bearer ${tokens.admin}` } })
+    ).json()) as { devices: { device: string; events: number; missing: number; flags: number }[] };
+    expect(devices.devices.find((device) => device.device === 'laptop-replicas')).toMatchObject({
+      events: 40,
+      missing: 0,
+      flags: 0,
+    });
+    const flags = (await (
+      await boundedFetch(`${b.base}/v1/device-flags?device=laptop-replicas`, {
+        headers: { authorization: `Bearer ${tokens.admin}` },
+      })
+    ).json()) as { flags: unknown[] };
+    expect(flags.flags).toEqual([]);
   });
 
   it('a token revoked on one replica stops working on the other within about a second', async () => {

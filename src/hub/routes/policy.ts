@@ -4,6 +4,7 @@ import { actorOf, principal } from '../auth';
 import type { HubContext } from '../context';
 import { HttpError, parseInput } from '../errors';
 import type { StoredPolicy } from '../policy';
+import { diffBundles } from '../../policy/diff';
 
 const summary = (policy: StoredPolicy) => ({
   district: policy.district,
@@ -11,8 +12,8 @@ const summary = (policy: StoredPolicy) => ({
   version: policy.version,
   publishedAt: policy.publishedAt,
   publishedBy: policy.publishedBy,
-  /** Filled once bundles are signed (see src/hub/policy-signing.ts); null until then. */
   signature: policy.signature,
+  keyId: policy.keyId,
 });
 
 const etagOf = (policy: StoredPolicy) => `"${policy.policyId}-${policy.version}"`;
@@ -27,7 +28,21 @@ export function policyRoutes(app: FastifyInstance, { policies, now }: HubContext
     const etag = etagOf(policy);
     void reply.header('etag', etag).header('cache-control', 'private, no-cache');
     if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-    return { ...summary(policy), bundle: policy.bundle };
+    // `signed` is the bundle exactly as published (browsers verify it); `bundle` is for reading, never applied.
+    return { ...summary(policy), signed: policy.signed, bundle: policy.bundle };
+  });
+
+  /** Every published version, newest first, with who published it, when, its key and what it changed. */
+  app.get('/v1/policy/history', { config: { access: ['admin'] } }, async (request) => {
+    parseInput(z.strictObject({}), request.query, 'query');
+    const history = await policies.history(principal(request).district);
+    return {
+      versions: history.map((policy, index) => ({
+        ...summary(policy),
+        signed: policy.signed !== null,
+        changes: diffBundles(history[index + 1]?.bundle, policy.bundle),
+      })),
+    };
   });
 
   /** Publishes a new bundle (admin): valid, same policy id, a greater version, for the admin's own district. */

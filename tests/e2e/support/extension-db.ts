@@ -124,3 +124,21 @@ export async function countRecords(worker: Worker, stores: string[]): Promise<Re
     return counts;
   }, stores);
 }
+
+/** Every record of one store of the extension's database (for checks of what the background stored). */
+export async function readRecords(worker: Worker, store: string): Promise<unknown[]> {
+  return worker.evaluate(async (store) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('record-guard');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const all = await new Promise<unknown[]>((resolve, reject) => {
+      const request = db.transaction(store).objectStore(store).getAll();
+      request.onsuccess = () => resolve(request.result as unknown[]);
+      request.onerror = () => reject(request.error);
+    });
+    db.close();
+    return all;
+  }, store);
+}
