@@ -285,7 +285,7 @@ export async function revokeConsentOn(
   db: Db,
   id: string,
   body: z.infer<typeof RevokeBodySchema>,
-  policy: StoredPolicy,
+  ageOfMajority: number,
   caller: TokenPrincipal,
   actor: Actor,
   now: Date,
@@ -344,7 +344,7 @@ export async function revokeConsentOn(
       at: now,
     });
     if (!updated) throw new Error('update returned no row');
-    return toView(updated, today, policy.bundle.policy.ageOfMajority);
+    return toView(updated, today, ageOfMajority);
   });
 }
 

@@ -32,20 +32,22 @@ export const consentsApi: ConsoleApiModule = (api, { db, policies, now }) => {
     return policy;
   };
 
+  /** The time zone and age of majority of the policy in force; a district without one still sees its own consents. */
+  const calendar = async (district: string) => {
+    const policy = await policies.active(district);
+    return {
+      today: todayIn(policy?.bundle.policy.timeZone, now()),
+      ageOfMajority: policy?.bundle.policy.ageOfMajority ?? 18,
+    };
+  };
+
   api.get('/consents', { config: { console: ['clerk', 'admin'] } }, async (request) => {
     const session = consoleSession(request);
     const { studentId } = parseInput(SearchSchema, request.query, 'query');
-    const policy = await policyOf(session.district);
-    const today = todayIn(policy.bundle.policy.timeZone, now());
+    const { today, ageOfMajority } = await calendar(session.district);
     return {
       today,
-      consents: await consentsForStudent(
-        db,
-        session.district,
-        studentId,
-        today,
-        policy.bundle.policy.ageOfMajority,
-      ),
+      consents: await consentsForStudent(db, session.district, studentId, today, ageOfMajority),
     };
   });
 
@@ -69,18 +71,17 @@ export const consentsApi: ConsoleApiModule = (api, { db, policies, now }) => {
     const session = consoleSession(request);
     const { id } = parseInput(IdParamsSchema, request.params, 'params');
     const body = parseInput(RevokeBodySchema, request.body, 'body');
-    const policy = await policyOf(session.district);
-    const at = now();
+    const { today, ageOfMajority } = await calendar(session.district);
     return {
       consent: await revokeConsentOn(
         db,
         id,
         body,
-        policy,
+        ageOfMajority,
         sessionPrincipal(session),
         sessionActor(session),
-        at,
-        todayIn(policy.bundle.policy.timeZone, at),
+        now(),
+        today,
       ),
     };
   });
