@@ -14,6 +14,8 @@ import { clearManagedSettings, setManagedSettings } from './support/managed';
 import { recordUrl, signIn, startDemoSis } from './support/sis';
 
 const OPEN_WITHIN_MS = 5000;
+/** Consents reach the SRO's browser on the sync alarm (every 30 s). */
+const SYNC_WITHIN_MS = 65_000;
 
 describe('the records console with an SRO browser', () => {
   let sis: SisServer;
@@ -137,4 +139,85 @@ describe('the records console with an SRO browser', () => {
     await popup.close();
     await page.close();
   }, 180_000);
+
+  it('a consent entered in the console opens exactly its categories; revoking it covers again', async () => {
+    const grades = await sro.context.newPage();
+    await grades.goto(recordUrl(sis, 'grades', '100008'));
+    expect(await settled(grades, true)).toBe(true);
+
+    await clerk.goto(`${hub.url}/console/#/consents`);
+    await clerk.getByRole('heading', { name: 'Record a written consent' }).waitFor();
+    // The hub's error lands next to its field: a signature date in the future.
+    await clerk.locator('#c-student').fill('100008');
+    await clerk.getByLabel('Signed by (name)').fill('Lucía Peña');
+    await clerk.getByRole('group', { name: 'Records it covers' }).getByLabel('grades').check();
+    await clerk.getByLabel('Purpose').fill('Mentoring program check-ins');
+    await clerk.getByLabel('Who receives the records').selectOption('Newman Police Department');
+    await clerk.getByLabel('Signature date').fill('2099-01-01');
+    await clerk.getByLabel('Document reference (where the signed form is kept)').fill('DMS-E2E-0001');
+    await clerk.getByLabel('Student’s birth date').fill('2012-01-15');
+    await clerk.getByRole('button', { name: 'Record the consent' }).click();
+    await clerk.locator('#c-signed-error', { hasText: 'in the future' }).waitFor({ timeout: 5000 });
+    await clerk.getByLabel('Signature date').fill('2026-09-01');
+    await clerk.getByRole('button', { name: 'Record the consent' }).click();
+    await clerk
+      .locator('.success', { hasText: 'Consent recorded for student 100008' })
+      .waitFor({ timeout: 5000 });
+    expect(await seriousAxeViolations(clerk)).toEqual([]);
+
+    await grades.reload();
+    expect(await settled(grades, false, SYNC_WITHIN_MS)).toBe(false);
+    const attendance = await sro.context.newPage();
+    await attendance.goto(recordUrl(sis, 'attendance', '100008'));
+    expect(await settled(attendance, true)).toBe(true);
+    await attendance.close();
+
+    const card = clerk.locator('li.consent', { hasText: 'DMS-E2E-0001' });
+    await card.getByRole('button', { name: 'Revoke' }).click();
+    await card.getByLabel('Reason for the revocation').fill('The parent withdrew consent in writing.');
+    await card.getByRole('button', { name: 'Record the revocation' }).click();
+    await clerk.locator('.success', { hasText: 'Revocation recorded' }).waitFor({ timeout: 5000 });
+    await clerk.locator('li.consent', { hasText: 'Revoked' }).waitFor({ timeout: 5000 });
+    expect(await settled(grades, true, SYNC_WITHIN_MS)).toBe(true);
+    await grades.close();
+  }, 240_000);
+
+  it('a CSV with good and bad rows: the preview names each bad row and column; only good rows, once', async () => {
+    const csv = [
+      'student_id,signer_name,signer_relation,categories,actions,purpose,recipient_kind,recipient,signed_on,expires_on,document_ref,student_birth_date',
+      '100010,Ana Lopez,parent,grades,view,Mentoring,agency,Newman Police Department,2026-09-01,,CSV-E2E-1,2012-03-04',
+      '100011,Ana Lopez,parent,grades,view,Mentoring,agency,Nowhere PD,2026-09-01,,CSV-E2E-2,',
+      '100012,=cmd|calc,parent,grades,view,Mentoring,agency,Newman Police Department,2026-09-01,,CSV-E2E-3,',
+      '100013,Ana Lopez,parent,grades,view,Mentoring,agency,Newman Police Department,2026-09-01,,CSV-E2E-4,2012-05-06',
+    ].join('\n');
+    const importOnce = async () => {
+      await clerk.goto(`${hub.url}/console/#/import`);
+      await clerk.getByLabel('CSV file (UTF-8)').setInputFiles({
+        name: 'consents.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(csv, 'utf8'),
+      });
+      await clerk.getByRole('button', { name: 'Check the file' }).click();
+    };
+    await importOnce();
+    await clerk
+      .locator('tr.row-invalid', { hasText: 'Nowhere PD' })
+      .or(clerk.locator('tr.row-invalid', { hasText: 'recipient' }))
+      .first()
+      .waitFor({ timeout: 5000 });
+    const invalid = clerk.locator('tr.row-invalid');
+    expect(await invalid.count()).toBe(2);
+    expect(await invalid.nth(0).textContent()).toMatch(/^3.*recipient/);
+    expect(await invalid.nth(1).textContent()).toMatch(/^4.*signer_name.*formula/);
+    const before = await hubJson(hub, tokens['clerk.nguyen'] as string, '/v1/consents?studentId=100010');
+    expect((before.body as { consents: unknown[] }).consents).toEqual([]);
+    await clerk.getByRole('button', { name: 'Import the 2 valid rows' }).click();
+    await clerk.locator('.success', { hasText: '2 consents imported' }).waitFor({ timeout: 5000 });
+    await importOnce();
+    await clerk.locator('tr.row-already-imported').first().waitFor({ timeout: 5000 });
+    expect(await clerk.locator('tr.row-already-imported').count()).toBe(2);
+    expect(await clerk.getByRole('button', { name: /Import the/ }).count()).toBe(0);
+    const after = await hubJson(hub, tokens['clerk.nguyen'] as string, '/v1/consents?studentId=100010');
+    expect((after.body as { consents: unknown[] }).consents).toHaveLength(1);
+  }, 120_000);
 });

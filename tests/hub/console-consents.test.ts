@@ -32,7 +32,7 @@ describe.each(BACKENDS)('console consents ($name)', (backend) => {
   afterAll(async () => hub.close());
 
   const create = (overrides: Record<string, unknown>) =>
-    clerk.call('POST', '/consents', consentBody(overrides));
+    clerk.call('POST', '/consents', consentBody({ studentBirthDate: '2012-03-04', ...overrides }));
   const fieldOf = (response: Parameters<typeof json>[0]) =>
     json<{ error: { field: string; message: string } }>(response).error;
   const count = async () =>
@@ -65,7 +65,8 @@ describe.each(BACKENDS)('console consents ($name)', (backend) => {
       [{ recipient: { kind: 'agency', agency: 'Some Other PD' } }, 'recipient.agency', /roster/],
       [{ categories: ['grades', 'favourite-colour'] }, 'categories[1]', /./],
       [{ categories: ['immigration'] }, 'categories[0]', /234\.7/],
-      [{ signer: { name: 'Sam', relation: 'eligible-student' } }, 'studentBirthDate', /18/],
+      [{ studentBirthDate: undefined }, 'studentBirthDate', /18/],
+      [{ signer: { name: 'Sam', relation: 'eligible-student' } }, 'signer.relation', /not yet 18/],
       [
         { signer: { name: 'Sam', relation: 'parent' }, studentBirthDate: '2000-01-01' },
         'signer.relation',
@@ -182,7 +183,7 @@ describe.each(BACKENDS)('console consents ($name)', (backend) => {
   });
 
   it('reads a file with a byte-order mark and quoted cells', async () => {
-    const csv = `\uFEFF${HEADER}\n"500001","Lopez, Ana",parent,grades,view,"Mentoring, weekly",agency,Newman Police Department,2026-09-01,,CSV-BOM-1,`;
+    const csv = `\uFEFF${HEADER}\n"500001","Lopez, Ana",parent,grades,view,"Mentoring, weekly",agency,Newman Police Department,2026-09-01,,CSV-BOM-1,2012-03-04`;
     const answer = json<ImportAnswer>(await clerk.call('POST', '/consents/import', { csv }));
     expect(answer.counts).toMatchObject({ valid: 1, invalid: 0 });
   });

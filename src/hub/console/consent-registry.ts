@@ -147,10 +147,11 @@ export function consentProblems(
         });
       }
     }
-  } else if (input.signer.relation === 'eligible-student') {
+  } else {
+    // The SRO's browser checks who may consent from the birth date; without it the consent would never count.
     problems.push({
       field: 'studentBirthDate',
-      message: 'is needed when the student signs (to show they are 18)',
+      message: 'is needed: it decides who may sign (a parent until 18, the student after; 34 CFR 99.5)',
     });
   }
   return problems;

@@ -6,7 +6,9 @@
 // The page is then at /console/#/<id>, in the navigation for the roles it names, and refused (with a message)
 // for other roles. Its API routes, if it needs new ones, go in src/hub/console/api/ (see index.ts there).
 import type { ComponentType } from 'preact';
+import { consentsPage } from './consents';
 import { homePage } from './home';
+import { importPage } from './import';
 import { queuePage } from './queue';
 
 export type ConsoleRoleName = 'clerk' | 'admin';
@@ -23,4 +25,4 @@ export interface ConsolePage {
   component: ComponentType<{ params: URLSearchParams }>;
 }
 
-export const PAGES: readonly ConsolePage[] = [homePage, queuePage];
+export const PAGES: readonly ConsolePage[] = [homePage, queuePage, consentsPage, importPage];
