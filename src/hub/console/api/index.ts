@@ -3,7 +3,16 @@
 import type { ConsoleApiModule } from './module';
 import { consentsApi } from './consents';
 import { contextApi } from './context';
+import { emergenciesApi } from './emergencies';
+import { historyApi } from './history';
 import { queueApi } from './queue';
 import { sessionApi } from './session';
 
-export const CONSOLE_API: readonly ConsoleApiModule[] = [sessionApi, contextApi, queueApi, consentsApi];
+export const CONSOLE_API: readonly ConsoleApiModule[] = [
+  sessionApi,
+  contextApi,
+  queueApi,
+  consentsApi,
+  emergenciesApi,
+  historyApi,
+];
