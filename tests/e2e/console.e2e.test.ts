@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { SisServer } from '../fixtures/sis/server';
 import { launchBrowser, seriousAxeViolations, type ExtensionBrowser } from './support/browser';
 import { ensureConsoleBuilt, launchClerkBrowser, queueCard, signInToConsole } from './support/console';
-import { fillSubpoena, openGateFromNotice } from './support/gate';
+import { fillEmergency, fillSubpoena, openGateFromNotice } from './support/gate';
 import { noticeSaying, settled } from './support/guard';
 import { hubJson, prepareHub, removeHubData, startHub, type HubProcess } from './support/hub';
 import { clearManagedSettings, setManagedSettings } from './support/managed';
@@ -30,6 +30,7 @@ describe('the records console with an SRO browser', () => {
     ({ dataDir, tokens } = await prepareHub([
       { user: 'officer.diaz', role: 'sro' },
       { user: 'clerk.nguyen', role: 'clerk' },
+      { user: 'admin.lee', role: 'admin' },
     ]));
     [hub, sis] = await Promise.all([startHub(dataDir), startDemoSis()]);
     await setManagedSettings({ hubUrl: hub.url, hubToken: tokens['officer.diaz'] as string });
@@ -220,4 +221,40 @@ describe('the records console with an SRO browser', () => {
     const after = await hubJson(hub, tokens['clerk.nguyen'] as string, '/v1/consents?studentId=100010');
     expect((after.body as { consents: unknown[] }).consents).toHaveLength(1);
   }, 120_000);
+
+  it('an emergency access in the SRO browser appears in the review list; marking it is audited', async () => {
+    const page = await sro.context.newPage();
+    await page.goto(recordUrl(sis, 'health', '100009'));
+    expect(await settled(page, true)).toBe(true);
+    const gate = await openGateFromNotice(sro, page);
+    await fillEmergency(
+      gate,
+      'A student reported that a classmate brought a knife to campus this morning and threatened another student.',
+    );
+    await gate.click('button[type=submit]');
+    await gate.locator('.result').waitFor();
+    await gate.close();
+
+    const deadline = Date.now() + 90_000;
+    let card = clerk.locator('article.emergency', { hasText: 'Student 100009' });
+    for (;;) {
+      await clerk.goto(`${hub.url}/console/#/emergencies`);
+      await clerk.reload();
+      await clerk.getByRole('heading', { name: 'Emergency review' }).waitFor();
+      await clerk.waitForTimeout(300);
+      card = clerk.locator('article.emergency', { hasText: 'Student 100009' });
+      if ((await card.count()) > 0) break;
+      if (Date.now() > deadline) throw new Error('the emergency access never reached the review list');
+      await clerk.waitForTimeout(1000);
+    }
+    expect(await card.textContent()).toContain('a classmate brought a knife to campus');
+    expect(await card.textContent()).toContain('Newman Police Department');
+    expect(await seriousAxeViolations(clerk)).toEqual([]);
+    await card.getByLabel('Appropriate').check();
+    await card.getByRole('button', { name: 'Record the review' }).click();
+    await clerk.locator('.success', { hasText: 'Review recorded' }).waitFor({ timeout: 5000 });
+    const audit = await hubJson(hub, tokens['admin.lee'] as string, '/v1/audit?action=emergency.review');
+    expect(JSON.stringify(audit.body)).toContain('"outcome":"appropriate"');
+    await page.close();
+  }, 180_000);
 });

@@ -7,6 +7,8 @@
 // for other roles. Its API routes, if it needs new ones, go in src/hub/console/api/ (see index.ts there).
 import type { ComponentType } from 'preact';
 import { consentsPage } from './consents';
+import { emergenciesPage } from './emergencies';
+import { historyPage } from './history';
 import { homePage } from './home';
 import { importPage } from './import';
 import { queuePage } from './queue';
@@ -25,4 +27,11 @@ export interface ConsolePage {
   component: ComponentType<{ params: URLSearchParams }>;
 }
 
-export const PAGES: readonly ConsolePage[] = [homePage, queuePage, consentsPage, importPage];
+export const PAGES: readonly ConsolePage[] = [
+  homePage,
+  queuePage,
+  consentsPage,
+  importPage,
+  emergenciesPage,
+  historyPage,
+];
