@@ -22,6 +22,7 @@ import { PolicyStore } from './policy';
 import { unsignedPolicies, type PolicySigner } from './policy-signing';
 import { auditRoutes } from './routes/audit';
 import { consoleRoutes } from './console/plugin';
+import { optOutRoutes } from './routes/optouts';
 import { consentRoutes } from './routes/consents';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
@@ -193,6 +194,7 @@ export async function buildApp(
   policyRoutes(app, context);
   auditRoutes(app, context);
   tokenRoutes(app, context);
+  optOutRoutes(app, context);
   await consoleRoutes(app, context);
   await app.ready();
   return app;

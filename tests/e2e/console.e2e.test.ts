@@ -257,4 +257,34 @@ describe('the records console with an SRO browser', () => {
     expect(JSON.stringify(audit.body)).toContain('"outcome":"appropriate"');
     await page.close();
   }, 180_000);
+
+  it('a directory opt-out recorded by the clerk removes the directory basis; a student not opted out gets it', async () => {
+    const gateFor = async (studentId: string) => {
+      const page = await sro.context.newPage();
+      await page.goto(recordUrl(sis, 'contacts', studentId));
+      expect(await settled(page, true)).toBe(true);
+      const gate = await openGateFromNotice(sro, page);
+      const offered = (await gate.locator('#basis-directory-information').count()) > 0;
+      await gate.close();
+      await page.close();
+      return offered;
+    };
+    // Nothing on file: counts as opted out.
+    expect(await gateFor('100000')).toBe(false);
+    await clerk.goto(`${hub.url}/console/#/optouts`);
+    const record = async (studentId: string, optedOut: boolean) => {
+      await clerk.locator('#o-student').fill(studentId);
+      await clerk.getByLabel(optedOut ? 'Opted out of directory information' : 'Did not opt out').check();
+      await clerk.getByLabel('School year (e.g. 2026-27)').fill('2026-27');
+      await clerk.getByRole('button', { name: 'Record the answer' }).click();
+      await clerk
+        .locator('.success', { hasText: `Recorded for student ${studentId}` })
+        .waitFor({ timeout: 5000 });
+    };
+    await record('100000', false);
+    await record('100006', true);
+    expect(await seriousAxeViolations(clerk)).toEqual([]);
+    expect(await gateFor('100000')).toBe(true);
+    expect(await gateFor('100006')).toBe(false);
+  }, 120_000);
 });

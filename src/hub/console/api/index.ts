@@ -5,6 +5,7 @@ import { consentsApi } from './consents';
 import { contextApi } from './context';
 import { emergenciesApi } from './emergencies';
 import { historyApi } from './history';
+import { optOutsApi } from './optouts';
 import { queueApi } from './queue';
 import { sessionApi } from './session';
 
@@ -15,4 +16,5 @@ export const CONSOLE_API: readonly ConsoleApiModule[] = [
   consentsApi,
   emergenciesApi,
   historyApi,
+  optOutsApi,
 ];

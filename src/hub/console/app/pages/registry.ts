@@ -11,6 +11,7 @@ import { emergenciesPage } from './emergencies';
 import { historyPage } from './history';
 import { homePage } from './home';
 import { importPage } from './import';
+import { optOutsPage } from './optouts';
 import { queuePage } from './queue';
 
 export type ConsoleRoleName = 'clerk' | 'admin';
@@ -32,6 +33,7 @@ export const PAGES: readonly ConsolePage[] = [
   queuePage,
   consentsPage,
   importPage,
+  optOutsPage,
   emergenciesPage,
   historyPage,
 ];
