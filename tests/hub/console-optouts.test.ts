@@ -68,4 +68,41 @@ describe.each(BACKENDS)('directory opt-outs ($name)', (backend) => {
     ).toBe(403);
     expect((await hub.call(null, { method: 'GET', url: '/v1/optouts/700002' })).statusCode).toBe(401);
   });
+
+  it('imports opt-outs from a CSV: preview, confirm, unchanged rows left alone, bad rows named', async () => {
+    const csv = [
+      'student_id,opted_out,school_year,document_ref',
+      '710001,yes,2026-27,NOTICE-1',
+      '710002,no,2026-27,',
+      '710003,maybe,2026-27,',
+      '710004,yes,26-27,',
+      '=710005,yes,2026-27,',
+    ].join('\n');
+    type Answer = {
+      rows: { line: number; status: string; errors: { column: string }[] }[];
+      recorded: number;
+    };
+    const preview = json<Answer>(await clerk.call('POST', '/optouts/import', { csv }));
+    expect(preview.rows.map((row) => row.status)).toEqual([
+      'valid',
+      'valid',
+      'invalid',
+      'invalid',
+      'invalid',
+    ]);
+    expect(preview.rows[2]?.errors[0]?.column).toBe('opted_out');
+    expect(preview.rows[3]?.errors[0]?.column).toBe('school_year');
+    expect(preview.rows[4]?.errors[0]?.column).toBe('student_id');
+    expect(await sroRead('sro', '710001')).toBeNull();
+    const done = json<Answer>(await clerk.call('POST', '/optouts/import', { csv, confirm: true }));
+    expect(done.recorded).toBe(2);
+    expect(await sroRead('sro', '710001')).toBe(true);
+    expect(await sroRead('sro', '710002')).toBe(false);
+    const again = json<Answer>(await clerk.call('POST', '/optouts/import', { csv, confirm: true }));
+    expect(again.recorded).toBe(0);
+    expect(again.rows[0]?.status).toBe('unchanged');
+    const bad = await clerk.call('POST', '/optouts/import', { csv: 'name,other\n1,2' });
+    expect(bad.statusCode).toBe(400);
+    expect(json<{ error: { field: string } }>(bad).error.field).toBe('csv');
+  });
 });

@@ -184,7 +184,141 @@ function OptOuts() {
           </>
         )}
       </form>
+      {session.role === 'clerk' && <OptOutImport />}
     </>
+  );
+}
+
+const ImportAnswerSchema = z.object({
+  confirmed: z.boolean(),
+  recorded: z.number(),
+  rows: z.array(
+    z.object({
+      line: z.number(),
+      status: z.enum(['valid', 'invalid', 'unchanged']),
+      errors: z.array(z.object({ column: z.string(), message: z.string() })),
+      studentId: z.string().optional(),
+    }),
+  ),
+});
+
+const IMPORT_TEXT: Texts<
+  | 'title'
+  | 'hint'
+  | 'file'
+  | 'check'
+  | 'confirm'
+  | 'done'
+  | 'notUtf8'
+  | 'tooBig'
+  | 'line'
+  | 'result'
+  | 'problems'
+> = {
+  en: {
+    title: 'Import answers (CSV)',
+    hint: 'Columns: student_id, opted_out (yes/no), school_year, document_ref. Nothing is recorded until you confirm.',
+    file: 'CSV file (UTF-8)',
+    check: 'Check the file',
+    confirm: 'Record the {count} valid rows',
+    done: '{count} answers recorded.',
+    notUtf8: 'The file is not UTF-8 text: save it as “CSV UTF-8”.',
+    tooBig: 'The file is larger than 4 MB: split it.',
+    line: 'Line',
+    result: 'Result',
+    problems: 'Problems',
+  },
+  es: {
+    title: 'Importar respuestas (CSV)',
+    hint: 'Columnas: student_id, opted_out (yes/no), school_year, document_ref. Nada se registra hasta que confirme.',
+    file: 'Archivo CSV (UTF-8)',
+    check: 'Revisar el archivo',
+    confirm: 'Registrar las {count} filas válidas',
+    done: '{count} respuestas registradas.',
+    notUtf8: 'El archivo no es texto UTF-8: guárdelo como “CSV UTF-8”.',
+    tooBig: 'El archivo supera 4 MB: divídalo.',
+    line: 'Línea',
+    result: 'Resultado',
+    problems: 'Problemas',
+  },
+};
+
+function OptOutImport() {
+  const text = useText(IMPORT_TEXT);
+  const errorText = useErrorText();
+  const [csv, setCsv] = useState<string | undefined>(undefined);
+  const [answer, setAnswer] = useState<z.infer<typeof ImportAnswerSchema> | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const check = async (event: Event) => {
+    event.preventDefault();
+    setError(undefined);
+    const file = (document.getElementById('optout-file') as HTMLInputElement | null)?.files?.[0];
+    if (!file) return;
+    if (file.size > 4 * 1024 * 1024) return setError(text.tooBig);
+    try {
+      const decoded = new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer());
+      setAnswer(await apiSend('POST', '/optouts/import', { csv: decoded }, ImportAnswerSchema));
+      setCsv(decoded);
+    } catch (caught) {
+      setError(caught instanceof TypeError ? text.notUtf8 : errorText(caught));
+    }
+  };
+  const valid = answer?.rows.filter((row) => row.status === 'valid').length ?? 0;
+  return (
+    <section aria-labelledby="optout-import">
+      <h2 id="optout-import">{text.title}</h2>
+      <p class="hint">{text.hint}</p>
+      <form onSubmit={(event) => void check(event)}>
+        <div class="field">
+          <label for="optout-file">{text.file}</label>
+          <input id="optout-file" type="file" accept=".csv,text/csv" />
+        </div>
+        {error && (
+          <p class="error-box" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit">{text.check}</button>
+      </form>
+      {answer && (
+        <>
+          {answer.confirmed && <p class="success">{fill(text.done, { count: answer.recorded })}</p>}
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{text.line}</th>
+                  <th scope="col">{text.result}</th>
+                  <th scope="col">{text.problems}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {answer.rows.map((row) => (
+                  <tr key={row.line} class={`row-${row.status}`}>
+                    <td>{row.line}</td>
+                    <td>{row.status}</td>
+                    <td>{row.errors.map((problem) => `${problem.column}: ${problem.message}`).join('; ')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {!answer.confirmed && valid > 0 && csv !== undefined && (
+            <button
+              type="button"
+              onClick={() =>
+                void apiSend('POST', '/optouts/import', { csv, confirm: true }, ImportAnswerSchema).then(
+                  setAnswer,
+                  (caught: unknown) => setError(errorText(caught)),
+                )
+              }
+            >
+              {fill(text.confirm, { count: valid })}
+            </button>
+          )}
+        </>
+      )}
+    </section>
   );
 }
 
