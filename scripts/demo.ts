@@ -12,6 +12,7 @@ import { settled } from '../tests/e2e/support/guard';
 import { hubJson, prepareHub, startHub } from '../tests/e2e/support/hub';
 import { clearManagedSettings, setManagedSettings } from '../tests/e2e/support/managed';
 import { recordUrl, signIn } from '../tests/e2e/support/sis';
+import { consoleDemo } from './demo-console';
 
 const OUT = resolve('demo-output');
 const headless = !process.env.DISPLAY;
@@ -140,6 +141,15 @@ async function main(): Promise<void> {
     '5b-sro-data-url-blocked',
     'A typed PowerSchool-style data URL is stopped before any of it arrives (network-first)',
   );
+
+  await consoleDemo({
+    hub,
+    sis,
+    sro: browser,
+    clerkToken: tokens['clerk.nguyen'] as string,
+    synced: managed,
+    shot,
+  });
 
   await page.goto(browser.extensionUrl('options.html'));
   await page.waitForTimeout(1500);

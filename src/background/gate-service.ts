@@ -17,6 +17,7 @@ import type { ExceptionRequest, Grant } from '../policy/consent';
 import { CategorySchema } from '../policy/vocabulary';
 import { database } from '../store/db';
 import { consoleUrl, latestDenial } from './request-outcome';
+import { refreshOptOut } from './optout-sync';
 import { identityForOrigin, identityForTab, loadIdentities } from './identities';
 import { managedSettings } from './managed';
 import { gateNonce } from './gate-nonce';
@@ -199,6 +200,8 @@ async function decideGate(record: GateRecord) {
 export async function gateContext(gateId: string): Promise<GateContext | undefined> {
   const record = await loadGate(gateId);
   if (!record) return undefined;
+  // The directory-information basis depends on the student's opt-out, which only the hub knows.
+  await refreshOptOut(record.context.studentId);
   const decided = await decideGate(record);
   if (!decided) return undefined;
   const { decision, bundle } = decided;

@@ -21,6 +21,7 @@ import { redactingStream, redactSecrets } from './redact';
 import { PolicyStore } from './policy';
 import { auditRoutes } from './routes/audit';
 import { consoleRoutes } from './console/plugin';
+import { optOutRoutes } from './routes/optouts';
 import { consentRoutes } from './routes/consents';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
@@ -192,6 +193,7 @@ export async function buildApp(
   auditRoutes(app, context);
   tokenRoutes(app, context);
   adminRoutes(app, context);
+  optOutRoutes(app, context);
   await consoleRoutes(app, context);
   await app.ready();
   return app;

@@ -75,6 +75,8 @@ export const LegalBasisSchema = z
     notice: NoticeSchema,
     /** `after-access`: the disclosure is reviewed by a records clerk afterwards (emergencies, 99.36). */
     review: z.enum(['none', 'after-access']),
+    /** With `after-access`: the review is overdue this many days after the access (the hub console flags it; default 5). */
+    reviewWithinDays: z.number().int().min(1).max(365).optional(),
     /** Directory information: access only where the student has not opted out (99.37). */
     respectsDirectoryOptOut: z.boolean().default(false),
   })

@@ -20,6 +20,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   'hub-ingest': async () => (await import('./hub-ingest.bench')).benchHubIngest(),
   'record-rules': async () => (await import('./record-rules.bench')).benchRecordRules(),
   'cold-start': async () => (await import('./cold-start.bench')).benchColdStart(),
+  console: async () => (await import('./console.bench')).benchConsole(),
 };
 
 async function main(): Promise<number> {

@@ -7,13 +7,15 @@ import type { Browser, Page } from 'playwright-core';
 import type { SisServer } from '../fixtures/sis/server';
 import { launchBrowser, seriousAxeViolations, type ExtensionBrowser } from './support/browser';
 import { ensureConsoleBuilt, launchClerkBrowser, queueCard, signInToConsole } from './support/console';
-import { fillSubpoena, openGateFromNotice } from './support/gate';
+import { fillEmergency, fillSubpoena, openGateFromNotice } from './support/gate';
 import { noticeSaying, settled } from './support/guard';
 import { hubJson, prepareHub, removeHubData, startHub, type HubProcess } from './support/hub';
 import { clearManagedSettings, setManagedSettings } from './support/managed';
 import { recordUrl, signIn, startDemoSis } from './support/sis';
 
 const OPEN_WITHIN_MS = 5000;
+/** Consents reach the SRO's browser on the sync alarm (every 30 s). */
+const SYNC_WITHIN_MS = 65_000;
 
 describe('the records console with an SRO browser', () => {
   let sis: SisServer;
@@ -28,6 +30,7 @@ describe('the records console with an SRO browser', () => {
     ({ dataDir, tokens } = await prepareHub([
       { user: 'officer.diaz', role: 'sro' },
       { user: 'clerk.nguyen', role: 'clerk' },
+      { user: 'admin.lee', role: 'admin' },
     ]));
     [hub, sis] = await Promise.all([startHub(dataDir), startDemoSis()]);
     await setManagedSettings({ hubUrl: hub.url, hubToken: tokens['officer.diaz'] as string });
@@ -137,4 +140,151 @@ describe('the records console with an SRO browser', () => {
     await popup.close();
     await page.close();
   }, 180_000);
+
+  it('a consent entered in the console opens exactly its categories; revoking it covers again', async () => {
+    const grades = await sro.context.newPage();
+    await grades.goto(recordUrl(sis, 'grades', '100008'));
+    expect(await settled(grades, true)).toBe(true);
+
+    await clerk.goto(`${hub.url}/console/#/consents`);
+    await clerk.getByRole('heading', { name: 'Record a written consent' }).waitFor();
+    // The hub's error lands next to its field: a signature date in the future.
+    await clerk.locator('#c-student').fill('100008');
+    await clerk.getByLabel('Signed by (name)').fill('Lucía Peña');
+    await clerk.getByRole('group', { name: 'Records it covers' }).getByLabel('grades').check();
+    await clerk.getByLabel('Purpose').fill('Mentoring program check-ins');
+    await clerk.getByLabel('Who receives the records').selectOption('Newman Police Department');
+    await clerk.getByLabel('Signature date').fill('2099-01-01');
+    await clerk.getByLabel('Document reference (where the signed form is kept)').fill('DMS-E2E-0001');
+    await clerk.getByLabel('Student’s birth date').fill('2012-01-15');
+    await clerk.getByRole('button', { name: 'Record the consent' }).click();
+    await clerk.locator('#c-signed-error', { hasText: 'in the future' }).waitFor({ timeout: 5000 });
+    await clerk.getByLabel('Signature date').fill('2026-09-01');
+    await clerk.getByRole('button', { name: 'Record the consent' }).click();
+    await clerk
+      .locator('.success', { hasText: 'Consent recorded for student 100008' })
+      .waitFor({ timeout: 5000 });
+    expect(await seriousAxeViolations(clerk)).toEqual([]);
+
+    await grades.reload();
+    expect(await settled(grades, false, SYNC_WITHIN_MS)).toBe(false);
+    const attendance = await sro.context.newPage();
+    await attendance.goto(recordUrl(sis, 'attendance', '100008'));
+    expect(await settled(attendance, true)).toBe(true);
+    await attendance.close();
+
+    const card = clerk.locator('li.consent', { hasText: 'DMS-E2E-0001' });
+    await card.getByRole('button', { name: 'Revoke' }).click();
+    await card.getByLabel('Reason for the revocation').fill('The parent withdrew consent in writing.');
+    await card.getByRole('button', { name: 'Record the revocation' }).click();
+    await clerk.locator('.success', { hasText: 'Revocation recorded' }).waitFor({ timeout: 5000 });
+    await clerk.locator('li.consent', { hasText: 'Revoked' }).waitFor({ timeout: 5000 });
+    expect(await settled(grades, true, SYNC_WITHIN_MS)).toBe(true);
+    await grades.close();
+  }, 240_000);
+
+  it('a CSV with good and bad rows: the preview names each bad row and column; only good rows, once', async () => {
+    const csv = [
+      'student_id,signer_name,signer_relation,categories,actions,purpose,recipient_kind,recipient,signed_on,expires_on,document_ref,student_birth_date',
+      '100010,Ana Lopez,parent,grades,view,Mentoring,agency,Newman Police Department,2026-09-01,,CSV-E2E-1,2012-03-04',
+      '100011,Ana Lopez,parent,grades,view,Mentoring,agency,Nowhere PD,2026-09-01,,CSV-E2E-2,',
+      '100012,=cmd|calc,parent,grades,view,Mentoring,agency,Newman Police Department,2026-09-01,,CSV-E2E-3,',
+      '100013,Ana Lopez,parent,grades,view,Mentoring,agency,Newman Police Department,2026-09-01,,CSV-E2E-4,2012-05-06',
+    ].join('\n');
+    const importOnce = async () => {
+      await clerk.goto(`${hub.url}/console/#/import`);
+      await clerk.getByLabel('CSV file (UTF-8)').setInputFiles({
+        name: 'consents.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(csv, 'utf8'),
+      });
+      await clerk.getByRole('button', { name: 'Check the file' }).click();
+    };
+    await importOnce();
+    await clerk
+      .locator('tr.row-invalid', { hasText: 'Nowhere PD' })
+      .or(clerk.locator('tr.row-invalid', { hasText: 'recipient' }))
+      .first()
+      .waitFor({ timeout: 5000 });
+    const invalid = clerk.locator('tr.row-invalid');
+    expect(await invalid.count()).toBe(2);
+    expect(await invalid.nth(0).textContent()).toMatch(/^3.*recipient/);
+    expect(await invalid.nth(1).textContent()).toMatch(/^4.*signer_name.*formula/);
+    const before = await hubJson(hub, tokens['clerk.nguyen'] as string, '/v1/consents?studentId=100010');
+    expect((before.body as { consents: unknown[] }).consents).toEqual([]);
+    await clerk.getByRole('button', { name: 'Import the 2 valid rows' }).click();
+    await clerk.locator('.success', { hasText: '2 consents imported' }).waitFor({ timeout: 5000 });
+    await importOnce();
+    await clerk.locator('tr.row-already-imported').first().waitFor({ timeout: 5000 });
+    expect(await clerk.locator('tr.row-already-imported').count()).toBe(2);
+    expect(await clerk.getByRole('button', { name: /Import the/ }).count()).toBe(0);
+    const after = await hubJson(hub, tokens['clerk.nguyen'] as string, '/v1/consents?studentId=100010');
+    expect((after.body as { consents: unknown[] }).consents).toHaveLength(1);
+  }, 120_000);
+
+  it('an emergency access in the SRO browser appears in the review list; marking it is audited', async () => {
+    const page = await sro.context.newPage();
+    await page.goto(recordUrl(sis, 'health', '100009'));
+    expect(await settled(page, true)).toBe(true);
+    const gate = await openGateFromNotice(sro, page);
+    await fillEmergency(
+      gate,
+      'A student reported that a classmate brought a knife to campus this morning and threatened another student.',
+    );
+    await gate.click('button[type=submit]');
+    await gate.locator('.result').waitFor();
+    await gate.close();
+
+    const deadline = Date.now() + 90_000;
+    let card = clerk.locator('article.emergency', { hasText: 'Student 100009' });
+    for (;;) {
+      await clerk.goto(`${hub.url}/console/#/emergencies`);
+      await clerk.reload();
+      await clerk.getByRole('heading', { name: 'Emergency review' }).waitFor();
+      await clerk.waitForTimeout(300);
+      card = clerk.locator('article.emergency', { hasText: 'Student 100009' });
+      if ((await card.count()) > 0) break;
+      if (Date.now() > deadline) throw new Error('the emergency access never reached the review list');
+      await clerk.waitForTimeout(1000);
+    }
+    expect(await card.textContent()).toContain('a classmate brought a knife to campus');
+    expect(await card.textContent()).toContain('Newman Police Department');
+    expect(await seriousAxeViolations(clerk)).toEqual([]);
+    await card.getByLabel('Appropriate').check();
+    await card.getByRole('button', { name: 'Record the review' }).click();
+    await clerk.locator('.success', { hasText: 'Review recorded' }).waitFor({ timeout: 5000 });
+    const audit = await hubJson(hub, tokens['admin.lee'] as string, '/v1/audit?action=emergency.review');
+    expect(JSON.stringify(audit.body)).toContain('"outcome":"appropriate"');
+    await page.close();
+  }, 180_000);
+
+  it('a directory opt-out recorded by the clerk removes the directory basis; a student not opted out gets it', async () => {
+    const gateFor = async (studentId: string) => {
+      const page = await sro.context.newPage();
+      await page.goto(recordUrl(sis, 'contacts', studentId));
+      expect(await settled(page, true)).toBe(true);
+      const gate = await openGateFromNotice(sro, page);
+      const offered = (await gate.locator('#basis-directory-information').count()) > 0;
+      await gate.close();
+      await page.close();
+      return offered;
+    };
+    // Nothing on file: counts as opted out.
+    expect(await gateFor('100000')).toBe(false);
+    await clerk.goto(`${hub.url}/console/#/optouts`);
+    const record = async (studentId: string, optedOut: boolean) => {
+      await clerk.locator('#o-student').fill(studentId);
+      await clerk.getByLabel(optedOut ? 'Opted out of directory information' : 'Did not opt out').check();
+      await clerk.getByLabel('School year (e.g. 2026-27)').fill('2026-27');
+      await clerk.getByRole('button', { name: 'Record the answer' }).click();
+      await clerk
+        .locator('.success', { hasText: `Recorded for student ${studentId}` })
+        .waitFor({ timeout: 5000 });
+    };
+    await record('100000', false);
+    await record('100006', true);
+    expect(await seriousAxeViolations(clerk)).toEqual([]);
+    expect(await gateFor('100000')).toBe(true);
+    expect(await gateFor('100006')).toBe(false);
+  }, 120_000);
 });

@@ -19,6 +19,15 @@ const AuditQuerySchema = z.strictObject({
       'token.issue',
       'token.revoke',
       'device.refused',
+      // The console (issue 12).
+      'console.sign-in',
+      'console.sign-out',
+      'consent.import',
+      'request.notice',
+      'optout.record',
+      'optout.import',
+      'emergency.report',
+      'emergency.review',
     ])
     .optional(),
 });

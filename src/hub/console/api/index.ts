@@ -2,8 +2,21 @@
 // own adds one module file here and one line below.
 import type { ConsoleApiModule } from './module';
 import { adminApi } from './admin';
+import { consentsApi } from './consents';
 import { contextApi } from './context';
+import { emergenciesApi } from './emergencies';
+import { historyApi } from './history';
+import { optOutsApi } from './optouts';
 import { queueApi } from './queue';
 import { sessionApi } from './session';
 
-export const CONSOLE_API: readonly ConsoleApiModule[] = [sessionApi, contextApi, queueApi, adminApi];
+export const CONSOLE_API: readonly ConsoleApiModule[] = [
+  sessionApi,
+  contextApi,
+  queueApi,
+  consentsApi,
+  emergenciesApi,
+  historyApi,
+  optOutsApi,
+  adminApi,
+];

@@ -7,7 +7,12 @@
 // for other roles. Its API routes, if it needs new ones, go in src/hub/console/api/ (see index.ts there).
 import type { ComponentType } from 'preact';
 import { devicesPage, policyHistoryPage, tokensPage } from './admin';
+import { consentsPage } from './consents';
+import { emergenciesPage } from './emergencies';
+import { historyPage } from './history';
 import { homePage } from './home';
+import { importPage } from './import';
+import { optOutsPage } from './optouts';
 import { queuePage } from './queue';
 
 export type ConsoleRoleName = 'clerk' | 'admin';
@@ -30,4 +35,9 @@ export const PAGES: readonly ConsolePage[] = [
   devicesPage,
   policyHistoryPage,
   tokensPage,
+  consentsPage,
+  importPage,
+  optOutsPage,
+  emergenciesPage,
+  historyPage,
 ];
