@@ -48,6 +48,18 @@ export function decisionDraft(
     ...(basis ? { basis } : {}),
     citations: decision.citations.slice(0, 30),
     ...(decision.coveredBy[0] ? { ref: decision.coveredBy[0].id } : {}),
+    // Every basis relied on, not only the first: a page opened by a consent for one category and a grant for
+    // another is a disclosure under both (34 CFR 99.32(a)).
+    ...(decision.coveredBy.length > 0
+      ? {
+          coverage: decision.coveredBy.slice(0, 20).map(({ kind, id, basis: relied, until }) => ({
+            kind,
+            id,
+            basis: relied,
+            ...(until ? { until } : {}),
+          })),
+        }
+      : {}),
   };
 }
 
