@@ -25,6 +25,7 @@ import { consentRoutes } from './routes/consents';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { policyRoutes } from './routes/policy';
+import { reportRoutes } from './routes/reports';
 import { requestRoutes } from './routes/requests';
 import { tokenRoutes } from './routes/tokens';
 import { findUnstorableText, mayHoldUnstorableText } from './text';
@@ -192,6 +193,7 @@ export async function buildApp(
   policyRoutes(app, context);
   auditRoutes(app, context);
   tokenRoutes(app, context);
+  reportRoutes(app, context);
   await app.ready();
   return app;
 }

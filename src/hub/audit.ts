@@ -10,7 +10,11 @@ export type AuditAction =
   | 'policy.publish'
   | 'token.issue'
   | 'token.revoke'
-  | 'device.refused';
+  | 'device.refused'
+  // Reports (issue 14): a roster imported, an interaction entered, a student's disclosure record viewed.
+  | 'roster.import'
+  | 'interaction.create'
+  | 'disclosure.view';
 
 /** Who acts: a token's user, or an operator at the command line (`cli:<os user>`, no token). */
 export interface Actor {

@@ -37,7 +37,8 @@ describe.each(BACKENDS)('migrations on $name', (backend) => {
       "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'half_done'",
     );
     expect(rows[0]?.n).toBe(0);
-    expect(await schemaVersion(db)).toBe(2);
+    // The last real migration stays the version: whichever numbers other branches add.
+    expect(await schemaVersion(db)).toBe((await readMigrations()).at(-1)?.version);
   });
 });
 
@@ -46,7 +47,7 @@ describe('the embedded database directory', () => {
     const dir = await mkdtemp(join(tmpdir(), 'hub-data-'));
     try {
       const first = await openPglite(dir);
-      expect(await migrate(first)).toEqual([1, 2]);
+      expect(await migrate(first)).toEqual((await readMigrations()).map((migration) => migration.version));
       await first.query(
         "INSERT INTO audit_log (district, at, actor, actor_role, action, target, detail) VALUES ('d', now(), 'a', 'admin', 'token.issue', 't', '{}')",
       );

@@ -19,6 +19,9 @@ const AuditQuerySchema = z.strictObject({
       'token.issue',
       'token.revoke',
       'device.refused',
+      'roster.import',
+      'interaction.create',
+      'disclosure.view',
     ])
     .optional(),
 });
