@@ -3,6 +3,7 @@
 import type { Decision } from '../decide/decision';
 import type { PolicyBundle } from '../policy/bundle';
 import type { Role } from '../policy/vocabulary';
+import type { LogEvent } from '../report/event-contract';
 import { deliverAll } from '../report/outbox';
 import { database } from '../store/db';
 import { appendEvents, pruneDelivered, type EventDraft } from '../store/log';
@@ -65,11 +66,12 @@ export function decisionDraft(
 
 let delivering: Promise<void> | undefined;
 
-/** Appends events and tries to deliver at once; the alarm retries whatever is left. */
-export async function record(drafts: EventDraft[]): Promise<void> {
-  if (drafts.length === 0) return;
-  await appendEvents(database(), drafts);
+/** Appends events and tries to deliver at once; the alarm retries whatever is left. Returns them as stored. */
+export async function record(drafts: EventDraft[]): Promise<LogEvent[]> {
+  if (drafts.length === 0) return [];
+  const stored = await appendEvents(database(), drafts);
   void deliverNow();
+  return stored;
 }
 
 /** The hub this browser reports to (managed settings first, then the policy) and its token, if any. */

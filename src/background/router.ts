@@ -5,6 +5,7 @@ import { ExtensionPageRequestSchema } from '../messaging/gate';
 import { PageRequestSchema } from '../messaging/page-guard';
 import { exportLog, logStatus, verifyLog } from './log-service';
 import { checkHardening } from './hardening';
+import { routeInteractionMessage } from './interactions';
 import {
   gateContext,
   openBlockedGate,
@@ -85,7 +86,7 @@ function routeExtensionPage(
   effects: GateEffects,
 ): Promise<unknown> | undefined {
   const parsed = ExtensionPageRequestSchema.safeParse(message);
-  if (!parsed.success) return undefined;
+  if (!parsed.success) return routeInteractionMessage(message);
   const request = parsed.data;
   switch (request.channel) {
     case 'gate.context':

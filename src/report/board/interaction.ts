@@ -53,3 +53,24 @@ export function interactionInputSchema(now: () => Date) {
   });
 }
 export type InteractionInput = InteractionDetails & { studentId: string };
+
+/** Extension page → background: what the interaction form needs, and the interaction it records. */
+export const InteractionContextRequestSchema = z.strictObject({ channel: z.literal('interaction.context') });
+export const InteractionRecordRequestSchema = z.strictObject({
+  channel: z.literal('interaction.record'),
+  /** The SRO's SIS username (filled in from who was last seen signed in). */
+  officer: z.string().trim().min(1).max(120),
+  interaction: z.unknown(),
+});
+export const InteractionRequestSchema = z.discriminatedUnion('channel', [
+  InteractionContextRequestSchema,
+  InteractionRecordRequestSchema,
+]);
+
+export interface InteractionContext {
+  officer: string | null;
+  district: string | null;
+  hub: boolean;
+}
+export type InteractionRecordReply =
+  { ok: true; eventId: string } | { ok: false; problems: { field: string; message: string }[] };
