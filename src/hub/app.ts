@@ -21,6 +21,7 @@ import { redactingStream, redactSecrets } from './redact';
 import { PolicyStore } from './policy';
 import { unsignedPolicies, type PolicySigner } from './policy-signing';
 import { auditRoutes } from './routes/audit';
+import { consoleRoutes } from './console/plugin';
 import { consentRoutes } from './routes/consents';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
@@ -194,6 +195,7 @@ export async function buildApp(
   auditRoutes(app, context);
   tokenRoutes(app, context);
   reportRoutes(app, context);
+  await consoleRoutes(app, context);
   await app.ready();
   return app;
 }

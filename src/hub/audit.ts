@@ -11,6 +11,15 @@ export type AuditAction =
   | 'token.issue'
   | 'token.revoke'
   | 'device.refused'
+  // The console (issue 12).
+  | 'console.sign-in'
+  | 'console.sign-out'
+  | 'consent.import'
+  | 'request.notice'
+  | 'optout.record'
+  | 'optout.import'
+  | 'emergency.report'
+  | 'emergency.review'
   // Reports (issue 14): a roster imported, an interaction entered, a student's disclosure record viewed.
   | 'roster.import'
   | 'interaction.create'

@@ -52,6 +52,12 @@ export const HubEnvSchema = z.object({
   HUB_REQUEST_TIMEOUT_MS: intFromEnv(1000, 10 * 60 * 1000).default(30_000),
   /** Trust X-Forwarded-For from a reverse proxy in front of the hub (for per-address rate limits and logs). */
   HUB_TRUST_PROXY: booleanFromEnv.default(false),
+  /** Where the console's built pages are (`npm run build:console` writes dist/console). */
+  HUB_CONSOLE_DIR: z.string().min(1).default('dist/console'),
+  /** A console session ends after this many minutes without a request. */
+  HUB_CONSOLE_IDLE_MINUTES: intFromEnv(1, 24 * 60).default(30),
+  /** And after this many hours whatever the activity. */
+  HUB_CONSOLE_MAX_HOURS: intFromEnv(1, 7 * 24).default(12),
 });
 
 export interface HubConfig {
@@ -72,6 +78,9 @@ export interface HubConfig {
   minFreeBytes: number;
   lowDiskBytes: number;
   requestTimeoutMs: number;
+  consoleDir: string;
+  consoleIdleMinutes: number;
+  consoleMaxHours: number;
 }
 
 export class ConfigError extends Error {}
@@ -105,6 +114,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     minFreeBytes: e.HUB_MIN_FREE_MB * 1024 * 1024,
     lowDiskBytes: e.HUB_LOW_DISK_MB * 1024 * 1024,
     requestTimeoutMs: e.HUB_REQUEST_TIMEOUT_MS,
+    consoleDir: e.HUB_CONSOLE_DIR,
+    consoleIdleMinutes: e.HUB_CONSOLE_IDLE_MINUTES,
+    consoleMaxHours: e.HUB_CONSOLE_MAX_HOURS,
   };
 }
 

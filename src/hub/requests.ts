@@ -2,6 +2,8 @@
 // order, juvenile justice); a clerk approves it for at most the time that basis allows under the policy in force,
 // or denies it; the SRO's browser fetches the outcome with a cursor.
 import { ulid } from 'ulid';
+import { localDate } from '../decide/calendar';
+import { StorableDateSchema } from './bounds';
 import { z } from 'zod';
 import { basisCategories, grantLimitMinutes } from '../decide/decide';
 import type { ExceptionRequest } from '../policy/consent';
@@ -26,6 +28,37 @@ export const RequestFileSchema = z.strictObject({
 });
 export type RequestFile = z.infer<typeof RequestFileSchema>;
 
+/**
+ * The notice duty of a subpoena or court order (34 CFR 99.31(a)(9)(ii), Education Code 49077): the reasonable
+ * effort made to notify the parent or eligible student before complying, or the order's words forbidding notice.
+ */
+export const NoticeRecordSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('notified'),
+    /** The calendar date of the effort (district time); never in the future. */
+    notifiedOn: StorableDateSchema,
+    method: z.enum(['mail', 'email', 'phone', 'in-person', 'other']),
+    /** Who was notified. */
+    recipient: z.enum(['parent', 'guardian', 'eligible-student']),
+    /** Who made the effort (name, office). */
+    by: z.string().trim().min(1).max(200),
+    detail: z.string().trim().max(2000).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('order-forbids'),
+    /** The order's own words forbidding disclosure of its existence or contents. */
+    wording: z.string().trim().min(10, "quote the order's words (at least 10 characters)").max(5000),
+  }),
+]);
+export type NoticeRecord = z.infer<typeof NoticeRecordSchema>;
+
+/** The juvenile-justice certification (34 CFR 99.38) as the clerk confirmed it. */
+export interface CertificationRecord {
+  reference: string;
+  confirmedBy: string;
+  confirmedAt: string;
+}
+
 export const RequestDecisionSchema = z.discriminatedUnion('decision', [
   z.strictObject({
     decision: z.literal('approve'),
@@ -36,6 +69,10 @@ export const RequestDecisionSchema = z.discriminatedUnion('decision', [
       .positive()
       .max(60 * 24 * 366),
     reason: z.string().trim().min(1).max(2000),
+    /** Required when the basis carries the notice duty (a subpoena or court order). */
+    notice: NoticeRecordSchema.optional(),
+    /** Required when the basis rests on a written certification (juvenile justice): the clerk saw it. */
+    certificationConfirmed: z.literal(true).optional(),
   }),
   z.strictObject({
     decision: z.literal('deny'),
@@ -56,6 +93,10 @@ export interface RequestView {
   policyVersion: number;
   /** The clerk's reason for the approval or denial. */
   decisionReason: string | null;
+  /** The notice duty as recorded with the approval (subpoenas, court orders). */
+  notice: (NoticeRecord & { recordedBy: string; recordedAt: string }) | null;
+  /** The juvenile-justice certification confirmed with the approval. */
+  certification: CertificationRecord | null;
   cursor: string;
 }
 
@@ -77,11 +118,13 @@ interface RequestRow {
   decision_reason: string | null;
   valid_from: Date | null;
   valid_until: Date | null;
+  notice: RequestView['notice'];
+  certification: CertificationRecord | null;
   change_seq: number;
 }
 
 const COLUMNS = `id, username, agency, student_id, basis, categories, actions, justification, evidence, policy_version,
-  status, filed_at, decided_at, decided_by, decision_reason, valid_from, valid_until, change_seq`;
+  status, filed_at, decided_at, decided_by, decision_reason, valid_from, valid_until, notice, certification, change_seq`;
 
 function toView(row: RequestRow): RequestView {
   const request: ExceptionRequest = {
@@ -105,6 +148,8 @@ function toView(row: RequestRow): RequestView {
     agency: row.agency,
     policyVersion: row.policy_version,
     decisionReason: row.decision_reason,
+    notice: row.notice ?? null,
+    certification: row.certification ?? null,
     cursor: cursorText(row.change_seq),
   };
 }
@@ -239,6 +284,64 @@ export async function fileRequest(
   });
 }
 
+const NOTICE_CITATION = '34 CFR 99.31(a)(9)(ii), Education Code 49077';
+
+/**
+ * What an approval must carry beyond its duration: the notice record of a basis with the notice duty, and the
+ * confirmation of a written certification the SRO referenced (juvenile justice, 34 CFR 99.38).
+ */
+function approvalDuties(
+  policy: StoredPolicy,
+  basis: StoredPolicy['bundle']['legalBases']['bases'][number],
+  row: RequestRow,
+  decision: Extract<RequestDecision, { decision: 'approve' }>,
+  clerk: string,
+  now: Date,
+): { notice: RequestView['notice']; certification: CertificationRecord | null } {
+  let notice: RequestView['notice'] = null;
+  if (basis.notice.required) {
+    if (!decision.notice) {
+      throw invalid(
+        'notice',
+        `record the reasonable effort to notify the parent or eligible student (date, method, by whom), or that the order forbids notice, before approving (${NOTICE_CITATION})`,
+      );
+    }
+    if (decision.notice.kind === 'notified') {
+      const today = localDate(now.toISOString(), policy.bundle.policy.timeZone);
+      if (decision.notice.notifiedOn > today) {
+        throw invalid(
+          'notice.notifiedOn',
+          `${decision.notice.notifiedOn} is in the future (today is ${today})`,
+        );
+      }
+    }
+    notice = { ...decision.notice, recordedBy: clerk, recordedAt: now.toISOString() };
+  } else if (decision.notice) {
+    throw invalid('notice', `"${basis.id}" carries no notice duty; leave the notice out`);
+  }
+  let certification: CertificationRecord | null = null;
+  const certified = basis.evidence.find((field) => field.id === CERTIFICATION_FIELD);
+  if (certified) {
+    const reference = row.evidence[CERTIFICATION_FIELD];
+    if (!reference) {
+      throw conflict(
+        'the request carries no certification reference; deny it and ask the officer to file again',
+      );
+    }
+    if (decision.certificationConfirmed !== true) {
+      throw invalid(
+        'certificationConfirmed',
+        `confirm that you have seen the written certification "${reference}" that the records will not be disclosed further without consent (34 CFR 99.38(b))`,
+      );
+    }
+    certification = { reference, confirmedBy: clerk, confirmedAt: now.toISOString() };
+  }
+  return { notice, certification };
+}
+
+/** The evidence field that references a written certification (juvenile justice). */
+export const CERTIFICATION_FIELD = 'certification-ref';
+
 export async function decideRequest(
   db: Db,
   policies: PolicyStore,
@@ -267,6 +370,8 @@ export async function decideRequest(
     let validFrom: string | null = null;
     let validUntil: string | null = null;
     let limit: number | undefined;
+    let notice: RequestView['notice'] = null;
+    let certification: CertificationRecord | null = null;
     if (decision.decision === 'approve') {
       const policy = await policies.active(caller.district, tx);
       const basis = policy?.bundle.legalBases.bases.find((candidate) => candidate.id === row.basis);
@@ -282,6 +387,7 @@ export async function decideRequest(
           `must not exceed ${limit} minutes, the longest access "${basis.id}" grants under policy version ${policy.version}`,
         );
       }
+      ({ notice, certification } = approvalDuties(policy, basis, row, decision, caller.username, now));
       validFrom = now.toISOString();
       validUntil = new Date(now.getTime() + decision.minutes * 60_000).toISOString();
     }
@@ -289,7 +395,7 @@ export async function decideRequest(
     const { rows } = await tx.query<RequestRow>(
       `UPDATE exception_requests
           SET status = $3, decided_at = $4, decided_by = $5, decision_reason = $6, valid_from = $7, valid_until = $8,
-              change_seq = $9
+              change_seq = $9, notice = $10::jsonb, certification = $11::jsonb
         WHERE district = $1 AND id = $2 RETURNING ${COLUMNS}`,
       [
         caller.district,
@@ -301,8 +407,21 @@ export async function decideRequest(
         validFrom,
         validUntil,
         change,
+        notice === null ? null : JSON.stringify(notice),
+        certification === null ? null : JSON.stringify(certification),
       ],
     );
+    if (notice !== null) {
+      // The notice record is an action of its own in the audit log, beside the approval it allowed.
+      await recordAudit(tx, {
+        district: caller.district,
+        actor,
+        action: 'request.notice',
+        target: `request:${id}`,
+        detail: { studentId: row.student_id, basis: row.basis, notice },
+        at: now,
+      });
+    }
     await recordAudit(tx, {
       district: caller.district,
       actor,
@@ -317,6 +436,8 @@ export async function decideRequest(
         ...(decision.decision === 'approve'
           ? { minutes: decision.minutes, limitMinutes: limit, validUntil }
           : {}),
+        ...(notice !== null ? { notice } : {}),
+        ...(certification !== null ? { certification } : {}),
       },
       at: now,
     });
@@ -372,4 +493,32 @@ export function requestsOfSro(
     since,
     limit,
   );
+}
+
+/** The console's queue: a district's requests in one status (or all), oldest filing first. For clerks. */
+export async function requestQueue(
+  db: Queryable,
+  district: string,
+  status: RequestStatus | undefined,
+  limit: number,
+): Promise<RequestView[]> {
+  const { rows } = await db.query<RequestRow>(
+    `SELECT ${COLUMNS} FROM exception_requests WHERE district = $1 AND ($2::text IS NULL OR status = $2)
+      ORDER BY ${status === 'pending' ? 'filed_at, id' : 'filed_at DESC, id DESC'} LIMIT $3`,
+    [district, status ?? null, limit],
+  );
+  return rows.map(toView);
+}
+
+/** One request of a district, or undefined. */
+export async function findRequest(
+  db: Queryable,
+  district: string,
+  id: string,
+): Promise<RequestView | undefined> {
+  const { rows } = await db.query<RequestRow>(
+    `SELECT ${COLUMNS} FROM exception_requests WHERE district = $1 AND id = $2`,
+    [district, id],
+  );
+  return rows[0] ? toView(rows[0]) : undefined;
 }

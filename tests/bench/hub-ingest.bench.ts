@@ -303,6 +303,7 @@ async function approvalRoundTrips(
       decision: 'approve',
       minutes: 60,
       reason: 'Verified with the court clerk.',
+      notice: { kind: 'order-forbids', wording: 'The order forbids disclosing the subpoena to anyone.' },
     });
     const page = (await call(sro, 'GET', `/v1/requests/mine?since=${filed.request.cursor}`)) as {
       requests: { request: { id: string; status: string } }[];

@@ -96,7 +96,15 @@ describe('with the real district hub', () => {
       `/v1/requests/${requestId}/decision`,
       {
         method: 'POST',
-        body: { decision: 'approve', minutes: 60, reason: 'Subpoena verified with the court clerk.' },
+        body: {
+          decision: 'approve',
+          minutes: 60,
+          reason: 'Subpoena verified with the court clerk.',
+          notice: {
+            kind: 'order-forbids',
+            wording: 'The court orders that the existence of this subpoena not be disclosed.',
+          },
+        },
       },
     );
     expect(approved.status).toBe(200);

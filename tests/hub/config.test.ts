@@ -43,6 +43,9 @@ describe('hub configuration', () => {
       HUB_MIN_FREE_MB: '16',
       HUB_LOW_DISK_MB: '100',
       HUB_REQUEST_TIMEOUT_MS: '4000',
+      HUB_CONSOLE_DIR: '/srv/console',
+      HUB_CONSOLE_IDLE_MINUTES: '15',
+      HUB_CONSOLE_MAX_HOURS: '8',
       UNRELATED: 'ignored',
     });
     expect(config).toEqual({
@@ -63,6 +66,9 @@ describe('hub configuration', () => {
       minFreeBytes: 16 * 1024 * 1024,
       lowDiskBytes: 100 * 1024 * 1024,
       requestTimeoutMs: 4000,
+      consoleDir: '/srv/console',
+      consoleIdleMinutes: 15,
+      consoleMaxHours: 8,
     });
   });
 

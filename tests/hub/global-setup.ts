@@ -1,12 +1,17 @@
 // Runs once around the whole hub suite: gives every test process a log directory (helpers.ts createHarness
 // writes every hub log line there, at trace level; child hubs write their output there), and at the end
 // reads every line for the tokens issued during the run and the fixtures' names and justifications.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURE_SECRETS } from './fixture-secrets';
 
 export default function setup(): () => void {
+  // The console's pages are served from the Vite build (console-session.test.ts reads them): built once if absent.
+  if (!existsSync('dist/console/index.html')) {
+    execFileSync('npx', ['vite', 'build', '--config', 'vite.console.config.ts'], { stdio: 'inherit' });
+  }
   const dir = mkdtempSync(join(tmpdir(), 'hub-test-logs-'));
   process.env.HUB_TEST_LOG_DIR = dir;
   return () => {

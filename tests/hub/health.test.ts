@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readMigrations } from '../../src/hub/migrate';
 import { BACKENDS, createHarness, json } from './helpers';
 
 describe.each(BACKENDS)('GET /v1/health on $name', (backend) => {
@@ -7,7 +8,7 @@ describe.each(BACKENDS)('GET /v1/health on $name', (backend) => {
     try {
       const ok = await hub.app.inject({ method: 'GET', url: '/v1/health' });
       expect(ok.statusCode).toBe(200);
-      expect(json(ok)).toEqual({ status: 'ok', schemaVersion: 2 });
+      expect(json(ok)).toEqual({ status: 'ok', schemaVersion: (await readMigrations()).at(-1)?.version });
       await hub.db.close();
       const down = await hub.app.inject({ method: 'GET', url: '/v1/health' });
       expect(down.statusCode).toBe(503);

@@ -313,6 +313,16 @@ export function requestBody(overrides: Record<string, unknown> = {}): Record<str
   };
 }
 
+/** A notice record for approving a subpoena or court order (judicial-order carries the notice duty). */
+export const NOTICE = {
+  kind: 'notified',
+  // Two days ago: never in the future in any time zone.
+  notifiedOn: new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10),
+  method: 'mail',
+  recipient: 'parent',
+  by: 'L. Nguyen, Records',
+} as const;
+
 /** Strings no log line may hold: written next to the logs for global-setup.ts to look for. */
 export function recordSecrets(secrets: readonly string[]): void {
   const logDir = process.env.HUB_TEST_LOG_DIR;

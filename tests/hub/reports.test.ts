@@ -261,7 +261,18 @@ describe.each(BACKENDS)('reports on $name', (backend) => {
     const decided = await hub.call('clerk', {
       method: 'POST',
       url: `/v1/requests/${requestId}/decision`,
-      payload: { decision: 'approve', minutes: 60, reason: 'Subpoena verified with the court clerk' },
+      payload: {
+        decision: 'approve',
+        minutes: 60,
+        reason: 'Subpoena verified with the court clerk',
+        notice: {
+          kind: 'notified',
+          notifiedOn: '2026-12-01',
+          method: 'mail',
+          recipient: 'parent',
+          by: 'Records office (C. Nguyen)',
+        },
+      },
     });
     expect(decided.statusCode).toBe(200);
     const grantId = newId();
@@ -354,7 +365,7 @@ describe.each(BACKENDS)('reports on $name', (backend) => {
             kind: string;
             reference: string;
             consent?: { documentRef: string; signer: string };
-            notice?: { required: boolean; waived: boolean };
+            notice?: { required: boolean; waived: boolean; made: Record<string, unknown> | null };
             request?: { status: string; decidedBy: string };
             emergency?: { threat: string; parties: string[]; review: { required: boolean } };
           }[];
@@ -374,7 +385,11 @@ describe.each(BACKENDS)('reports on $name', (backend) => {
       basis: 'judicial-order',
       kind: 'request',
       reference: requestId,
-      notice: { required: true, waived: false },
+      notice: {
+        required: true,
+        waived: false,
+        made: { kind: 'notified', notifiedOn: '2026-12-01', method: 'mail' },
+      },
       request: { status: 'approved', decidedBy: 'clerk.nguyen' },
     });
     expect(disclosures[2]?.bases[0]).toMatchObject({

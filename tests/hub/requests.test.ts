@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExceptionRequestSchema } from '../../src/policy/consent';
-import { BACKENDS, createHarness, json, newId, requestBody, type Harness } from './helpers';
+import { BACKENDS, createHarness, json, newId, NOTICE, requestBody, type Harness } from './helpers';
 
 interface View {
   request: {
@@ -119,6 +119,7 @@ describe.each(BACKENDS)('exception requests on $name', (backend) => {
       decision: 'approve',
       minutes: 4320,
       reason: 'Valid subpoena.',
+      notice: NOTICE,
     });
     expect(ok.statusCode).toBe(200);
     const approved = json<{ request: View }>(ok).request;
@@ -170,6 +171,7 @@ describe.each(BACKENDS)('exception requests on $name', (backend) => {
       decision: 'approve',
       minutes: 120,
       reason: 'Court order verified by phone.',
+      notice: NOTICE,
     });
     await decide(theirs.request.id, { decision: 'deny', reason: 'Not covered.' });
     const second = json<Page>(
@@ -210,6 +212,7 @@ describe.each(BACKENDS)('exception requests on $name', (backend) => {
       decision: 'approve',
       minutes: 90,
       reason: 'Juvenile court order on file.',
+      notice: NOTICE,
     });
     const audit = json<{ entries: { actor: string; target: string; detail: Record<string, unknown> }[] }>(
       await hub.call('admin', { method: 'GET', url: '/v1/audit?action=request.decide&limit=1000' }),

@@ -23,9 +23,16 @@ export interface DisclosureBasis {
   emergency?: {
     threat: string | null;
     parties: string[];
-    review: { required: boolean; outcome: string | null };
+    review: {
+      required: boolean;
+      outcome: string | null;
+      by: string | null;
+      at: string | null;
+      note: string | null;
+    };
   };
-  notice?: { required: boolean; waived: boolean; timing: string; made: string | null };
+  /** `made`: the notice record stored with the clerk's approval (migration 003), null while none is. */
+  notice?: { required: boolean; waived: boolean; timing: string; made: Record<string, unknown> | null };
   request?: { status: string; decidedBy: string | null; decidedAt: string | null; reason: string | null };
 }
 
@@ -89,7 +96,21 @@ export async function disclosureRecord(
   // What was stated for each grant or request (the justification event that carries its ref).
   const justifications = new Map<string, { justification?: string; evidence?: Record<string, string> }>();
   const consents = new Map<string, DisclosureBasis['consent']>();
-  const requests = new Map<string, DisclosureBasis['request'] & { evidence: Record<string, string> }>();
+  const requests = new Map<
+    string,
+    DisclosureBasis['request'] & { evidence: Record<string, string>; notice: Record<string, unknown> | null }
+  >();
+  const reviews = new Map<
+    string,
+    {
+      threat: string;
+      parties: string;
+      status: string;
+      by: string | null;
+      at: string | null;
+      note: string | null;
+    }
+  >();
   if (refList.length > 0) {
     const stated = await db.query<{ ref: string; body: EventRow['body'] }>(
       `SELECT body->>'ref' AS ref, body FROM events
@@ -131,8 +152,9 @@ export async function disclosureRecord(
       decided_at: Date | null;
       decision_reason: string | null;
       evidence: Record<string, string>;
+      notice: Record<string, unknown> | null;
     }>(
-      `SELECT id, status, decided_by, decided_at, decision_reason, evidence FROM exception_requests
+      `SELECT id, status, decided_by, decided_at, decision_reason, evidence, notice FROM exception_requests
         WHERE district = $1 AND student_id = $2 AND id = ANY($3::text[])`,
       [district, studentId, refList],
     );
@@ -143,6 +165,31 @@ export async function disclosureRecord(
         decidedAt: row.decided_at?.toISOString() ?? null,
         reason: row.decision_reason,
         evidence: row.evidence,
+        notice: row.notice,
+      });
+    }
+    // Emergency grants as reported to the hub for review (34 CFR 99.36, 99.32(a)(5)).
+    const reviewRows = await db.query<{
+      id: string;
+      threat: string;
+      parties: string;
+      status: string;
+      reviewed_by: string | null;
+      reviewed_at: Date | null;
+      review_note: string | null;
+    }>(
+      `SELECT id, threat, parties, status, reviewed_by, reviewed_at, review_note FROM emergency_reviews
+        WHERE district = $1 AND student_id = $2 AND id = ANY($3::text[])`,
+      [district, studentId, refList],
+    );
+    for (const row of reviewRows.rows) {
+      reviews.set(row.id, {
+        threat: row.threat,
+        parties: row.parties,
+        status: row.status,
+        by: row.reviewed_by,
+        at: row.reviewed_at?.toISOString() ?? null,
+        note: row.review_note,
       });
     }
   }
@@ -165,7 +212,7 @@ export async function disclosureRecord(
     const evidence = stated?.evidence ?? request?.evidence;
     if (evidence && Object.keys(evidence).length > 0) out.evidence = evidence;
     if (request) {
-      const { evidence: _evidence, ...decision } = request;
+      const { evidence: _evidence, notice: _notice, ...decision } = request;
       out.request = decision;
     }
     if (basis?.notice.required) {
@@ -174,16 +221,25 @@ export async function disclosureRecord(
         required: true,
         waived: waivedBy !== undefined && evidence?.[waivedBy] === 'yes',
         timing: basis.notice.timing,
-        // Notices are sent outside Record Guard; the hub has no record of one being made.
-        made: null,
+        made: request?.notice ?? null,
       };
     }
     if (basis && basis.review !== 'none' && basis.mode === 'immediate') {
+      const review = reviews.get(reference);
       out.emergency = {
-        threat: evidence?.threat ?? null,
-        parties: [who.username, who.agency].filter((party): party is string => Boolean(party)),
-        // Reviews are made at the console; until one is recorded the outcome is pending.
-        review: { required: true, outcome: null },
+        threat: review?.threat ?? evidence?.threat ?? null,
+        // The parties the information went to: as reported for review, else the officer and the agency.
+        parties: review?.parties
+          ? [review.parties]
+          : [who.username, who.agency].filter((party): party is string => Boolean(party)),
+        // Reviews are made at the console; until one is recorded the outcome is null (pending).
+        review: {
+          required: true,
+          outcome: review && review.status !== 'pending' ? review.status : null,
+          by: review?.by ?? null,
+          at: review?.at ?? null,
+          note: review?.note ?? null,
+        },
       };
     }
     return out;

@@ -1,0 +1,26 @@
+// The console's pages. ADDING A PAGE is one file plus one line:
+//   1. write pages/<name>.tsx exporting a ConsolePage: { id, title: { en, es }, roles, component };
+//      the component reads the session and policy with useConsole(), its texts with useText({ en, es }), and
+//      calls the API with apiGet/apiSend (api.ts; the CSRF proof is added for you);
+//   2. add it to PAGES below (the order is the navigation's order).
+// The page is then at /console/#/<id>, in the navigation for the roles it names, and refused (with a message)
+// for other roles. Its API routes, if it needs new ones, go in src/hub/console/api/ (see index.ts there).
+import type { ComponentType } from 'preact';
+import { homePage } from './home';
+import { queuePage } from './queue';
+
+export type ConsoleRoleName = 'clerk' | 'admin';
+
+export interface ConsolePage {
+  /** The URL fragment: /console/#/<id>. Lower-case letters, digits and dashes. */
+  id: string;
+  title: { en: string; es: string };
+  /** Who may open it; the API checks again on every call. */
+  roles: readonly ConsoleRoleName[];
+  /** Shown in the navigation (default true); false for pages reached by a link (a record's history). */
+  nav?: boolean;
+  /** `params` are the query of the fragment: /console/#/<id>?student=123. */
+  component: ComponentType<{ params: URLSearchParams }>;
+}
+
+export const PAGES: readonly ConsolePage[] = [homePage, queuePage];
