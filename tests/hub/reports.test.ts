@@ -1,8 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENESIS_HASH, hashEvent, type LogEvent } from '../../src/report/event-contract';
 import type { BoardReport } from '../../src/report/board/report';
-import { fixtureAccesses, PERIOD, rosterCsv } from '../fixtures/board/fixture';
+import { chain, fixtureDrafts, PERIOD, rosterCsv } from '../fixtures/board/fixture';
 import {
   BACKENDS,
   bundleFor,
@@ -14,74 +13,7 @@ import {
   type Harness,
 } from './helpers';
 
-type Draft = Omit<LogEvent, 'id' | 'seq' | 'prevHash' | 'hash' | 'device' | 'district' | 'policyVersion'>;
-
-/** One device's chain of the given events, hashed as the extension hashes them. */
-async function chain(drafts: Draft[], device = 'device-r1'): Promise<LogEvent[]> {
-  const out: LogEvent[] = [];
-  let prevHash = GENESIS_HASH;
-  for (const [index, draft] of drafts.entries()) {
-    const unhashed = {
-      id: newId(),
-      seq: index + 1,
-      device,
-      district: 'newman-crows-landing-usd',
-      policyVersion: 1,
-      prevHash,
-      ...draft,
-    } as Omit<LogEvent, 'hash'>;
-    const event = { ...unhashed, hash: await hashEvent(unhashed) } as LogEvent;
-    out.push(event);
-    prevHash = event.hash;
-  }
-  return out;
-}
-
 const sro = { username: 'officer.diaz', role: 'sro' as const };
-
-function fixtureDrafts(): Draft[] {
-  return fixtureAccesses().map((access, index): Draft => {
-    const time = new Date(Date.UTC(2026, 9, 1, 16) + index * 60_000).toISOString(); // October 2026
-    if (access.kind === 'interaction') {
-      return {
-        time,
-        type: 'interaction',
-        actor: sro,
-        studentId: access.student,
-        categories: [],
-        citations: [],
-        interaction: {
-          occurredAt: time,
-          school: 'nhs',
-          type: access.type,
-          reason: 'Fight in the quad at lunch',
-          forceUsed: false,
-          parentNotified: true,
-          administratorPresent: true,
-        },
-      };
-    }
-    return {
-      time,
-      type: 'decision',
-      actor: sro,
-      studentId: access.student,
-      categories: ['grades'],
-      action: 'view',
-      outcome: access.kind === 'consent' ? 'allow' : 'block',
-      citations: [],
-      ...(access.kind === 'consent'
-        ? {
-            basis: 'written-consent',
-            ref: `consent-${access.student}`,
-            coverage: [
-              { kind: 'consent' as const, id: `consent-${access.student}`, basis: 'written-consent' },
-            ],
-          }
-        : {}),
-    };
-  });
-}
 
 describe.each(BACKENDS)('reports on $name', (backend) => {
   let hub: Harness;

@@ -2,29 +2,10 @@
 // (one error per bad row, naming the row and the column; any error and nothing is imported).
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
+import { DIMENSIONS, type Dimension } from './dimensions';
 import { SchoolCodeSchema, StudentIdSchema } from './interaction';
 
-/** Student characteristics the report breaks counts down by, and the groups of each (roster codes). */
-export const DIMENSIONS = {
-  'race-ethnicity': [
-    'hispanic-latino',
-    'american-indian-alaska-native',
-    'asian',
-    'black-african-american',
-    'native-hawaiian-pacific-islander',
-    'white',
-    'two-or-more',
-    'not-reported',
-  ],
-  sex: ['female', 'male', 'nonbinary'],
-  disability: ['iep', '504', 'none'],
-  'english-learner': ['yes', 'no'],
-  'foster-youth': ['yes', 'no', 'unknown'],
-  homeless: ['yes', 'no', 'unknown'],
-} as const;
-export type Dimension = keyof typeof DIMENSIONS;
-export const DIMENSION_IDS = Object.keys(DIMENSIONS) as Dimension[];
-export const DimensionSchema = z.enum(DIMENSION_IDS as [Dimension, ...Dimension[]]);
+export { DIMENSIONS, DIMENSION_IDS, DimensionSchema, type Dimension } from './dimensions';
 
 export const GRADES = ['TK', 'K', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12'] as const;
 

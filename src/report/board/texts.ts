@@ -1,5 +1,5 @@
 // English and Spanish labels of the Board report and the disclosure record (pages, print and CSV).
-import type { Dimension } from './roster';
+import type { Dimension } from './dimensions';
 
 export type Lang = 'en' | 'es';
 type Texts = Record<string, { en: string; es: string }>;
@@ -133,6 +133,7 @@ export const REPORT_TEXT: Texts = {
   print: { en: 'Print', es: 'Imprimir' },
   group: { en: 'Group', es: 'Grupo' },
   chartOf: { en: 'Chart: per 1,000 enrolled, by', es: 'Gráfico: por cada 1.000 inscritos, según' },
+  suppressedShort: { en: 'not shown', es: 'no se muestra' },
 };
 
 export const label = (table: Texts, key: string, lang: Lang): string => table[key]?.[lang] ?? key;

@@ -3,6 +3,7 @@
 import type { ConsoleApiModule } from './module';
 import { contextApi } from './context';
 import { queueApi } from './queue';
+import { reportsApi } from './reports';
 import { sessionApi } from './session';
 
-export const CONSOLE_API: readonly ConsoleApiModule[] = [sessionApi, contextApi, queueApi];
+export const CONSOLE_API: readonly ConsoleApiModule[] = [sessionApi, contextApi, queueApi, reportsApi];

@@ -6,6 +6,8 @@
 // The page is then at /console/#/<id>, in the navigation for the roles it names, and refused (with a message)
 // for other roles. Its API routes, if it needs new ones, go in src/hub/console/api/ (see index.ts there).
 import type { ComponentType } from 'preact';
+import { boardReportPage } from './board-report';
+import { disclosurePage } from './disclosure';
 import { homePage } from './home';
 import { queuePage } from './queue';
 
@@ -23,4 +25,4 @@ export interface ConsolePage {
   component: ComponentType<{ params: URLSearchParams }>;
 }
 
-export const PAGES: readonly ConsolePage[] = [homePage, queuePage];
+export const PAGES: readonly ConsolePage[] = [homePage, queuePage, boardReportPage, disclosurePage];
