@@ -19,6 +19,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   log: async () => (await import('./log.bench')).benchLog(),
   'hub-ingest': async () => (await import('./hub-ingest.bench')).benchHubIngest(),
   'record-rules': async () => (await import('./record-rules.bench')).benchRecordRules(),
+  'board-report': async () => (await import('./board-report.bench')).benchBoardReport(),
 };
 
 async function main(): Promise<number> {

@@ -10,7 +10,7 @@ import {
 } from '../../report/board/report';
 import { DIMENSION_IDS, type Dimension } from '../../report/board/roster';
 import { nextDate, startOfLocalDate } from '../../decide/calendar';
-import type { Queryable } from '../db';
+import type { Db, Queryable } from '../db';
 import { invalid } from '../errors';
 import { rosterInForce } from './roster';
 
@@ -32,6 +32,16 @@ const groupsOf = (row: GroupRow): Record<Dimension, string> | null => {
   ) as Record<Dimension, string>;
 };
 
+/** The student's groups as one text key (NULL when the student is not in the roster version). */
+const GROUP_KEY = `CASE WHEN r.student_id IS NULL THEN NULL ELSE concat_ws('|', ${GROUP_SELECT}) END`;
+const groupsOfKey = (key: string | null): Record<Dimension, string> | null => {
+  if (key === null) return null;
+  const values = key.split('|');
+  return Object.fromEntries(
+    DIMENSION_IDS.map((dimension, index) => [dimension, values[index] ?? '']),
+  ) as Record<Dimension, string>;
+};
+
 export interface PeriodBounds {
   start: string;
   end: string;
@@ -41,19 +51,21 @@ export function periodBounds(from: string, to: string, timeZone: string): Period
   return { start: startOfLocalDate(from, timeZone), end: startOfLocalDate(nextDate(to), timeZone) };
 }
 
-interface EventFactRow {
-  type: string;
-  outcome: string | null;
-  action: string | null;
-  basis: string | null;
-  kinds: string[] | null;
-  bases: string[] | null;
-  categories: string[] | null;
-  interaction_type: string | null;
-  n: number;
+/** The report's queries in one transaction: one snapshot (nothing half-reported), and room to aggregate in memory. */
+export async function boardReport(
+  db: Db,
+  district: string,
+  query: ReportQuery,
+  options: { timeZone: string; threshold: number },
+): Promise<BoardReport & { rosterId: string }> {
+  return db.transaction(async (tx) => {
+    // 64 MB for this transaction: the GROUP BY hashes in memory instead of sorting on disk (4× at 100,000 events).
+    await tx.query("SET LOCAL work_mem = '64MB'");
+    return boardReportIn(tx, district, query, options);
+  });
 }
 
-export async function boardReport(
+async function boardReportIn(
   db: Queryable,
   district: string,
   query: ReportQuery,
@@ -71,22 +83,25 @@ export async function boardReport(
     [district, roster.id, schools],
   );
 
-  // Events: only those whose hash matches their content (a flagged event is evidence, not a count).
-  // Interaction events count by when the interaction happened and at its own school.
-  const events = await db.query<EventFactRow & GroupRow>(
-    `WITH r AS (SELECT * FROM roster_students WHERE district = $1 AND version_id = $2)
-     SELECT e.type, e.body->>'outcome' AS outcome, e.body->>'action' AS action, e.body->>'basis' AS basis,
-            jsonb_path_query_array(e.body, '$.coverage[*].kind') AS kinds,
-            jsonb_path_query_array(e.body, '$.coverage[*].basis') AS bases,
-            e.body->'categories' AS categories, NULL::text AS interaction_type,
-            ${GROUP_SELECT}, count(*)::int AS n
-       FROM events e LEFT JOIN r ON r.student_id = e.student_id
+  // Events: only those whose hash matches their content (a flagged event is evidence, not a count). Each is
+  // grouped by one text key for what it says and one for its student's groups: hashing two text columns is
+  // several times faster than grouping by a dozen columns, jsonb among them (measured in the bench).
+  const events = await db.query<{ sig: string; g: string | null; n: number }>(
+    `SELECT concat_ws('|', e.type, coalesce(e.body->>'outcome', ''), coalesce(e.body->>'action', ''),
+              coalesce(e.body->>'basis', ''), jsonb_path_query_array(e.body, '$.coverage[*].kind')::text,
+              jsonb_path_query_array(e.body, '$.coverage[*].basis')::text, coalesce(e.body->'categories', '[]')::text) AS sig,
+            ${GROUP_KEY} AS g, count(*)::int AS n
+       FROM events e
+       LEFT JOIN roster_students r ON r.district = $1 AND r.version_id = $2 AND r.student_id = e.student_id
       WHERE e.district = $1 AND e.time >= $3::timestamptz AND e.time < $4::timestamptz AND e.hash_ok
         AND e.type IN ('decision', 'export-blocked')
         AND ($5::text[] IS NULL OR r.school = ANY($5::text[]))
-      GROUP BY 1, 2, 3, 4, 5, 6, 7, ${GROUP_SELECT}
-     UNION ALL
-     SELECT 'interaction', NULL, NULL, NULL, NULL, NULL, NULL, x.type, ${GROUP_SELECT}, count(*)::int
+      GROUP BY 1, 2`,
+    [district, roster.id, start, end, schools],
+  );
+  // Interactions count by when they happened and at their own school: SROs' events and the console's entries.
+  const interactions = await db.query<{ type: string; g: string | null; n: number }>(
+    `SELECT x.type, ${GROUP_KEY} AS g, count(*)::int AS n
        FROM (SELECT student_id, body->'interaction'->>'type' AS type, body->'interaction'->>'school' AS school
                FROM events
               WHERE district = $1 AND type = 'interaction' AND hash_ok
@@ -95,9 +110,9 @@ export async function boardReport(
              UNION ALL
              SELECT student_id, type, school FROM interactions
               WHERE district = $1 AND occurred_at >= $3::timestamptz AND occurred_at < $4::timestamptz) x
-       LEFT JOIN r ON r.student_id = x.student_id
+       LEFT JOIN roster_students r ON r.district = $1 AND r.version_id = $2 AND r.student_id = x.student_id
       WHERE ($5::text[] IS NULL OR x.school = ANY($5::text[]))
-      GROUP BY x.type, ${GROUP_SELECT}`,
+      GROUP BY 1, 2`,
     [district, roster.id, start, end, schools],
   );
 
@@ -124,28 +139,27 @@ export async function boardReport(
 
   const facts: FactCount[] = [];
   for (const row of events.rows) {
-    const groups = groupsOf(row);
-    if (row.type === 'interaction') {
-      facts.push({
-        signature: { source: 'interaction', interactionType: row.interaction_type ?? 'other' },
-        groups,
-        count: row.n,
-      });
-      continue;
-    }
-    const kinds = row.kinds ?? [];
-    const bases = row.bases ?? [];
+    const [type = '', outcome, action, basis, kinds, bases, categories] = row.sig.split('|');
+    const kindList = JSON.parse(kinds ?? '[]') as string[];
+    const basisList = JSON.parse(bases ?? '[]') as string[];
     facts.push({
       signature: {
         source: 'event',
-        type: row.type,
-        outcome: row.outcome,
-        action: row.action,
-        basis: row.basis,
-        coverage: kinds.map((kind, index) => ({ kind, basis: bases[index] ?? '' })),
-        categories: row.categories ?? [],
+        type,
+        outcome: outcome || null,
+        action: action || null,
+        basis: basis || null,
+        coverage: kindList.map((kind, index) => ({ kind, basis: basisList[index] ?? '' })),
+        categories: JSON.parse(categories ?? '[]') as string[],
       },
-      groups,
+      groups: groupsOfKey(row.g),
+      count: row.n,
+    });
+  }
+  for (const row of interactions.rows) {
+    facts.push({
+      signature: { source: 'interaction', interactionType: row.type },
+      groups: groupsOfKey(row.g),
       count: row.n,
     });
   }
