@@ -56,7 +56,7 @@ export async function fillBoardData(db: Db, events: number, students: number, sr
     await db.query(
       `INSERT INTO events (district, id, device, seq, time, type, username, student_id, hash, prev_hash, hash_ok,
          body, received_at, token_id)
-       SELECT $1, 'e' || i, 'dev-' || (i % $4::int), i, t, ty, 'sro-' || (i % $4::int), 's' || (1 + (i * 7919) % $5::int),
+       SELECT $1, 'e' || i, 'dev-' || (i % $4::int), i, t, ty, 'sro-' || (i % $4::int), 's' || (1 + (i::bigint * 7919) % $5::int),
               md5(i::text) || md5(i::text), md5((i - 1)::text) || md5((i - 1)::text), true,
               CASE
                 WHEN ty = 'interaction' THEN jsonb_build_object('type', ty, 'categories', '[]'::jsonb,
