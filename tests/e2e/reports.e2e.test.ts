@@ -333,6 +333,36 @@ describe('reports in Chromium', () => {
     ).toBeGreaterThanOrEqual(2);
   });
 
+  it('an admin imports a roster in the console (a bad file changes nothing) and records an interaction', async () => {
+    await page.goto(`${hub.url}/console/#/roster`);
+    await page.getByRole('heading', { name: 'Import the roster' }).waitFor();
+    await page.getByLabel('In force from').fill('2026-10-01');
+    const bad = `${rosterCsv().trimEnd()}\r\nw1,nhs,9,white,female,none,N,,\r\n`;
+    await page
+      .getByLabel('Roster file (CSV)')
+      .setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await page.getByRole('button', { name: 'Import' }).click();
+    await expect(page.locator('#roster-file-error').textContent()).resolves.toMatch(
+      /nothing imported; first: line 126 student_id: duplicate student id \(also on line 2\)/,
+    );
+    const versions = await hubJson(hub, tokens['admin.lee'] as string, '/v1/roster');
+    expect((versions.body as { versions: unknown[] }).versions).toHaveLength(1);
+
+    await page.getByLabel('Date and time').fill('2026-11-12T09:30');
+    await page.getByLabel('School code').fill('nhs');
+    await page.getByLabel('Student ID').fill('nobody-9');
+    await page.getByLabel('Type', { exact: true }).selectOption('citation');
+    await page.getByLabel('Reason').fill('Vandalism of a school vehicle');
+    await page.getByRole('button', { name: 'Record the interaction' }).click();
+    await expect(page.locator('#interaction-studentId-error').textContent()).resolves.toMatch(
+      /is not in the roster in force/,
+    );
+    await page.getByLabel('Student ID').fill('h5');
+    await page.getByRole('button', { name: 'Record the interaction' }).click();
+    await page.getByText('Recorded.').waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
   it('the SRO logs an interaction in the extension page (linked from the popup) and it reaches the hub', async () => {
     const popup = await browser.context.newPage();
     await popup.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);

@@ -10,6 +10,7 @@ import { boardReportPage } from './board-report';
 import { disclosurePage } from './disclosure';
 import { homePage } from './home';
 import { queuePage } from './queue';
+import { rosterPage } from './roster';
 
 export type ConsoleRoleName = 'clerk' | 'admin';
 
@@ -25,4 +26,10 @@ export interface ConsolePage {
   component: ComponentType<{ params: URLSearchParams }>;
 }
 
-export const PAGES: readonly ConsolePage[] = [homePage, queuePage, boardReportPage, disclosurePage];
+export const PAGES: readonly ConsolePage[] = [
+  homePage,
+  queuePage,
+  boardReportPage,
+  disclosurePage,
+  rosterPage,
+];
