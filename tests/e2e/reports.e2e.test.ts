@@ -241,6 +241,7 @@ describe('reports in Chromium', () => {
 
   it('prints to a letter-size PDF with the report and without the console around it', async () => {
     await page.emulateMedia({ media: 'print' });
+    await page.screenshot({ path: join(SHOTS, 'board-report-print.png') });
     const pdf = await page.pdf({ format: 'Letter', preferCSSPageSize: true, printBackground: false });
     await page.emulateMedia({ media: 'screen' });
     await writeFile(join(SHOTS, 'board-report.pdf'), pdf);
