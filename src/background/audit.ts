@@ -3,6 +3,7 @@
 import type { Decision } from '../decide/decision';
 import type { PolicyBundle } from '../policy/bundle';
 import type { Role } from '../policy/vocabulary';
+import type { LogEvent } from '../report/event-contract';
 import { deliverAll } from '../report/outbox';
 import { database } from '../store/db';
 import { appendEvents, pruneDelivered, type EventDraft } from '../store/log';
@@ -48,16 +49,29 @@ export function decisionDraft(
     ...(basis ? { basis } : {}),
     citations: decision.citations.slice(0, 30),
     ...(decision.coveredBy[0] ? { ref: decision.coveredBy[0].id } : {}),
+    // Every basis relied on, not only the first: a page opened by a consent for one category and a grant for
+    // another is a disclosure under both (34 CFR 99.32(a)).
+    ...(decision.coveredBy.length > 0
+      ? {
+          coverage: decision.coveredBy.slice(0, 20).map(({ kind, id, basis: relied, until }) => ({
+            kind,
+            id,
+            basis: relied,
+            ...(until ? { until } : {}),
+          })),
+        }
+      : {}),
   };
 }
 
 let delivering: Promise<void> | undefined;
 
-/** Appends events and tries to deliver at once; the alarm retries whatever is left. */
-export async function record(drafts: EventDraft[]): Promise<void> {
-  if (drafts.length === 0) return;
-  await appendEvents(database(), drafts);
+/** Appends events and tries to deliver at once; the alarm retries whatever is left. Returns them as stored. */
+export async function record(drafts: EventDraft[]): Promise<LogEvent[]> {
+  if (drafts.length === 0) return [];
+  const stored = await appendEvents(database(), drafts);
   void deliverNow();
+  return stored;
 }
 
 /** The hub this browser reports to (managed settings first, then the policy) and its token, if any. */

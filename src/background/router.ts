@@ -6,6 +6,7 @@ import { PageRequestSchema, type PageRequest } from '../contracts/page-guard';
 import { ready } from './ready';
 import { exportLog, logStatus, verifyLog } from './log-service';
 import { checkHardening } from './hardening';
+import { routeInteractionMessage } from './interactions';
 import {
   gateContext,
   openBlockedGate,
@@ -95,7 +96,7 @@ function routeExtensionPage(
   effects: GateEffects,
 ): Promise<unknown> | undefined {
   const parsed = ExtensionPageRequestSchema.safeParse(message);
-  if (!parsed.success) return undefined;
+  if (!parsed.success) return routeInteractionMessage(message);
   const request = parsed.data;
   switch (request.channel) {
     case 'gate.context':

@@ -26,6 +26,7 @@ import { consentRoutes } from './routes/consents';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { policyRoutes } from './routes/policy';
+import { reportRoutes } from './routes/reports';
 import { requestRoutes } from './routes/requests';
 import { adminRoutes } from './routes/admin';
 import { tokenRoutes } from './routes/tokens';
@@ -194,6 +195,7 @@ export async function buildApp(
   tokenRoutes(app, context);
   adminRoutes(app, context);
   optOutRoutes(app, context);
+  reportRoutes(app, context);
   await consoleRoutes(app, context);
   await app.ready();
   return app;

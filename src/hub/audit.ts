@@ -19,7 +19,11 @@ export type AuditAction =
   | 'optout.record'
   | 'optout.import'
   | 'emergency.report'
-  | 'emergency.review';
+  | 'emergency.review'
+  // Reports (issue 14): a roster imported, an interaction entered, a student's disclosure record viewed.
+  | 'roster.import'
+  | 'interaction.create'
+  | 'disclosure.view';
 
 /** Who acts: a token's user, or an operator at the command line (`cli:<os user>`, no token). */
 export interface Actor {

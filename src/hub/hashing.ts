@@ -71,7 +71,10 @@ export function canonicalEventJson(event: Omit<LogEvent, 'hash'> & { hash?: stri
     (evidence !== undefined &&
       (!isPlainRecord(evidence) || Object.keys(evidence).some((key) => INDEX_LIKE.test(key)))) ||
     !Number.isFinite(seq) ||
-    !Number.isFinite(policyVersion)
+    !Number.isFinite(policyVersion) ||
+    // Nested records (an access's coverage, an interaction) take the general path, which sorts every level.
+    event.coverage !== undefined ||
+    event.interaction !== undefined
   ) {
     const { hash: _ignored, ...hashed } = event;
     return canonicalJsonFast(pick(hashed as Record<string, unknown>, HASHED_KEYS));
@@ -83,10 +86,12 @@ export function canonicalEventJson(event: Omit<LogEvent, 'hash'> & { hash?: stri
     basis: event.basis,
     categories: event.categories,
     citations: event.citations,
+    coverage: undefined,
     device: event.device,
     district: event.district,
     evidence: evidence === undefined ? undefined : sortedRecord(evidence),
     id: event.id,
+    interaction: undefined,
     justification: event.justification,
     outcome: event.outcome,
     policyVersion,

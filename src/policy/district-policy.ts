@@ -94,8 +94,11 @@ export const ReportingSchema = z.strictObject({
   /** Days a delivered event stays in the browser before pruning (the hub is the archive). */
   retentionDays: z.number().int().min(1).max(3650),
   board: z.strictObject({
-    /** Groups smaller than this are suppressed in Board reports. */
-    smallCellThreshold: z.number().int().min(1).max(100),
+    /**
+     * Board report cells counting fewer than this are not shown, nor any value from which one could be worked
+     * out (complementary suppression). 11 unless the district sets it.
+     */
+    smallCellThreshold: z.number().int().min(1).max(100).default(11),
     /** Student characteristics the Board report disaggregates by. */
     disaggregateBy: z.array(z.string().min(1).max(60)),
   }),

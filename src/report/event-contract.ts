@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ActionSchema, CategorySchema, IdSchema, InstantSchema, RoleSchema } from '../policy/vocabulary';
+import { InteractionDetailsSchema } from './board/interaction';
 import { canonicalJson, sha256Hex } from './canonical-json';
 
 /** The first event of a device's chain points at this instead of a previous hash. */
@@ -17,6 +18,8 @@ export const EVENT_TYPES = [
   'policy-rejected',
   // The SRO browser's hardening changed (src/background/hardening.ts); the findings are in `evidence`.
   'browser-hardening',
+  // An SRO's interaction with a student, from the interaction form (details in `interaction`).
+  'interaction',
   'checkpoint',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
@@ -53,6 +56,23 @@ export const LogEventSchema = z.strictObject({
   evidence: z.record(z.string().min(1).max(80), z.string().max(5000)).optional(),
   /** Request or grant this event is about. */
   ref: z.string().min(1).max(80).optional(),
+  /**
+   * Every consent, approved request and grant an access relied on, in decide()'s order (`basis` and `ref` above
+   * are the first of them). Absent on events written before it existed.
+   */
+  coverage: z
+    .array(
+      z.strictObject({
+        kind: z.enum(['consent', 'request', 'grant']),
+        id: z.string().min(1).max(80),
+        basis: IdSchema,
+        until: z.string().min(1).max(40).optional(),
+      }),
+    )
+    .max(20)
+    .optional(),
+  /** What an `interaction` event records. */
+  interaction: InteractionDetailsSchema.optional(),
   policyVersion: z.number().int().nonnegative(),
   prevHash: HashSchema,
   hash: HashSchema,

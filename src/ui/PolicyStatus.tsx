@@ -106,6 +106,13 @@ export function PolicyStatus() {
           ))}
         </ul>
       )}
+      <p>
+        <a href={browser.runtime.getURL('/interactions.html')} target="_blank" rel="noopener">
+          {browser.i18n.getUILanguage().toLowerCase().startsWith('es')
+            ? 'Registrar una interacción con un estudiante'
+            : 'Log an interaction with a student'}
+        </a>
+      </p>
     </main>
   );
 }

@@ -21,6 +21,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   'record-rules': async () => (await import('./record-rules.bench')).benchRecordRules(),
   'cold-start': async () => (await import('./cold-start.bench')).benchColdStart(),
   console: async () => (await import('./console.bench')).benchConsole(),
+  'board-report': async () => (await import('./board-report.bench')).benchBoardReport(),
 };
 
 async function main(): Promise<number> {

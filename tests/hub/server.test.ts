@@ -29,10 +29,9 @@ describe.each(BACKENDS)('a listening hub on $name', (backend) => {
   it('serves health, events, consents and errors over HTTP', async () => {
     const health = await fetch(`${base}/v1/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({
-      status: 'ok',
-      schemaVersion: (await readMigrations()).at(-1)?.version,
-    });
+    // The newest migration, whichever numbers the branches add.
+    const latest = (await readMigrations()).at(-1)?.version;
+    expect(await health.json()).toEqual({ status: 'ok', schemaVersion: latest });
 
     const events = await makeChain(100, { device: 'http-device' });
     const posted = await fetch(`${base}/v1/events`, {

@@ -28,6 +28,9 @@ const AuditQuerySchema = z.strictObject({
       'optout.import',
       'emergency.report',
       'emergency.review',
+      'roster.import',
+      'interaction.create',
+      'disclosure.view',
     ])
     .optional(),
 });

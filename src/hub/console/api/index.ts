@@ -8,6 +8,7 @@ import { emergenciesApi } from './emergencies';
 import { historyApi } from './history';
 import { optOutsApi } from './optouts';
 import { queueApi } from './queue';
+import { reportsApi } from './reports';
 import { sessionApi } from './session';
 
 export const CONSOLE_API: readonly ConsoleApiModule[] = [
@@ -19,4 +20,5 @@ export const CONSOLE_API: readonly ConsoleApiModule[] = [
   historyApi,
   optOutsApi,
   adminApi,
+  reportsApi,
 ];

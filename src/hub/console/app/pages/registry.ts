@@ -10,10 +10,13 @@ import { devicesPage, policyHistoryPage, tokensPage } from './admin';
 import { consentsPage } from './consents';
 import { emergenciesPage } from './emergencies';
 import { historyPage } from './history';
+import { boardReportPage } from './board-report';
+import { disclosurePage } from './disclosure';
 import { homePage } from './home';
 import { importPage } from './import';
 import { optOutsPage } from './optouts';
 import { queuePage } from './queue';
+import { rosterPage } from './roster';
 
 export type ConsoleRoleName = 'clerk' | 'admin';
 
@@ -40,4 +43,7 @@ export const PAGES: readonly ConsolePage[] = [
   optOutsPage,
   emergenciesPage,
   historyPage,
+  boardReportPage,
+  disclosurePage,
+  rosterPage,
 ];
