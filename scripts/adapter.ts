@@ -36,7 +36,7 @@ async function readAdapterFile(
         : basename(path);
     return {
       ok: false,
-      errors: formatIssues(parsed.error, `adapter "${id}" `).map((line) => line.replace('" ', '" ')),
+      errors: formatIssues(parsed.error).map((line) => `adapter "${id}" ${line}`),
     };
   }
   return { ok: true, adapter: parsed.data };
