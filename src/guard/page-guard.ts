@@ -388,19 +388,20 @@ export function startPageGuard(): void {
     pageObserver.observe(document, { childList: true, subtree: true, characterData: true });
     onMutations(adapter, []);
     if (!identityAsked) {
-      document.addEventListener(
-        'DOMContentLoaded',
-        () => {
-          if (identityAsked) return;
-          identityAsked = true;
-          void evaluatePage(adapter, true);
-        },
-        { once: true, signal: controller.signal },
-      );
-      if (domReady() && !identityAsked) {
+      // No identity yet once parsed: an app that fills its header late (identity.lateWaitMs) gets that long,
+      // covered, for the observer above to read it; then the page is decided with whatever is known.
+      const withoutIdentity = (): void => {
+        if (identityAsked) return;
         identityAsked = true;
         void evaluatePage(adapter, true);
-      }
+      };
+      const lateWait = adapter.identity.lateWaitMs;
+      const parsed = (): void => {
+        if (lateWait > 0) setTimeout(withoutIdentity, lateWait);
+        else withoutIdentity();
+      };
+      document.addEventListener('DOMContentLoaded', parsed, { once: true, signal: controller.signal });
+      if (domReady() && !identityAsked) parsed();
     }
   })();
 }
