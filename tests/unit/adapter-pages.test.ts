@@ -132,6 +132,64 @@ describe('Aeries', () => {
   });
 });
 
+describe('Synergy', () => {
+  const host = 'https://district.edupoint.com';
+
+  it('the shell is identity-only and reads the display name; the portals are left alone', async () => {
+    const report = await check('synergy', 'synergy/shell.html', `${host}/Synergy/Default.aspx`);
+    expect(report.page).toBe('identity-only');
+    expect(report.identity.username).toBe('name:Pat Officer');
+    expect(adapterForUrl(realBundle.adapters, `${host}/PXP2_Gradebook.aspx`)).toBeUndefined();
+    expect(openPageFor(realBundle.adapters, `${host}/Login.aspx`)).toMatchObject({ signIn: true });
+  });
+
+  it('a screen POSTed into the frame: student from the posted key, section from the posted screen field', async () => {
+    const report = await check('synergy', 'synergy/screen-student.html', `${host}/Synergy/Screen.aspx`);
+    expect(report.page).toBe('guarded');
+    expect(report.student.value).toBe('5A1C2E90-0000-4000-8000-00000000F00D');
+    expect(report.sections).toContain('demographics');
+    expect(report.sensitiveFound).toEqual(expect.arrayContaining(['Birth Country', 'US Entry Date']));
+    expect(report.fields).not.toContain('Fictionland');
+    // The frame has no header of its own: at run time it borrows the shell's (same origin).
+    expect(report.missing).toEqual(['identity: no extractor found who is signed in']);
+  });
+});
+
+describe('Skyward', () => {
+  const base = 'https://skyward.iscorp.com/scripts/wsisa.dll/WService=wsEAplusDemo';
+
+  it('reads the display name, the posted student id, the section and the label cells ending in ":"', async () => {
+    const report = await check('skyward', 'skyward/student-profile.html', `${base}/sfstudentinfo001.w`);
+    expect(report.page).toBe('guarded');
+    expect(report.identity.username).toBe('name:Pat Officer');
+    expect(report.student.value).toBe('330045');
+    expect(report.sections).toContain('demographics');
+    expect(report.sensitiveFound).toEqual(expect.arrayContaining(['Birth Country', 'Date Entered US']));
+    expect(report.missing).toEqual([]);
+  });
+
+  it('the sign-in page is one; attendance and gradebook programs are their sections', async () => {
+    expect(openPageFor(realBundle.adapters, `${base}/seplog01.w`)).toMatchObject({ signIn: true });
+    const attendance = await check('skyward', 'skyward/student-profile.html', `${base}/sfattendance001.w`);
+    expect(attendance.sections).toContain('attendance');
+    const grades = await check('skyward', 'skyward/student-profile.html', `${base}/sfgradebook001.w`);
+    expect(grades.sections).toContain('grades');
+  });
+});
+
+describe('every bundled adapter', () => {
+  it('says what was checked and what still needs a live instance', () => {
+    for (const adapter of realBundle.adapters) {
+      expect(adapter.verification.sources.length).toBeGreaterThan(0);
+      if (adapter.verification.status !== 'verified')
+        expect(adapter.verification.toCheck.length).toBeGreaterThan(0);
+    }
+    expect(realBundle.adapters.map((adapter) => adapter.id)).toEqual(
+      expect.arrayContaining(['powerschool', 'aeries', 'infinite-campus', 'synergy', 'skyward']),
+    );
+  });
+});
+
 interface Run {
   code: number;
   stdout: string;
