@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { HardeningAssessment } from '../decide/hardening';
 import type { LogStatus } from '../messaging/gate';
 import type { VerifyResult } from '../store/log';
+import { AdapterRecorder } from './AdapterRecorder';
 import { pick, t } from './i18n';
 import { askBackground } from './messages';
 
@@ -114,6 +115,7 @@ export function Options() {
       <p id="verify-result" role="status" aria-live="polite">
         {verdict}
       </p>
+      <AdapterRecorder />
     </main>
   );
 }
