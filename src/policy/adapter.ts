@@ -1,9 +1,65 @@
 import { z } from 'zod';
 import { STUDENT_PLACEHOLDER } from './placeholders';
 import { classifyField, compactField, compile } from '../decide/classify';
-import { CategorySchema, IdSchema, RegexSourceSchema } from './vocabulary';
+import { CategorySchema, IdSchema } from './vocabulary';
+import { SafeRegexSchema as RegexSourceSchema, checkRegex, hasCaptureGroup } from './safe-regex';
 
-const SelectorSchema = z.string().min(1).max(300);
+/**
+ * Why a CSS selector cannot run, or undefined. Where a DOM exists (options page, recorder) the browser's own
+ * parser decides; in the background and in Node a structural check catches what makes querySelectorAll throw
+ * most often (unbalanced brackets, parentheses or quotes, a dangling combinator or comma).
+ */
+export function selectorProblem(selector: string): string | undefined {
+  const doc = (globalThis as { document?: Document }).document;
+  if (doc?.createDocumentFragment) {
+    try {
+      doc.createDocumentFragment().querySelector(selector);
+      return undefined;
+    } catch {
+      return 'is not a valid CSS selector';
+    }
+  }
+  const closing: Record<string, string> = { '[': ']', '(': ')' };
+  const open: string[] = [];
+  let quote: string | undefined;
+  for (let index = 0; index < selector.length; index += 1) {
+    const char = selector[index] as string;
+    if (char === '\\') {
+      index += 1;
+      continue;
+    }
+    if (quote !== undefined) {
+      if (char === quote) quote = undefined;
+      continue;
+    }
+    if (char === '"' || char === "'") quote = char;
+    else if (char === '[' || char === '(') open.push(closing[char] as string);
+    else if (char === ']' || char === ')') {
+      if (open.pop() !== char) return 'is not a valid CSS selector (unbalanced brackets)';
+    }
+  }
+  if (quote !== undefined || open.length > 0)
+    return 'is not a valid CSS selector (unclosed quote or bracket)';
+  const trimmed = selector.trim();
+  if (/^[>+~,]|[>+~,]$|,\s*,/.test(trimmed))
+    return 'is not a valid CSS selector (dangling combinator or comma)';
+  return undefined;
+}
+
+const SelectorSchema = z
+  .string()
+  .min(1)
+  .max(300)
+  .superRefine((selector, ctx) => {
+    const problem = selectorProblem(selector);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/**
+ * What an identity extractor reads: the login (matched against the roster's usernames and e-mails) or the
+ * display name the header shows ("Welcome, Jane Doe"), matched against the roster's display names.
+ */
+const YieldsSchema = z.enum(['login', 'display-name']).optional();
 
 /**
  * How to read one value off a SIS page. `pattern` is applied to the raw value; its first capture group
@@ -14,17 +70,26 @@ export const ExtractorSchema = z.discriminatedUnion('from', [
     from: z.literal('text'),
     selector: SelectorSchema,
     pattern: RegexSourceSchema.optional(),
+    yields: YieldsSchema,
   }),
   z.strictObject({
     from: z.literal('attribute'),
     selector: SelectorSchema,
     attribute: z.string().min(1).max(100),
     pattern: RegexSourceSchema.optional(),
+    yields: YieldsSchema,
   }),
   z.strictObject({
     from: z.literal('hidden-input'),
     name: z.string().min(1).max(100),
     pattern: RegexSourceSchema.optional(),
+    yields: YieldsSchema,
+  }),
+  /** The document's title ("Jane Doe - Aeries"), e.g. an account name the shell puts there. */
+  z.strictObject({
+    from: z.literal('title'),
+    pattern: RegexSourceSchema,
+    yields: YieldsSchema,
   }),
   z.strictObject({
     from: z.literal('url-param'),
@@ -35,7 +100,28 @@ export const ExtractorSchema = z.discriminatedUnion('from', [
 ]);
 export type Extractor = z.infer<typeof ExtractorSchema>;
 
-/** Which part of a page (or which URL) holds which record category. */
+/**
+ * Identity extractors, and how long to wait for an app that fills its header after load. The plain array form
+ * (no late wait) is still accepted.
+ */
+export const IdentitySchema = z
+  .union([
+    z.array(ExtractorSchema).min(1),
+    z.strictObject({
+      read: z.array(ExtractorSchema).min(1),
+      /**
+       * Milliseconds to keep waiting, after the page is parsed, for an identity the app fills in late (a
+       * hash-routed app that loads its header by XHR). The page stays covered meanwhile; at most 5 s.
+       */
+      lateWaitMs: z.number().int().min(0).max(5000).default(0),
+    }),
+  ])
+  .transform((identity) => (Array.isArray(identity) ? { read: identity, lateWaitMs: 0 } : identity));
+
+/**
+ * Which part of a page (or which URL) holds which record category. Each condition given adds the category on
+ * its own (they are alternatives, not all required).
+ */
 export const SectionRuleSchema = z
   .strictObject({
     category: CategorySchema,
@@ -43,10 +129,29 @@ export const SectionRuleSchema = z
     url: RegexSourceSchema.optional(),
     /** Elements of this section on a page that holds several. */
     selector: SelectorSchema.optional(),
+    /** The screen's heading text matches (a shell that loads every screen at one URL). */
+    heading: RegexSourceSchema.optional(),
+    /** Where headings are read for `heading`; default "h1, h2, h3, [role=heading]" (src/sis/limits.ts). */
+    headingSelector: SelectorSchema.optional(),
+    /** The document's title matches. */
+    title: RegexSourceSchema.optional(),
+    /**
+     * A form field on the page with this name (and, if given, a value matching `value`): a WebForms shell that
+     * POSTs each screen re-renders the posted screen field (e.g. a hidden "screen" input) in the response.
+     */
+    formField: z
+      .strictObject({ name: z.string().min(1).max(100), value: RegexSourceSchema.optional() })
+      .optional(),
+    /** The URL's fragment (without "#") matches: hash-routed apps ("#/student/123/attendance"). */
+    fragment: RegexSourceSchema.optional(),
   })
-  .refine((rule) => rule.url !== undefined || rule.selector !== undefined, {
-    message: 'a section needs a url pattern or a selector',
-  });
+  .refine(
+    (rule) =>
+      [rule.url, rule.selector, rule.heading, rule.title, rule.formField, rule.fragment].some(
+        (condition) => condition !== undefined,
+      ),
+    { message: 'a section needs a url, selector, heading, title, formField or fragment' },
+  );
 
 export const ExportControlSchema = z.strictObject({
   id: IdSchema,
@@ -130,6 +235,9 @@ const networkRegex = (placeholder?: string) =>
     .refine((source) => compiles(placeholder ? source.replace(placeholder, '(?:x)') : source), {
       message: 'is not a valid regular expression',
     })
+    .refine((source) => checkRegex(placeholder ? source.replace(placeholder, '(?:x)') : source).ok, {
+      message: 'can backtrack catastrophically (a repeated part inside another)',
+    })
     .refine((source) => !NOT_RE2.test(source), {
       message: 'uses look-around, a back-reference or a named group, which declarativeNetRequest cannot run',
     })
@@ -199,7 +307,23 @@ export const SisAdapterSchema = z
       /** Paths (with query) the adapter guards; a page matching none is left alone. */
       paths: z.array(RegexSourceSchema).min(1),
     }),
-    identity: z.array(ExtractorSchema).min(1),
+    /**
+     * Pages of the SIS that are not records. `identityOnly` (shells, start pages) establish who is signed in
+     * and are never covered, even where `match.paths` would guard them; `signIn` (sign-in and sign-out pages)
+     * end what the browser knew about who was signed in on that origin. Paths with query, whole-path match.
+     */
+    pages: z
+      .strictObject({
+        identityOnly: z.array(RegexSourceSchema).default([]),
+        signIn: z.array(RegexSourceSchema).default([]),
+      })
+      .default({ identityOnly: [], signIn: [] }),
+    /**
+     * Higher wins when two adapters claim a URL; two adapters that claim the same host and path at the same
+     * priority are refused. The bundled demo adapter has -100, so any real adapter on 127.0.0.1 wins over it.
+     */
+    priority: z.number().int().min(-100).max(100).default(0),
+    identity: IdentitySchema,
     roleLabel: z.array(ExtractorSchema),
     student: z.array(ExtractorSchema).min(1),
     sections: z.array(SectionRuleSchema).min(1),
@@ -211,11 +335,27 @@ export const SisAdapterSchema = z
     sensitiveFields: z.array(SensitiveFieldSchema),
     /** Elements that hold field labels (their text is matched against category patterns); default "th, label, dt". */
     fieldLabels: SelectorSchema.default('th, label, dt'),
+    /**
+     * Labels also sit in plain table cells (PowerSchool, Synergy): in a row of `td` pairs the first of each
+     * pair is a label and the next cell its value; a cell ending in ":" is a label wherever it is.
+     */
+    labelCells: z.boolean().default(false),
     navigation: z.array(z.enum(['full-load', 'in-page', 'frames'])).min(1),
     /** Omitted: the adapter's pages are guarded by the in-page cover alone (no network rules). */
     network: NetworkSchema.optional(),
   })
   .superRefine((adapter, ctx) => {
+    // An identity pattern must say which part is the name: without a group the whole match would be taken,
+    // usually with the "Welcome," or "Signed in as" around it, and match nobody on the roster.
+    adapter.identity?.read?.forEach((extractor, index) => {
+      if (extractor.pattern !== undefined && !hasCaptureGroup(extractor.pattern)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identity', 'read', index, 'pattern'],
+          message: 'has no capture group: put the name in ( )',
+        });
+      }
+    });
     const ids = new Set<string>();
     adapter.network?.records.forEach((endpoint, index) => {
       if (ids.has(endpoint.id)) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SisAdapterSchema } from './adapter';
+import { adapterOverlaps } from './adapter-overlap';
 import { DistrictPolicySchema } from './district-policy';
 import { LegalBasisCatalogSchema } from './legal-basis';
 
@@ -33,6 +34,13 @@ export const PolicyBundleSchema = z
       }
       adapterIds.add(adapter.id);
     });
+    for (const overlap of adapterOverlaps(bundle.adapters)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['adapters', overlap.index, 'match', 'paths', overlap.pathIndex],
+        message: `claims the same host (${overlap.host}) and path as adapter "${overlap.other}" at the same priority (${overlap.priority}): give one of them a different priority`,
+      });
+    }
   });
 export type PolicyBundle = z.infer<typeof PolicyBundleSchema>;
 
@@ -55,7 +63,18 @@ export function parsePolicyBundle(input: unknown): ParseResult<PolicyBundle> {
   const result = PolicyBundleSchema.safeParse(input);
   return result.success
     ? { ok: true, value: result.data }
-    : { ok: false, errors: formatIssues(result.error) };
+    : { ok: false, errors: formatIssues(result.error).map((line) => nameAdapter(line, input)) };
+}
+
+/** An adapter's error also names the adapter by id, after the path: "adapters[2].identity…: … (adapter "aeries")". */
+function nameAdapter(line: string, input: unknown): string {
+  const index = /^adapters\[(\d+)\]/u.exec(line)?.[1];
+  if (index === undefined) return line;
+  const adapters = (input as { adapters?: unknown } | null)?.adapters;
+  const id = Array.isArray(adapters)
+    ? (adapters[Number(index)] as { id?: unknown } | undefined)?.id
+    : undefined;
+  return typeof id === 'string' ? `${line} (adapter "${id.slice(0, 80)}")` : line;
 }
 
 /**

@@ -16,6 +16,11 @@ export const RosterEntrySchema = z
     username: z.string().min(1).max(120).optional(),
     email: z.email().max(200).optional(),
     displayName: z.string().min(1).max(200).optional(),
+    /**
+     * Other names the SIS header may show for the person ("Jane Doe", "Doe, Jane"): a page that shows only a
+     * display name (PowerSchool's "Welcome, Jane Doe") is matched on these and `displayName`.
+     */
+    displayNames: z.array(z.string().min(1).max(200)).max(10).optional(),
     /** The law-enforcement agency an SRO works for; consents may name the agency as recipient. */
     agency: z.string().min(1).max(200).optional(),
   })

@@ -13,7 +13,38 @@ export function hostMatches(pattern: string, host: string, port: string): boolea
   return name === patternHost;
 }
 
-/** The adapter that guards this URL, if any: host first, then one of its guarded paths. */
+/** Adapters by priority, highest first; equal priorities keep their order (the bundle refuses overlaps). */
+export function byPriority<T extends { priority?: number }>(adapters: readonly T[]): T[] {
+  return adapters
+    .map((adapter, index) => ({ adapter, index }))
+    .sort((a, b) => (b.adapter.priority ?? 0) - (a.adapter.priority ?? 0) || a.index - b.index)
+    .map(({ adapter }) => adapter);
+}
+
+/**
+ * The adapters that own a URL's host: of those claiming it, the ones at the highest priority. A lower one
+ * (the bundled demo adapter on 127.0.0.1) never reads, guards or opens another SIS's pages on that host.
+ */
+export function ownersOf(adapters: readonly SisAdapter[], url: URL): SisAdapter[] {
+  const onHost = byPriority(adapters).filter((adapter) =>
+    adapter.match.hosts.some((pattern) => hostMatches(pattern, url.hostname, url.port)),
+  );
+  const top = onHost[0]?.priority ?? 0;
+  return onHost.filter((adapter) => (adapter.priority ?? 0) === top);
+}
+
+const wholePath = (source: string): RegExp => new RegExp(`^(?:${source})$`, 'iu');
+
+/** Whether a path is one of the adapter's identity-only or sign-in pages (never a guarded record page). */
+function isOpenPage(adapter: SisAdapter, pathAndQuery: string): boolean {
+  const pages = adapter.pages ?? { identityOnly: [], signIn: [] };
+  return [...pages.identityOnly, ...pages.signIn].some((source) => wholePath(source).test(pathAndQuery));
+}
+
+/**
+ * The adapter that guards this URL, if any: the host's owners (ownersOf), then one of their guarded paths; an
+ * identity-only or sign-in page of theirs is never guarded.
+ */
 export function adapterForUrl(adapters: readonly SisAdapter[], href: string): SisAdapter | undefined {
   let url: URL;
   try {
@@ -23,11 +54,11 @@ export function adapterForUrl(adapters: readonly SisAdapter[], href: string): Si
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   const pathAndQuery = `${url.pathname}${url.search}`;
-  return adapters.find(
-    (adapter) =>
-      adapter.match.hosts.some((pattern) => hostMatches(pattern, url.hostname, url.port)) &&
-      adapter.match.paths.some((source) => new RegExp(source, 'iu').test(pathAndQuery)),
-  );
+  for (const adapter of ownersOf(adapters, url)) {
+    if (isOpenPage(adapter, pathAndQuery)) return undefined;
+    if (adapter.match.paths.some((source) => new RegExp(source, 'iu').test(pathAndQuery))) return adapter;
+  }
+  return undefined;
 }
 
 /** Whether any adapter claims this host (its exports and downloads are watched even off guarded paths). */
@@ -76,8 +107,7 @@ export function recordRequestFor(adapters: readonly SisAdapter[], href: string):
     return undefined;
   }
   const pathAndQuery = `${url.pathname}${url.search}`;
-  for (const adapter of adapters) {
-    if (!adapter.match.hosts.some((pattern) => hostMatches(pattern, url.hostname, url.port))) continue;
+  for (const adapter of ownersOf(adapters, url)) {
     for (const endpoint of adapter.network?.records ?? []) {
       const [before = '', after = ''] = endpoint.url.split(STUDENT_PLACEHOLDER);
       const match = new RegExp(`^${before}([A-Za-z0-9_-]{1,40})${after}$`, 'iu').exec(pathAndQuery);
@@ -93,8 +123,6 @@ export interface OpenPage {
   signIn: boolean;
 }
 
-const wholePath = (source: string): RegExp => new RegExp(`^(?:${source})$`, 'iu');
-
 /** Whether a URL is one of the open pages (or sign-in pages) of the adapters claiming its host. */
 export function openPageFor(adapters: readonly SisAdapter[], href: string): OpenPage | undefined {
   let url: URL;
@@ -105,14 +133,12 @@ export function openPageFor(adapters: readonly SisAdapter[], href: string): Open
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   const pathAndQuery = `${url.pathname}${url.search}`;
-  for (const adapter of adapters) {
-    const network = adapter.network;
-    if (!network || !adapter.match.hosts.some((pattern) => hostMatches(pattern, url.hostname, url.port)))
-      continue;
-    if (network.signInPaths.some((source) => wholePath(source).test(pathAndQuery)))
-      return { adapter, signIn: true };
-    if (network.openPaths.some((source) => wholePath(source).test(pathAndQuery)))
-      return { adapter, signIn: false };
+  for (const adapter of ownersOf(adapters, url)) {
+    const pages = adapter.pages ?? { identityOnly: [], signIn: [] };
+    const signIn = [...(adapter.network?.signInPaths ?? []), ...pages.signIn];
+    const open = [...(adapter.network?.openPaths ?? []), ...pages.identityOnly];
+    if (signIn.some((source) => wholePath(source).test(pathAndQuery))) return { adapter, signIn: true };
+    if (open.some((source) => wholePath(source).test(pathAndQuery))) return { adapter, signIn: false };
   }
   return undefined;
 }

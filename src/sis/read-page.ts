@@ -2,13 +2,28 @@
 // Runs in the content script, so it must stay small and free of zod and Preact.
 import type { Extractor, SisAdapter } from '../policy/adapter';
 import type { Category } from '../policy/vocabulary';
+import { DEFAULT_HEADINGS, DISPLAY_NAME_PREFIX, MAX_PATTERN_INPUT } from './limits';
+
+/** Every record category (policy/vocabulary's list, without importing zod into the page). */
+const ALL_CATEGORIES: readonly Category[] = [
+  'demographics',
+  'contacts',
+  'attendance',
+  'grades',
+  'discipline',
+  'health',
+  'special-education',
+  'immigration',
+];
 
 const MAX_FIELDS = 2000;
 const MAX_TEXT = 200;
 
 function applyPattern(raw: string | null | undefined, pattern: string | undefined): string | undefined {
   if (raw === null || raw === undefined) return undefined;
-  const text = raw.trim();
+  // Header text spans lines ("Welcome,\n   Jane Doe"): one space for any run of white space, so a pattern
+  // written for one line reads it. Cut before matching: no pattern runs on a page-sized text.
+  const text = raw.replace(/\s+/gu, ' ').trim().slice(0, MAX_PATTERN_INPUT);
   if (text === '') return undefined;
   if (pattern === undefined) return text.slice(0, MAX_TEXT);
   const match = new RegExp(pattern, 'u').exec(text);
@@ -36,6 +51,9 @@ export function extractAll(extractor: Extractor, doc: Document, href: string): s
         if (input.name === extractor.name) values.push(applyPattern(input.value, extractor.pattern));
       });
       break;
+    case 'title':
+      values.push(applyPattern(doc.title, extractor.pattern));
+      break;
     case 'url-param':
       new URL(href).searchParams.getAll(extractor.param).forEach((value) => {
         values.push(applyPattern(value, extractor.pattern));
@@ -43,35 +61,57 @@ export function extractAll(extractor: Extractor, doc: Document, href: string): s
       break;
     case 'url-path': {
       const url = new URL(href);
-      values.push(applyPattern(`${url.pathname}${url.search}`, extractor.pattern));
+      // The fragment too: hash-routed apps name the student there ("#/student/123/attendance").
+      values.push(applyPattern(`${url.pathname}${url.search}${url.hash}`, extractor.pattern));
       break;
     }
   }
-  return [...new Set(values.filter((value): value is string => value !== undefined))];
+  const found = values.filter((value): value is string => value !== undefined);
+  const named =
+    'yields' in extractor && extractor.yields === 'display-name'
+      ? found.map((value) => `${DISPLAY_NAME_PREFIX}${value}`)
+      : found;
+  return [...new Set(named)];
 }
 
-/** The first extractor that finds anything wins; `conflicting` when it finds different values. */
-export function extractFirst(
-  extractors: readonly Extractor[],
-  doc: Document,
-  href: string,
-): { value?: string; conflicting: boolean } {
+/** What reading found; `failed` counts extractors that threw (a selector the browser refuses). */
+export interface Extracted {
+  value?: string;
+  conflicting: boolean;
+  failed?: number;
+}
+
+/**
+ * The first extractor that finds anything wins; `conflicting` when it finds different values. An extractor
+ * that throws is skipped (the next one may still read the page) and counted, so a broken adapter line never
+ * stops the others: who is signed in is still read, and an SRO's page with no student id stays covered.
+ */
+export function extractFirst(extractors: readonly Extractor[], doc: Document, href: string): Extracted {
+  let failed = 0;
   for (const extractor of extractors) {
-    const values = extractAll(extractor, doc, href);
-    if (values.length === 1) return { value: values[0] as string, conflicting: false };
-    if (values.length > 1) return { conflicting: true };
+    let values: string[];
+    try {
+      values = extractAll(extractor, doc, href);
+    } catch {
+      failed += 1;
+      continue;
+    }
+    if (values.length === 1)
+      return { value: values[0] as string, conflicting: false, ...(failed ? { failed } : {}) };
+    if (values.length > 1) return { conflicting: true, ...(failed ? { failed } : {}) };
   }
-  return { conflicting: false };
+  return { conflicting: false, ...(failed ? { failed } : {}) };
 }
 
 export interface PageIdentity {
+  /** The login, or `name:<display name>` when the adapter reads a display name. */
   username?: string;
   roleLabel?: string;
   conflicting: boolean;
 }
 
 export function readIdentity(adapter: SisAdapter, doc: Document, href: string): PageIdentity {
-  const user = extractFirst(adapter.identity, doc, href);
+  const user = extractFirst(adapter.identity.read, doc, href);
   const label = extractFirst(adapter.roleLabel, doc, href);
   return {
     ...(user.value !== undefined ? { username: user.value } : {}),
@@ -80,40 +120,85 @@ export function readIdentity(adapter: SisAdapter, doc: Document, href: string): 
   };
 }
 
-export function readStudentId(
-  adapter: SisAdapter,
-  doc: Document,
-  href: string,
-): { value?: string; conflicting: boolean } {
+export function readStudentId(adapter: SisAdapter, doc: Document, href: string): Extracted {
   return extractFirst(adapter.student, doc, href);
 }
 
+const matches = (source: string, text: string): boolean =>
+  new RegExp(source, 'iu').test(text.replace(/\s+/gu, ' ').trim().slice(0, MAX_PATTERN_INPUT));
+
+/** Whether one section rule holds on this page. Throws when the adapter's selector cannot run. */
+function sectionHolds(section: SisAdapter['sections'][number], doc: Document, url: URL): boolean {
+  if (section.url !== undefined && matches(section.url, `${url.pathname}${url.search}`)) return true;
+  if (section.selector !== undefined && doc.querySelector(section.selector)) return true;
+  if (section.title !== undefined && matches(section.title, doc.title)) return true;
+  if (section.fragment !== undefined && url.hash.length > 1 && matches(section.fragment, url.hash.slice(1)))
+    return true;
+  if (section.heading !== undefined) {
+    const source = section.heading;
+    const headings = Array.from(doc.querySelectorAll(section.headingSelector ?? DEFAULT_HEADINGS));
+    if (headings.slice(0, 50).some((heading) => matches(source, heading.textContent ?? ''))) return true;
+  }
+  if (section.formField !== undefined) {
+    const { name, value } = section.formField;
+    const fields = Array.from(doc.querySelectorAll('input, select, textarea')) as HTMLInputElement[];
+    if (fields.some((field) => field.name === name && (value === undefined || matches(value, field.value))))
+      return true;
+  }
+  return false;
+}
+
+/**
+ * The record categories the page shows. A rule that throws (a selector the browser refuses) counts as every
+ * category: for an SRO the page is then guarded as holding anything; for anyone else categories change nothing.
+ */
 export function readCategories(adapter: SisAdapter, doc: Document, href: string): Category[] {
   const url = new URL(href);
-  const pathAndQuery = `${url.pathname}${url.search}`;
   const found = new Set<Category>();
   for (const section of adapter.sections) {
-    if (section.url !== undefined && new RegExp(section.url, 'iu').test(pathAndQuery))
-      found.add(section.category);
-    if (section.selector !== undefined && doc.querySelector(section.selector)) found.add(section.category);
+    try {
+      if (sectionHolds(section, doc, url)) found.add(section.category);
+    } catch {
+      return [...ALL_CATEGORIES];
+    }
   }
   return [...found];
+}
+
+/** Label cells of plain tables: the first of each `td` pair, and any cell whose text ends with ":". */
+function labelCellsOf(doc: Document, add: (text: string | null | undefined) => void): void {
+  doc.querySelectorAll('tr').forEach((row) => {
+    const cells = Array.from(row.children).filter((cell) => cell.tagName === 'TD' || cell.tagName === 'TH');
+    const pairs = cells.length >= 2 && cells.length % 2 === 0 && cells.every((cell) => cell.tagName === 'TD');
+    cells.forEach((cell, index) => {
+      const text = cell.textContent?.trim() ?? '';
+      if ((pairs && index % 2 === 0) || text.endsWith(':')) add(text);
+    });
+  });
 }
 
 /** Field labels (table headers, labels, definition terms) and field codes present on the page. */
 export function readFields(adapter: SisAdapter, doc: Document): string[] {
   const fields = new Set<string>();
   const add = (text: string | null | undefined): void => {
-    const trimmed = text?.trim().replace(/\s+/g, ' ').replace(/:$/, '');
+    const trimmed = text?.trim().replace(/\s+/g, ' ').replace(/:$/, '').trim();
     if (trimmed && trimmed.length <= MAX_TEXT && fields.size < MAX_FIELDS) fields.add(trimmed);
   };
   doc.querySelectorAll(adapter.fieldLabels).forEach((element) => add(element.textContent));
+  if (adapter.labelCells) labelCellsOf(doc, add);
   for (const sensitive of adapter.sensitiveFields) {
     if (sensitive.codeAttribute === undefined) continue;
     const attribute = sensitive.codeAttribute;
-    doc
-      .querySelectorAll(`[${CSS.escape(attribute)}]`)
-      .forEach((element) => add(element.getAttribute(attribute)));
+    doc.querySelectorAll(`[${cssEscape(attribute)}]`).forEach((element) => {
+      // A cell may list several codes ("STU.RC1, STU.RC2").
+      for (const code of (element.getAttribute(attribute) ?? '').split(',')) add(code);
+    });
   }
   return [...fields];
 }
+
+/** CSS.escape where the browser has it; attribute names in adapters are plain names otherwise. */
+const cssEscape = (name: string): string =>
+  typeof CSS !== 'undefined' && typeof CSS.escape === 'function'
+    ? CSS.escape(name)
+    : name.replace(/[^A-Za-z0-9_-]/gu, (char) => `\\${char}`);

@@ -2,8 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { HardeningAssessment } from '../decide/hardening';
 import type { LogStatus } from '../contracts/gate';
 import type { ReplyOf } from '../contracts/channels';
-import type { VerifyResult } from '../store/log';
 import { AdminStatus } from './AdminStatus';
+import { AdapterRecorder } from './AdapterRecorder';
 import { pick, t } from './i18n';
 import { askBackground } from './messages';
 
@@ -117,6 +117,7 @@ export function Options() {
       <p id="verify-result" role="status" aria-live="polite">
         {verdict}
       </p>
+      <AdapterRecorder />
     </main>
   );
 }

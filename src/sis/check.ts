@@ -1,0 +1,165 @@
+// What an adapter reads from one page, and what it misses: `npm run adapter -- check` prints this, so a
+// district's admin can verify an adapter against a page saved from their own SIS (with fake students).
+import { classificationFor, fieldCategories, type CategoryPatterns } from '../decide/classify';
+import type { Extractor, SisAdapter } from '../policy/adapter';
+import type { Category } from '../policy/vocabulary';
+import { adapterForUrl, openPageFor, recordRequestFor } from './match';
+import { extractAll, readCategories, readFields, readIdentity, readStudentId } from './read-page';
+
+export interface ExtractorReport {
+  /** Where in the adapter: "identity.read[0]", "student[2]". */
+  path: string;
+  from: Extractor['from'];
+  values: string[];
+  error?: string;
+}
+
+export interface AdapterCheck {
+  adapter: string;
+  url: string;
+  /** How the runtime treats the URL: guarded record page, identity-only page, sign-in page, or not claimed. */
+  page: 'guarded' | 'identity-only' | 'sign-in' | 'not-claimed';
+  identity: { username?: string; roleLabel?: string; conflicting: boolean };
+  student: { value?: string; conflicting: boolean };
+  sections: Category[];
+  fields: string[];
+  /** Fields on the page the policy and adapters classify, with the category. */
+  classified: { field: string; category: Category }[];
+  sensitiveFound: string[];
+  exportControls: { id: string; kind: string; count: number }[];
+  /** The record endpoint this URL is, if any (network enforcement), with the student it names. */
+  dataEndpoint?: { id: string; studentId: string; categories: Category[] };
+  extractors: ExtractorReport[];
+  /** What the adapter did not read, in words an admin can act on. */
+  missing: string[];
+}
+
+function runExtractors(
+  label: string,
+  extractors: readonly Extractor[],
+  doc: Document,
+  href: string,
+): ExtractorReport[] {
+  return extractors.map((extractor, index) => {
+    const path = `${label}[${index}]`;
+    try {
+      return { path, from: extractor.from, values: extractAll(extractor, doc, href) };
+    } catch (error) {
+      return { path, from: extractor.from, values: [], error: (error as Error).message };
+    }
+  });
+}
+
+/** Reads `doc` (a page saved from `href`) through the adapter, as the content script would. */
+export function checkAdapter(
+  adapter: SisAdapter,
+  doc: Document,
+  href: string,
+  policyCategories: readonly CategoryPatterns[] = [],
+): AdapterCheck {
+  const guarded = adapterForUrl([adapter], href) !== undefined;
+  const open = guarded ? undefined : openPageFor([adapter], href);
+  const page: AdapterCheck['page'] = guarded
+    ? 'guarded'
+    : open
+      ? open.signIn
+        ? 'sign-in'
+        : 'identity-only'
+      : 'not-claimed';
+  const identity = readIdentity(adapter, doc, href);
+  const student = readStudentId(adapter, doc, href);
+  const sections = readCategories(adapter, doc, href);
+  const fields = readFields(adapter, doc);
+  const classified = [...fieldCategories(classificationFor(policyCategories, [adapter]), fields)].map(
+    ([field, category]) => ({ field, category }),
+  );
+  const exportControls = adapter.exports.controls.flatMap((control) => {
+    let count = 0;
+    try {
+      count = doc.querySelectorAll(control.selector).length;
+    } catch {
+      return [{ id: control.id, kind: control.kind, count: -1 }];
+    }
+    return count > 0 ? [{ id: control.id, kind: control.kind, count }] : [];
+  });
+  const request = recordRequestFor([adapter], href);
+  const extractors = [
+    ...runExtractors('identity.read', adapter.identity.read, doc, href),
+    ...runExtractors('roleLabel', adapter.roleLabel, doc, href),
+    ...runExtractors('student', adapter.student, doc, href),
+  ];
+  const missing: string[] = [];
+  if (page === 'not-claimed') {
+    missing.push('the URL matches neither match.hosts with match.paths nor an identity-only or sign-in page');
+  }
+  if (identity.username === undefined) {
+    missing.push(
+      identity.conflicting
+        ? 'identity: the extractors found different values (treated as unknown)'
+        : 'identity: no extractor found who is signed in',
+    );
+  }
+  if (page === 'guarded') {
+    if (student.value === undefined) {
+      missing.push(
+        student.conflicting
+          ? 'student: the extractors found different ids (an SRO sees the page blocked)'
+          : 'student: no extractor found the student id (an SRO sees the page blocked)',
+      );
+    }
+    if (sections.length === 0) missing.push('sections: no section rule matched this page');
+  }
+  for (const report of extractors) {
+    if (report.error) missing.push(`${report.path}: threw (${report.error})`);
+  }
+  return {
+    adapter: adapter.id,
+    url: href,
+    page,
+    identity,
+    student,
+    sections,
+    fields,
+    classified,
+    sensitiveFound: classified
+      .filter((entry) => entry.category === 'immigration')
+      .map((entry) => entry.field),
+    exportControls,
+    ...(request
+      ? {
+          dataEndpoint: {
+            id: request.endpoint.id,
+            studentId: request.studentId,
+            categories: request.endpoint.categories,
+          },
+        }
+      : {}),
+    extractors,
+    missing,
+  };
+}
+
+/** The report as an admin reads it in a terminal. */
+export function formatCheck(check: AdapterCheck): string {
+  const lines = [
+    `adapter   ${check.adapter}`,
+    `url       ${check.url}`,
+    `page      ${check.page}`,
+    `identity  ${check.identity.username ?? '(none)'}${check.identity.conflicting ? ' (conflicting)' : ''}`,
+    `role      ${check.identity.roleLabel ?? '(none)'}`,
+    `student   ${check.student.value ?? '(none)'}${check.student.conflicting ? ' (conflicting)' : ''}`,
+    `sections  ${check.sections.join(', ') || '(none)'}`,
+    `sensitive ${check.sensitiveFound.join(', ') || '(none)'}`,
+    `exports   ${check.exportControls.map((control) => `${control.id} (${control.kind}) ×${control.count}`).join(', ') || '(none)'}`,
+    `endpoint  ${check.dataEndpoint ? `${check.dataEndpoint.id} for student ${check.dataEndpoint.studentId}` : '(none)'}`,
+    `fields    ${check.fields.length} read; classified: ${check.classified.map((entry) => `${entry.field} → ${entry.category}`).join('; ') || '(none)'}`,
+    'extractors',
+    ...check.extractors.map(
+      (report) =>
+        `  ${report.path} (${report.from}): ${report.error ? `ERROR ${report.error}` : report.values.join(' | ') || '—'}`,
+    ),
+    check.missing.length > 0 ? 'missing' : 'missing   nothing',
+    ...check.missing.map((line) => `  - ${line}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,14 @@
+// Constants the content script shares with the schema and the roster, kept free of zod so the page script
+// stays small.
+
+/** Page text longer than this is cut before any adapter pattern runs on it (the run-time ReDoS bound). */
+export const MAX_PATTERN_INPUT = 1000;
+
+/** Where a section's `heading` is looked for unless it names its own `headingSelector`. */
+export const DEFAULT_HEADINGS = 'h1, h2, h3, [role="heading"]';
+
+/**
+ * A display name read from a page travels as `name:<display name>` where a login would (messages, session
+ * memory, the guard plan), so the roster knows to match it against display names and nothing else.
+ */
+export const DISPLAY_NAME_PREFIX = 'name:';

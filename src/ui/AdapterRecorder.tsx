@@ -1,0 +1,249 @@
+// The adapter recorder (issue #15): an admin signed in to their SIS as a test user picks the elements of an open
+// SIS tab (who is signed in, the student id, sections, export buttons, sensitive field labels) and gets adapter
+// JSON validated with the adapter schema, to review, copy or download and publish with the district policy.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { SisAdapterSchema } from '../policy/adapter';
+import { formatIssues } from '../policy/bundle';
+import { CATEGORIES, type Category } from '../policy/vocabulary';
+import { buildAdapter, type Pick, type PickRole } from '../recorder/build';
+import { pickElement, type PickedElement } from '../recorder/pick';
+import { RECORDER_TEXT, type RecorderTextKey } from '../recorder/texts';
+import { uiLanguage } from './i18n';
+
+const say = (key: RecorderTextKey): string => RECORDER_TEXT[key][uiLanguage()];
+
+interface TabChoice {
+  id: number;
+  title: string;
+  url: string;
+}
+
+const PICKS: { role: PickRole; label: RecorderTextKey }[] = [
+  { role: 'identity', label: 'pickIdentity' },
+  { role: 'student', label: 'pickStudent' },
+  { role: 'section', label: 'pickSection' },
+  { role: 'export', label: 'pickExport' },
+  { role: 'sensitive', label: 'pickSensitive' },
+];
+
+export function AdapterRecorder() {
+  const [tabs, setTabs] = useState<TabChoice[]>([]);
+  const [tabId, setTabId] = useState<number | undefined>(undefined);
+  const [id, setId] = useState('district-sis');
+  const [name, setName] = useState('District SIS (recorded)');
+  const [studentId, setStudentId] = useState('');
+  const [displayName, setDisplayName] = useState(false);
+  const [category, setCategory] = useState<Category>('demographics');
+  const [picks, setPicks] = useState<Pick[]>([]);
+  const [status, setStatus] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const loadTabs = async (): Promise<void> => {
+    const all = await browser.tabs.query({});
+    const web = all.flatMap((tab) =>
+      tab.id !== undefined && tab.url && /^https?:/.test(tab.url)
+        ? [{ id: tab.id, title: tab.title ?? tab.url, url: tab.url }]
+        : [],
+    );
+    setTabs(web);
+    setTabId((current) =>
+      current !== undefined && web.some((tab) => tab.id === current) ? current : web[0]?.id,
+    );
+  };
+  useEffect(() => {
+    void loadTabs();
+  }, []);
+
+  const tab = tabs.find((candidate) => candidate.id === tabId);
+
+  const pickOn = async (role: PickRole): Promise<void> => {
+    if (tabId === undefined) return;
+    setBusy(true);
+    setStatus(say('picking'));
+    try {
+      await browser.tabs.update(tabId, { active: true });
+      const [result] = await browser.scripting.executeScript({
+        target: { tabId },
+        func: pickElement,
+        args: [say('prompt')],
+      });
+      const element = result?.result as PickedElement | null | undefined;
+      if (!element) {
+        setStatus(say('cancelled'));
+        return;
+      }
+      setPicks((current) => [...current, { role, element, ...(role === 'section' ? { category } : {}) }]);
+      setStatus(`${say('picked')}: ${element.selector}`);
+    } catch {
+      setStatus(say('cannotPick'));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const recorded = useMemo(() => {
+    if (!tab) return undefined;
+    const { adapter } = buildAdapter({
+      id,
+      name,
+      url: picks[0]?.element.url ?? tab.url,
+      picks,
+      ...(studentId.trim() ? { studentId: studentId.trim() } : {}),
+      displayName,
+      recordedOn: new Date().toISOString().slice(0, 10),
+    });
+    const parsed = SisAdapterSchema.safeParse(adapter);
+    return {
+      json: JSON.stringify(adapter, null, 2),
+      errors: parsed.success ? [] : formatIssues(parsed.error),
+    };
+  }, [tab, id, name, picks, studentId, displayName]);
+
+  const download = (): void => {
+    if (!recorded) return;
+    const url = URL.createObjectURL(new Blob([recorded.json], { type: 'application/json' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = `${id || 'adapter'}.json`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
+
+  return (
+    <section aria-labelledby="recorder-title" id="adapter-recorder">
+      <h2 id="recorder-title">{say('title')}</h2>
+      <p>{say('intro')}</p>
+      <p>
+        <label for="recorder-tab">{say('tab')}</label>{' '}
+        <select
+          id="recorder-tab"
+          value={tabId === undefined ? '' : String(tabId)}
+          onChange={(event) => setTabId(Number((event.target as HTMLSelectElement).value))}
+        >
+          {tabs.map((choice) => (
+            <option key={choice.id} value={String(choice.id)}>
+              {choice.title}
+            </option>
+          ))}
+        </select>{' '}
+        <button type="button" onClick={() => void loadTabs()}>
+          {say('refresh')}
+        </button>
+      </p>
+      {tabs.length === 0 && <p>{say('noTabs')}</p>}
+      <p>
+        <label for="recorder-id">{say('adapterId')}</label>{' '}
+        <input
+          id="recorder-id"
+          value={id}
+          onInput={(event) => setId((event.target as HTMLInputElement).value)}
+        />{' '}
+        <label for="recorder-name">{say('adapterName')}</label>{' '}
+        <input
+          id="recorder-name"
+          value={name}
+          onInput={(event) => setName((event.target as HTMLInputElement).value)}
+        />
+      </p>
+      <p>
+        <label for="recorder-student">{say('studentId')}</label>{' '}
+        <input
+          id="recorder-student"
+          value={studentId}
+          onInput={(event) => setStudentId((event.target as HTMLInputElement).value)}
+        />{' '}
+        <label>
+          <input
+            type="checkbox"
+            id="recorder-display-name"
+            checked={displayName}
+            onChange={(event) => setDisplayName((event.target as HTMLInputElement).checked)}
+          />{' '}
+          {say('displayName')}
+        </label>
+      </p>
+      <p>
+        <label for="recorder-category">{say('category')}</label>{' '}
+        <select
+          id="recorder-category"
+          value={category}
+          onChange={(event) => setCategory((event.target as HTMLSelectElement).value as Category)}
+        >
+          {CATEGORIES.filter((candidate) => candidate !== 'immigration').map((candidate) => (
+            <option key={candidate} value={candidate}>
+              {candidate}
+            </option>
+          ))}
+        </select>
+      </p>
+      <p class="actions">
+        {PICKS.map((entry) => (
+          <button
+            key={entry.role}
+            type="button"
+            data-pick={entry.role}
+            disabled={busy || tabId === undefined}
+            onClick={() => void pickOn(entry.role)}
+          >
+            {say(entry.label)}
+          </button>
+        ))}
+      </p>
+      <p id="recorder-status" role="status" aria-live="polite">
+        {status}
+      </p>
+      {picks.length > 0 && (
+        <ul id="recorder-picks">
+          {picks.map((entry, index) => (
+            <li key={`${entry.role}-${index}`}>
+              {entry.role}
+              {entry.category ? ` (${entry.category})` : ''}: <code>{entry.element.selector}</code> “
+              {entry.element.text.slice(0, 60)}”{' '}
+              <button
+                type="button"
+                onClick={() => setPicks((current) => current.filter((_, at) => at !== index))}
+              >
+                {say('remove')}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {recorded && (
+        <>
+          {recorded.errors.length === 0 ? (
+            <p id="recorder-valid" class="ok">
+              {say('valid')}
+            </p>
+          ) : (
+            <div id="recorder-errors" class="problems">
+              <p>{say('invalid')}</p>
+              <ul>
+                {recorded.errors.map((error) => (
+                  <li key={error}>{error}</li>
+                ))}
+              </ul>
+            </div>
+          )}
+          <p>
+            <label for="recorder-json">{say('json')}</label>
+          </p>
+          <textarea id="recorder-json" readOnly rows={16} cols={80} value={recorded.json} />
+          <p class="actions">
+            <button
+              type="button"
+              onClick={() =>
+                void navigator.clipboard.writeText(recorded.json).then(() => setStatus(say('copied')))
+              }
+            >
+              {say('copy')}
+            </button>{' '}
+            <button type="button" onClick={download}>
+              {say('download')}
+            </button>
+          </p>
+        </>
+      )}
+    </section>
+  );
+}
