@@ -1,4 +1,3 @@
-import { readMigrations } from '../../src/hub/migrate';
 // The hub over a real socket: listen on an ephemeral port, talk HTTP with fetch, and read the log it wrote.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { HubContext } from '../context';
 import { HttpError } from '../errors';
 import { CONSOLE_API } from './api';
+import { noSession, sessionTimes, wrongRole } from './request-session';
 import {
   CONSOLE_ROLES,
   cookieValue,
@@ -16,35 +17,7 @@ import {
   csrfMatches,
   resolveSession,
   SESSION_COOKIE,
-  type ConsoleRole,
-  type ConsoleSession,
-  type SessionTimes,
 } from './session';
-
-/** `public`: no session needed (sign-in). Otherwise the roles whose sessions may call the route. */
-export type ConsoleAccess = 'public' | readonly ConsoleRole[];
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The console session that made the request (routes under /console/api that are not public). */
-    consoleSession: ConsoleSession | null;
-  }
-  interface FastifyContextConfig {
-    console?: ConsoleAccess;
-  }
-}
-
-export const noSession = (): HttpError =>
-  new HttpError(401, 'unauthorized', 'sign in to the console: this request has no live session');
-
-export const wrongRole = (): HttpError =>
-  new HttpError(403, 'forbidden', 'the console is for records clerks and administrators of this district');
-
-/** The session of a request behind a non-public console route (the onRequest hook guarantees it). */
-export function consoleSession(request: FastifyRequest): ConsoleSession {
-  if (!request.consoleSession) throw noSession();
-  return request.consoleSession;
-}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -58,11 +31,6 @@ function foreignOrigin(request: FastifyRequest): boolean {
     return true;
   }
 }
-
-export const sessionTimes = (context: HubContext): SessionTimes => ({
-  idleMs: context.config.consoleIdleMinutes * 60_000,
-  maxMs: context.config.consoleMaxHours * 3_600_000,
-});
 
 /** Only scripts and styles of the hub itself; no frames, no plugins, nothing inline. */
 const CONTENT_SECURITY_POLICY =

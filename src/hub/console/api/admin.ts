@@ -13,7 +13,7 @@ import {
   revokeToken,
   UsernameSchema,
 } from '../../tokens';
-import { consoleSession } from '../plugin';
+import { consoleSession } from '../request-session';
 import { sessionActor } from '../session';
 import type { ConsoleApiModule } from './module';
 

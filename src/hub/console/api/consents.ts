@@ -11,7 +11,7 @@ import {
   revokeConsentOn,
   RevokeBodySchema,
 } from '../consent-registry';
-import { consoleSession } from '../plugin';
+import { consoleSession } from '../request-session';
 import { sessionActor, sessionPrincipal } from '../session';
 import type { ConsoleApiModule } from './module';
 

@@ -3,7 +3,7 @@
 import { grantLimitMinutes } from '../../../decide/decide';
 import { CATEGORIES } from '../../../policy/vocabulary';
 import { HttpError } from '../../errors';
-import { consoleSession } from '../plugin';
+import { consoleSession } from '../request-session';
 import type { ConsoleApiModule } from './module';
 
 export const contextApi: ConsoleApiModule = (api, { policies }) => {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { HttpError, IdParamsSchema, parseInput } from '../../errors';
 import { emergencyAccesses, ReviewBodySchema, reviewEmergency } from '../emergencies';
-import { consoleSession } from '../plugin';
+import { consoleSession } from '../request-session';
 import { sessionActor } from '../session';
 import type { ConsoleApiModule } from './module';
 

@@ -1,7 +1,7 @@
 // A record's history: every audit entry about one target (a consent, a request, an emergency access).
 import { z } from 'zod';
 import { parseInput } from '../../errors';
-import { consoleSession } from '../plugin';
+import { consoleSession } from '../request-session';
 import type { ConsoleApiModule } from './module';
 
 const HistorySchema = z.strictObject({

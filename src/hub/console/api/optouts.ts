@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { parseInput } from '../../errors';
 import { importOptOuts, OptOutBodySchema, optOutOf, recordOptOut } from '../optouts';
-import { consoleSession } from '../plugin';
+import { consoleSession } from '../request-session';
 import { sessionActor } from '../session';
 import type { ConsoleApiModule } from './module';
 

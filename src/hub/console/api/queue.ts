@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { IdParamsSchema, parseInput } from '../../errors';
 import { decideRequest, REQUEST_STATUSES, RequestDecisionSchema, requestQueue } from '../../requests';
-import { consoleSession } from '../plugin';
+import { consoleSession } from '../request-session';
 import { sessionActor, sessionPrincipal } from '../session';
 import type { ConsoleApiModule } from './module';
 

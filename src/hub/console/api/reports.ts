@@ -11,7 +11,7 @@ import { boardReport } from '../../reports/board';
 import { disclosureRecord } from '../../reports/disclosure';
 import { createInteraction, interactionBodySchema } from '../../reports/interactions';
 import { importRoster, listRosterVersions, RosterImportSchema } from '../../reports/roster';
-import { consoleSession } from '../plugin';
+import { consoleSession } from '../request-session';
 import { sessionActor } from '../session';
 import type { ConsoleApiModule } from './module';
 

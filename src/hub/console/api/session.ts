@@ -1,7 +1,7 @@
 // Sign-in, the current session, sign-out.
 import { z } from 'zod';
 import { HttpError, parseInput } from '../../errors';
-import { consoleSession, sessionTimes, wrongRole } from '../plugin';
+import { consoleSession, sessionTimes, wrongRole } from '../request-session';
 import {
   clearedCookie,
   endSession,

@@ -6,7 +6,7 @@ import { ApiError, apiGet, apiSend } from '../api';
 import { Empty, Field, Load, useErrorText, useLoad } from '../components';
 import { fill, formatDateTime, useLang, useText, type Texts } from '../i18n';
 import { useConsole } from '../session';
-import type { ConsolePage } from './registry';
+import type { ConsolePage } from './page';
 
 const DevicesSchema = z.object({
   publishedVersion: z.number().nullable(),

@@ -16,7 +16,7 @@ import {
 import { apiGet } from '../api';
 import { Field, Load, useLoad } from '../components';
 import { fill, useLang, type Lang } from '../i18n';
-import type { ConsolePage } from './registry';
+import type { ConsolePage } from './page';
 import './reports.css';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);

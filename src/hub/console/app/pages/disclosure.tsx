@@ -8,7 +8,7 @@ import { label, ROW_LABELS } from '../../../../report/board/texts';
 import { apiGet } from '../api';
 import { Empty, Field, Load, useLoad } from '../components';
 import { fill, formatDateTime, useLang, type Lang, type Texts } from '../i18n';
-import type { ConsolePage } from './registry';
+import type { ConsolePage } from './page';
 import './reports.css';
 
 const BasisSchema = z.object({

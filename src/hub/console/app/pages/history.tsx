@@ -4,7 +4,7 @@ import { apiGet } from '../api';
 import { Empty, Load, useLoad } from '../components';
 import { formatDateTime, useLang, useText, type Texts } from '../i18n';
 import { useConsole } from '../session';
-import type { ConsolePage } from './registry';
+import type { ConsolePage } from './page';
 
 const TEXT: Texts<'record' | 'empty' | 'when' | 'who' | 'what' | 'detail' | 'missing'> = {
   en: {

@@ -1,7 +1,7 @@
 // The first page after sign-in: who is signed in, until when, and the pages this role may open.
 import { fill, formatDateTime, useLang, useText, type Texts } from '../i18n';
 import { useConsole } from '../session';
-import type { ConsolePage } from './registry';
+import type { ConsolePage } from './page';
 
 const TEXT: Texts<'intro' | 'session' | 'idle' | 'expires' | 'policy' | 'pages'> = {
   en: {

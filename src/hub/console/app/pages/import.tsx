@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { apiSend } from '../api';
 import { Empty, useErrorText } from '../components';
 import { fill, useText, type Texts } from '../i18n';
-import type { ConsolePage } from './registry';
+import type { ConsolePage } from './page';
 
 const MAX_BYTES = 8 * 1024 * 1024;
 

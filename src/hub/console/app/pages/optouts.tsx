@@ -6,7 +6,7 @@ import { ApiError, apiGet, apiSend } from '../api';
 import { Field, useErrorText } from '../components';
 import { fill, useText, type Texts } from '../i18n';
 import { useConsole } from '../session';
-import type { ConsolePage } from './registry';
+import type { ConsolePage } from './page';
 
 const OptOutSchema = z.object({
   optOut: z.object({

@@ -9,7 +9,7 @@ import { ApiError, apiGet, apiSend } from '../api';
 import { Empty, Field, Load, useErrorText, useLoad } from '../components';
 import { fill, formatDateTime, localized, useLang, useText, type Texts } from '../i18n';
 import { useConsole, type BasisInfo } from '../session';
-import type { ConsolePage } from './registry';
+import type { ConsolePage } from './page';
 
 const NoticeSchema = z
   .object({

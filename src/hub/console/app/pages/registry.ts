@@ -5,7 +5,6 @@
 //   2. add it to PAGES below (the order is the navigation's order).
 // The page is then at /console/#/<id>, in the navigation for the roles it names, and refused (with a message)
 // for other roles. Its API routes, if it needs new ones, go in src/hub/console/api/ (see index.ts there).
-import type { ComponentType } from 'preact';
 import { devicesPage, policyHistoryPage, tokensPage } from './admin';
 import { consentsPage } from './consents';
 import { emergenciesPage } from './emergencies';
@@ -18,19 +17,8 @@ import { optOutsPage } from './optouts';
 import { queuePage } from './queue';
 import { rosterPage } from './roster';
 
-export type ConsoleRoleName = 'clerk' | 'admin';
-
-export interface ConsolePage {
-  /** The URL fragment: /console/#/<id>. Lower-case letters, digits and dashes. */
-  id: string;
-  title: { en: string; es: string };
-  /** Who may open it; the API checks again on every call. */
-  roles: readonly ConsoleRoleName[];
-  /** Shown in the navigation (default true); false for pages reached by a link (a record's history). */
-  nav?: boolean;
-  /** `params` are the query of the fragment: /console/#/<id>?student=123. */
-  component: ComponentType<{ params: URLSearchParams }>;
-}
+export type { ConsolePage, ConsoleRoleName } from './page';
+import type { ConsolePage } from './page';
 
 export const PAGES: readonly ConsolePage[] = [
   homePage,

@@ -7,7 +7,7 @@ import { ROW_LABELS, label } from '../../../../report/board/texts';
 import { ApiError, apiGet, apiSend } from '../api';
 import { Field, Load, useErrorText, useLoad } from '../components';
 import { fill, useText, useLang, type Texts } from '../i18n';
-import type { ConsolePage } from './registry';
+import type { ConsolePage } from './page';
 
 const VersionsSchema = z.object({
   versions: z.array(
