@@ -19,7 +19,7 @@ export const STORAGE_KEYS = [
     key: 'policy.bundle',
     area: 'local',
     version: 1,
-    writer: 'src/background/sync.ts',
+    writer: 'src/background/policy-update.ts',
     schema: 'parsePolicyBundle (src/policy/bundle.ts)',
   },
   {
@@ -91,6 +91,28 @@ export const STORAGE_KEYS = [
     version: 1,
     writer: 'src/background/gate-service.ts',
     schema: 'a prefix: one gate record per gate id, checked in src/background/gate-service.ts',
+  },
+  {
+    key: 'policy.status',
+    area: 'local',
+    version: 1,
+    writer: 'src/background/policy-source.ts',
+    schema: 'parsePolicyStatus (src/policy/update-status.ts)',
+  },
+  {
+    key: 'managed.status',
+    area: 'local',
+    version: 1,
+    writer: 'src/background/managed.ts',
+    schema: 'ManagedStatusSchema (src/policy/update-status.ts)',
+  },
+  {
+    // A switch for measuring the 30 s alarm fallback alone (the fast poll off); the extension never writes it.
+    key: 'bench.fastPollOff',
+    area: 'local',
+    version: 1,
+    writer: 'tests/e2e and tests/bench only (set through the worker)',
+    schema: 'exactly true, anything else is off (src/background/pending-poll.ts)',
   },
 ] as const satisfies readonly StorageKey[];
 

@@ -168,6 +168,6 @@ export const DEFAULT_LATE_IDENTITY_MS = 300;
 export function lateIdentityWaitMs(adapter: { identity: unknown }): number {
   const declared = (adapter.identity as { lateWaitMs?: unknown }).lateWaitMs;
   return typeof declared === 'number' && Number.isFinite(declared) && declared >= 0
-    ? Math.min(declared, 3000)
+    ? Math.min(declared, 5000)
     : DEFAULT_LATE_IDENTITY_MS;
 }

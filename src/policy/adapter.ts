@@ -111,12 +111,13 @@ export const IdentitySchema = z
       read: z.array(ExtractorSchema).min(1),
       /**
        * Milliseconds to keep waiting, after the page is parsed, for an identity the app fills in late (a
-       * hash-routed app that loads its header by XHR). The page stays covered meanwhile; at most 5 s.
+       * hash-routed app that loads its header by XHR). The page stays covered meanwhile; at most 5 s. Absent:
+       * the core's default bound (DEFAULT_LATE_IDENTITY_MS in src/decide/guarded.ts, 300 ms).
        */
-      lateWaitMs: z.number().int().min(0).max(5000).default(0),
+      lateWaitMs: z.number().int().min(0).max(5000).optional(),
     }),
   ])
-  .transform((identity) => (Array.isArray(identity) ? { read: identity, lateWaitMs: 0 } : identity));
+  .transform((identity) => (Array.isArray(identity) ? { read: identity } : identity));
 
 /**
  * Which part of a page (or which URL) holds which record category. Each condition given adds the category on

@@ -102,7 +102,7 @@ describe('bad adapter input', () => {
     expect(result.error?.issues[0]?.path.join('.')).toBe('roleLabel.0.selector');
   });
 
-  it('refuses a late wait over 5 s and accepts the plain array form as no wait', () => {
+  it('refuses a late wait over 5 s and accepts the plain array form as the default wait of the core', () => {
     expect(
       SisAdapterSchema.safeParse(
         adapterJson((adapter) => {
@@ -111,7 +111,8 @@ describe('bad adapter input', () => {
       ).success,
     ).toBe(false);
     const plain = parse(demoJson);
-    expect(plain.identity.lateWaitMs).toBe(0);
+    // No wait declared: the core's default bound applies (lateIdentityWaitMs, 300 ms).
+    expect(plain.identity.lateWaitMs).toBeUndefined();
     expect(plain.identity.read.length).toBeGreaterThan(0);
     const late = parse(
       adapterJson((adapter) => {

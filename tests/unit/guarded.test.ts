@@ -155,10 +155,10 @@ describe('observeIdentity', () => {
 });
 
 describe('the late-identity wait', () => {
-  it('is 300 ms unless the adapter declares its own, capped at 3 s', () => {
+  it('is 300 ms unless the adapter declares its own, capped at 5 s (the maximum of the adapter schema)', () => {
     expect(lateIdentityWaitMs({ identity: [] })).toBe(DEFAULT_LATE_IDENTITY_MS);
     expect(lateIdentityWaitMs({ identity: Object.assign([], { lateWaitMs: 800 }) })).toBe(800);
-    expect(lateIdentityWaitMs({ identity: { lateWaitMs: 60_000 } })).toBe(3000);
+    expect(lateIdentityWaitMs({ identity: { lateWaitMs: 60_000 } })).toBe(5000);
     expect(lateIdentityWaitMs({ identity: { lateWaitMs: -1 } })).toBe(DEFAULT_LATE_IDENTITY_MS);
   });
 });
