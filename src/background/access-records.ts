@@ -63,7 +63,11 @@ export const applyConsentFeed = (feed: ConsentFeed, fromScratch: boolean): Promi
 /** One page of the hub's decisions on this SRO's requests. */
 export const applyRequestFeed = (feed: RequestFeed): Promise<void> =>
   changeAccess(async (db) => {
-    await db.requests.bulkPut(feed.requests.map((entry) => entry.request));
+    await db.requests.bulkPut(
+      feed.requests.map((entry) =>
+        entry.decisionReason ? { ...entry.request, decisionReason: entry.decisionReason } : entry.request,
+      ),
+    );
   });
 
 /** The hub refused a filing (the policy changed, the basis no longer fits): the SRO sees it as denied. */

@@ -28,7 +28,10 @@ export type ConsentFeed = z.infer<typeof ConsentFeedSchema>;
 
 /** GET /v1/requests/mine?since=: this SRO's requests whose status changed after the cursor. */
 export const RequestFeedSchema = z.object({
-  requests: z.array(z.object({ request: ExceptionRequestSchema })),
+  requests: z.array(
+    // A denial carries the clerk's reason, shown on the covered page and in the popup.
+    z.object({ request: ExceptionRequestSchema, decisionReason: z.string().max(2000).nullable().optional() }),
+  ),
   cursor: z.string().max(40),
   more: z.boolean(),
 });

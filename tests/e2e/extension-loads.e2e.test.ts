@@ -29,7 +29,8 @@ describe('the built extension in Chromium', () => {
   it('popup shows the district policy in force, accessibly', async () => {
     const page = await browser.context.newPage();
     await page.goto(browser.extensionUrl('popup.html'));
-    await expect(page.getByRole('heading', { name: 'Record Guard' }).isVisible()).resolves.toBe(true);
+    // isVisible() does not wait: the popup's script renders the heading a moment after the page loads.
+    await page.getByRole('heading', { name: 'Record Guard' }).waitFor();
     // The popup asks the background for its status: read it once it has answered, not while "Loading…".
     await page.getByText('Newman-Crows Landing Unified School District').first().waitFor();
     const text = await page.locator('main').innerText();
