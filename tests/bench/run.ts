@@ -22,6 +22,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   'cold-start': async () => (await import('./cold-start.bench')).benchColdStart(),
   console: async () => (await import('./console.bench')).benchConsole(),
   'board-report': async () => (await import('./board-report.bench')).benchBoardReport(),
+  approval: async () => (await import('./approval.bench')).benchApproval(),
 };
 
 async function main(): Promise<number> {
