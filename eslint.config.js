@@ -88,6 +88,27 @@ export default tseslint.config(
       ],
     },
   },
+  // One hub client: the worker reaches the hub only through src/background/hub-client.ts (endpoint, token,
+  // timeout and answer checks in one place).
+  {
+    files: ['src/background/**'],
+    ignores: ['src/background/hub-client.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'call the hub through src/background/hub-client.ts (hubRequest)' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'globalThis',
+          property: 'fetch',
+          message: 'call the hub through src/background/hub-client.ts',
+        },
+        { object: 'self', property: 'fetch', message: 'call the hub through src/background/hub-client.ts' },
+      ],
+    },
+  },
   // The content script: small, no zod, Preact or Dexie (type imports are erased).
   restrict(
     ['src/guard/**', 'src/sis/**', 'entrypoints/sis-guard.ts'],

@@ -7,7 +7,9 @@ import type { LogEvent } from '../report/event-contract';
 import { deliverAll } from '../report/outbox';
 import { database } from '../store/db';
 import { appendEvents, pruneDelivered, type EventDraft } from '../store/log';
+import { hubEndpoint, hubFetch } from './hub-client';
 import { managedSettings } from './managed';
+import { runTask } from './tasks';
 import { activePolicy } from './policy';
 
 export const OUTBOX_ALARM = 'outbox';
@@ -70,18 +72,13 @@ let delivering: Promise<void> | undefined;
 export async function record(drafts: EventDraft[]): Promise<LogEvent[]> {
   if (drafts.length === 0) return [];
   const stored = await appendEvents(database(), drafts);
-  void deliverNow();
+  // Not awaited: the caller's page never waits on the hub; a failure is logged and the alarm retries.
+  runTask('outbox delivery', deliverNow);
   return stored;
 }
 
-/** The hub this browser reports to (managed settings first, then the policy) and its token, if any. */
-export async function hubEndpoint(): Promise<{ hubUrl: string; token?: string } | undefined> {
-  const managed = await managedSettings();
-  const bundle = await activePolicy();
-  const hubUrl = managed.hubUrl ?? bundle?.policy.reporting.hubUrl;
-  if (!hubUrl) return undefined;
-  return { hubUrl, ...(managed.hubToken ? { token: managed.hubToken } : {}) };
-}
+// Where the hub is lives in the one hub client; re-exported for the callers that only need the address.
+export { hubEndpoint };
 
 /** Delivers due outbox batches until none is due, then sets the alarm for the next attempt. */
 export function deliverNow(): Promise<void> {
@@ -98,7 +95,8 @@ export function deliverNow(): Promise<void> {
         batchSize,
         // More than 50 batches due: the rest goes on the alarm rather than holding the worker.
         maxBatches: 50,
-        fetch: (input, init) => fetch(input, init),
+        // The outbox reads its own answer (acknowledged ids, Retry-After); the transport is the hub client's.
+        fetch: hubFetch,
         now: () => Date.now(),
         random: () => Math.random(),
       });

@@ -3,25 +3,21 @@
 // No answer (no hub, hub away, nothing on file) leaves the status unknown, which counts as opted out.
 import { z } from 'zod';
 import { database } from '../store/db';
-import { hubEndpoint } from './audit';
+import { hubRequest } from './hub-client';
 
 const AnswerSchema = z.object({ studentId: z.string(), optedOut: z.boolean().nullable() });
 const TIMEOUT_MS = 2000;
 
 export async function refreshOptOut(studentId: string): Promise<void> {
-  const endpoint = await hubEndpoint();
-  if (!endpoint?.token) return;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+  const answer = await hubRequest({
+    path: `/v1/optouts/${encodeURIComponent(studentId)}`,
+    schema: AnswerSchema,
+    timeoutMs: TIMEOUT_MS,
+  });
+  // The hub is away or refused: what was known stays, and unknown stays opted out.
+  if (!answer.ok || answer.data.studentId !== studentId) return;
+  const db = database();
   try {
-    const response = await fetch(
-      `${endpoint.hubUrl.replace(/\/$/, '')}/v1/optouts/${encodeURIComponent(studentId)}`,
-      { headers: { authorization: `Bearer ${endpoint.token}` }, signal: controller.signal },
-    );
-    if (!response.ok) return;
-    const answer = AnswerSchema.safeParse(await response.json());
-    if (!answer.success || answer.data.studentId !== studentId) return;
-    const db = database();
     await db.transaction('rw', db.students, async () => {
       const known = (await db.students.get(studentId)) ?? { id: studentId };
       const { directoryOptOut: _old, ...rest } = known;
@@ -30,9 +26,11 @@ export async function refreshOptOut(studentId: string): Promise<void> {
         answer.data.optedOut === null ? rest : { ...rest, directoryOptOut: answer.data.optedOut },
       );
     });
-  } catch {
-    // The hub is away: what was known stays, and unknown stays opted out.
-  } finally {
-    clearTimeout(timer);
+  } catch (error) {
+    // The gate still opens on what was known; the next gate asks again.
+    console.error(
+      'Record Guard: the opt-out answer was not kept',
+      error instanceof Error ? error.message : '',
+    );
   }
 }

@@ -38,6 +38,7 @@ import { decisionDraft, record } from './audit';
 import { uiLanguage } from './language';
 import { republishIfPlanDisagrees } from './guard-plan';
 import { recordFacts } from './record-facts';
+import { runAfter } from './tasks';
 
 export interface PageSender {
   tabId?: number;
@@ -459,7 +460,7 @@ export async function handleExportCheck(message: ExportCheck, sender: PageSender
           why: { en: 'no SIS adapter for this page', es: 'no hay un adaptador del SIS para esta página' },
         } as const);
     if (plan.ok && adapter) {
-      await openExportOnce(adapter, plan.opening, sender.origin);
+      await openExportOnce(adapter, plan.opening, sender.origin, { later: runAfter });
     } else if (!plan.ok && ruling.guarded) {
       allowed = false;
       outcome = 'block';

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { isSisHost } from '../sis/match';
 import { database } from '../store/db';
-import { hubEndpoint } from './audit';
+import { hubRequest } from './hub-client';
 import { activePolicy } from './policy';
 import { CURSORS_KEY } from './sync';
 
@@ -41,27 +41,16 @@ async function guardedPageOpen(): Promise<boolean> {
 
 /** Whether the hub has a change to this SRO's requests after the cursor the last sync kept. */
 async function decisionWaiting(): Promise<boolean> {
-  const endpoint = await hubEndpoint();
-  if (!endpoint?.token) return false;
   const stored = CursorSchema.safeParse((await browser.storage.local.get(CURSORS_KEY))[CURSORS_KEY]);
   const cursor = stored.success ? stored.data.requests : undefined;
   if (cursor === undefined) return true;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), CALL_TIMEOUT_MS);
-  try {
-    const response = await fetch(
-      `${endpoint.hubUrl.replace(/\/$/, '')}/v1/requests/mine?since=${encodeURIComponent(cursor)}&limit=1`,
-      { headers: { authorization: `Bearer ${endpoint.token}` }, signal: controller.signal },
-    );
-    if (!response.ok) return false;
-    const peek = FeedPeekSchema.safeParse(await response.json());
-    return peek.success && peek.data.requests.length > 0;
-  } catch {
-    // The hub is away: the alarm tries again later.
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
+  const result = await hubRequest({
+    path: `/v1/requests/mine?since=${encodeURIComponent(cursor)}&limit=1`,
+    schema: FeedPeekSchema,
+    timeoutMs: CALL_TIMEOUT_MS,
+  });
+  // Unavailable or refused: the sync alarm tries again later (and records why).
+  return result.ok && result.data.requests.length > 0;
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,26 +7,14 @@ import { diffBundles } from '../policy/diff';
 import { SignedBundleSchema, verifySignedBundle, type RejectedPolicy } from '../policy/signing';
 import type { PolicyRejection, PolicyStatus } from '../policy/update-status';
 import { sha256Hex } from '../report/canonical-json';
-import { baseDraft, hubEndpoint, record } from './audit';
+import { z } from 'zod';
+import { baseDraft, record } from './audit';
+import { describeFailure, hubRequest, NOT_CONFIGURED } from './hub-client';
 import { managedSettings } from './managed';
 import { activePolicy, policyFollows, STORED_POLICY_KEY } from './policy';
 import { readPolicyStatus, updateStatus } from './policy-source';
-const REQUEST_TIMEOUT_MS = 15_000;
-
-async function hubGet(path: string, etag: string | undefined): Promise<Response | undefined> {
-  const endpoint = await hubEndpoint();
-  if (!endpoint?.token) return undefined;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
-  try {
-    return await fetch(`${endpoint.hubUrl.replace(/\/$/, '')}${path}`, {
-      signal: controller.signal,
-      headers: { authorization: `Bearer ${endpoint.token}`, ...(etag ? { 'if-none-match': etag } : {}) },
-    });
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** The hub's answer to GET /v1/policy: the bundle as published under `signed` (null when it was never signed). */
+const PolicyAnswerSchema = z.object({ signed: z.unknown() }).loose();
 
 async function logRejection(rejected: RejectedPolicy, inForce: PolicyBundle | undefined): Promise<void> {
   const evidence: Record<string, string> = { check: rejected.check, reason: rejected.reason.slice(0, 5000) };
@@ -54,25 +42,19 @@ export function checkForPolicyUpdate(options: { force?: boolean } = {}): Promise
         const { lastCheckError: _dropped, ...rest } = latest;
         return { ...rest, ...patch, lastCheck, lastCheckedAt: at };
       }, extra).then(() => lastCheck);
-    let response: Response | undefined;
-    try {
-      response = await hubGet('/v1/policy', options.force ? undefined : status.etag);
-    } catch (error) {
-      return finish('failed', { lastCheckError: String(error).slice(0, 500) });
+    const result = await hubRequest({
+      path: '/v1/policy',
+      schema: PolicyAnswerSchema,
+      ...(!options.force && status.etag ? { ifNoneMatch: status.etag } : {}),
+    });
+    if (!result.ok) {
+      if (result.kind === 'not-modified') return finish('unchanged');
+      if (result.kind === 'unavailable' && result.reason === NOT_CONFIGURED) return finish('no-hub');
+      if (result.kind === 'refused' && result.status === 404) return finish('none-published');
+      return finish('failed', { lastCheckError: describeFailure(result).slice(0, 500) });
     }
-    if (!response) return finish('no-hub');
-    if (response.status === 304) return finish('unchanged');
-    if (response.status === 404) return finish('none-published');
-    if (!response.ok) return finish('failed', { lastCheckError: `HTTP ${response.status}` });
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch {
-      return finish('failed', { lastCheckError: 'the hub answered with something that is not JSON' });
-    }
-    const etag = response.headers.get('etag')?.slice(0, 200);
-    // The hub's answer carries the bundle as published under `signed` (null when it was never signed).
-    const offered = (body as { signed?: unknown } | null)?.signed ?? null;
+    const etag = result.etag;
+    const offered = result.data.signed ?? null;
     const managed = await managedSettings();
     const current = await activePolicy();
     const district = managed.district ?? current?.policy.district.id ?? '';

@@ -3,13 +3,12 @@
 import { z } from 'zod';
 import { ConsentFeedSchema, RequestFeedSchema } from '../contracts/hub-api';
 import { database } from '../store/db';
-import { hubEndpoint } from './audit';
+import { describeFailure, hubRequest, NOT_CONFIGURED, type HubResult } from './hub-client';
 import { applyConsentFeed, applyRequestFeed, refuseFiling } from './access-records';
 import { checkForPolicyUpdate } from './policy-update';
 
 export const SYNC_ALARM = 'hub-sync';
 export const CURSORS_KEY = 'sync.cursors';
-const REQUEST_TIMEOUT_MS = 15_000;
 
 const CursorsSchema = z.object({
   consents: z.string().max(40).optional(),
@@ -24,27 +23,20 @@ type Cursors = z.infer<typeof CursorsSchema>;
 // The feed and filing shapes are the hub API's contract, shared with the hub: src/contracts/hub-api.ts.
 export { FilingSchema, type Filing } from '../contracts/hub-api';
 
-class HubUnavailable extends Error {}
-
-async function hubCall(path: string, init: RequestInit = {}): Promise<Response> {
-  const endpoint = await hubEndpoint();
-  if (!endpoint?.token) throw new HubUnavailable('no hub or token configured');
-  const { hubUrl, token } = endpoint;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
-  try {
-    return await fetch(`${hubUrl.replace(/\/$/, '')}${path}`, {
-      ...init,
-      signal: controller.signal,
-      headers: {
-        ...(init.headers ?? {}),
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-      },
-    });
-  } finally {
-    clearTimeout(timer);
+/** A round stops at the first call that fails; the reason goes to `lastError` unless there is no hub at all. */
+class HubFailure extends Error {
+  constructor(
+    what: string,
+    readonly result: Exclude<HubResult<unknown>, { ok: true }>,
+  ) {
+    super(`${what}: ${describeFailure(result)}`);
   }
+}
+
+async function hubGet<T>(what: string, path: string, schema: z.ZodType<T>): Promise<T> {
+  const result = await hubRequest({ path, schema });
+  if (!result.ok) throw new HubFailure(what, result);
+  return result.data;
 }
 
 async function readCursors(): Promise<Cursors> {
@@ -56,9 +48,7 @@ async function pullConsents(cursors: Cursors): Promise<boolean> {
   let changed = false;
   for (let page = 0; page < 100; page += 1) {
     const since = cursors.consents ? `?since=${encodeURIComponent(cursors.consents)}` : '';
-    const response = await hubCall(`/v1/consents/mine${since}`);
-    if (!response.ok) throw new Error(`consents: HTTP ${response.status}`);
-    const feed = ConsentFeedSchema.parse(await response.json());
+    const feed = await hubGet('consents', `/v1/consents/mine${since}`, ConsentFeedSchema);
     if (feed.consents.length > 0 || feed.removed.length > 0 || !cursors.consents) {
       // Written by the one access-record writer: the plan's views go before, the plan is published after.
       await applyConsentFeed(feed, !cursors.consents);
@@ -74,11 +64,20 @@ async function pushFilings(): Promise<boolean> {
   const db = database();
   const filings = await db.filings.toArray();
   for (const filing of filings) {
-    const response = await hubCall('/v1/requests', { method: 'POST', body: JSON.stringify(filing.body) });
+    const result = await hubRequest({
+      path: '/v1/requests',
+      method: 'POST',
+      body: filing.body,
+      schema: z.unknown(),
+    });
     // 201 filed, 200 already filed with the same content: either way it is at the hub.
-    if (response.status === 200 || response.status === 201) await db.filings.delete(filing.id);
-    else if (response.status >= 500 || response.status === 429)
-      throw new Error(`requests: HTTP ${response.status}`);
+    if (result.ok && (result.status === 200 || result.status === 201)) await db.filings.delete(filing.id);
+    // Not an answer about this request (hub away, overloaded, or this browser's token refused): kept for next time.
+    else if (
+      !result.ok &&
+      (result.kind !== 'refused' || result.status >= 500 || [401, 403, 429].includes(result.status))
+    )
+      throw new HubFailure('filing', result);
     else {
       // The hub refused it (the policy changed, the basis no longer fits): the SRO sees it as denied.
       await refuseFiling(filing.id);
@@ -91,9 +90,7 @@ async function pullDecisions(cursors: Cursors): Promise<boolean> {
   let changed = false;
   for (let page = 0; page < 100; page += 1) {
     const since = cursors.requests ? `?since=${encodeURIComponent(cursors.requests)}` : '';
-    const response = await hubCall(`/v1/requests/mine${since}`);
-    if (!response.ok) throw new Error(`requests: HTTP ${response.status}`);
-    const feed = RequestFeedSchema.parse(await response.json());
+    const feed = await hubGet('requests', `/v1/requests/mine${since}`, RequestFeedSchema);
     if (feed.requests.length > 0) await applyRequestFeed(feed);
     changed ||= feed.requests.some((entry) => entry.request.status !== 'pending');
     cursors.requests = feed.cursor;
@@ -128,7 +125,11 @@ export function syncWithHub(): Promise<{ changed: boolean }> {
       cursors.lastSyncAt = new Date().toISOString();
       delete cursors.lastError;
     } catch (error) {
-      if (!(error instanceof HubUnavailable)) cursors.lastError = String(error).slice(0, 500);
+      const unconfigured =
+        error instanceof HubFailure &&
+        error.result.kind === 'unavailable' &&
+        error.result.reason === NOT_CONFIGURED;
+      if (!unconfigured) cursors.lastError = String(error).slice(0, 500);
     } finally {
       await browser.storage.local.set({ [CURSORS_KEY]: cursors });
       running = undefined;

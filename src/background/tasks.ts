@@ -19,6 +19,15 @@ export function runTask(name: string, task: () => Promise<unknown>): void {
   );
 }
 
+/**
+ * A deadline shorter than an alarm can keep (Chrome runs an alarm no sooner than 30 s after it is set, and an
+ * allowed export stays open 10 s): a timer in this worker, its failure logged like every task. The timer dies
+ * with the worker, so whoever uses it also sets an alarm through `onAlarm` as the guarantee.
+ */
+export function runAfter(name: string, ms: number, task: () => Promise<unknown>): void {
+  setTimeout(() => runTask(name, task), ms);
+}
+
 /** The one registry of alarms: `name` exactly, or (with `prefix`) every alarm whose name starts with it. */
 export function onAlarm(name: string, task: Task, options: { prefix?: boolean } = {}): void {
   (options.prefix ? byPrefix : byName).set(name, task);

@@ -17,6 +17,12 @@ import {
 
 type Rule = Browser.declarativeNetRequest.Rule;
 
+/**
+ * The background's short-timer registry (src/background/tasks.ts `runAfter`), passed in because this layer does
+ * not import the background: a failed removal is logged under its name rather than lost.
+ */
+export type Later = (name: string, ms: number, task: () => Promise<unknown>) => void;
+
 export const EXPORT_ALLOW_ALARM = 'export-allow-expiry';
 /** storage.session: rule id → the instant (epoch ms) it must be gone. */
 const EXPIRY_KEY = 'export.allow.expiry';
@@ -57,7 +63,13 @@ async function writeExpiries(change: (expiries: Record<string, number>) => void)
 
 const onRequest = (details: { url: string; method: string; tabId: number }): undefined => {
   const used = [...pending].filter(([, entry]) => ruleMatches(entry.rule, details)).map(([id]) => id);
-  if (used.length > 0) void removeAllowRules(used);
+  if (used.length > 0)
+    removeAllowRules(used).catch((error: unknown) =>
+      console.error(
+        'Record Guard: a used allow rule was not removed',
+        error instanceof Error ? error.message : '',
+      ),
+    );
   return undefined;
 };
 
@@ -95,7 +107,7 @@ export async function openExportOnce(
   adapter: SisAdapter,
   opening: ExportOpening,
   origin: string,
-  now = Date.now(),
+  { later, now = Date.now() }: { later: Later; now?: number },
 ): Promise<void> {
   const until = now + opening.seconds * 1000;
   const rules = oneShotAllowRules(adapter, opening, takeId);
@@ -125,8 +137,12 @@ export async function openExportOnce(
   }
   if (opening.localDownload) allowDownloadOnce({ kind: 'local', origin, until });
   const ids = rules.map((rule) => rule.id);
-  setTimeout(() => void removeAllowRules(ids.filter((id) => pending.has(id))), opening.seconds * 1000);
-  // Chrome fires alarms no sooner than 30 s: the backup for a worker that stopped before its timer.
+  // A timer, not only the alarm: Chrome fires an alarm no sooner than 30 s after it is set, and an export stays
+  // open 10 s (OPEN_SECONDS) — on the alarm alone, an unused allow rule would stay open three times too long.
+  later('export allow-rule expiry', opening.seconds * 1000, () =>
+    removeAllowRules(ids.filter((id) => pending.has(id))),
+  );
+  // The alarm (registered in start.ts through onAlarm) is the guarantee for a worker that stopped before its timer.
   await browser.alarms.create(EXPORT_ALLOW_ALARM, { when: until });
 }
 

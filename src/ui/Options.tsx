@@ -5,50 +5,105 @@ import type { ReplyOf } from '../contracts/channels';
 import { AdminStatus } from './AdminStatus';
 import { AdapterRecorder } from './AdapterRecorder';
 import { pick, t } from './i18n';
-import { askBackground } from './messages';
+import { askBackground, askWithFailure } from './messages';
+
+/** How often a section the background did not answer is asked again (a late answer also replaces it). */
+const RETRY_MS = 10_000;
+
+/**
+ * One answer from the background for a section of the page: the answer, or `failed` when the background failed
+ * or did not answer in time (then asked again until it answers) — never "working" for ever.
+ */
+function useBackgroundAnswer<T>(channel: string): { answer: T | undefined; failed: boolean } {
+  const [answer, setAnswer] = useState<T | undefined>(undefined);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let stop = (): void => undefined;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let answered = false;
+    const load = (): void => {
+      stop();
+      stop = askWithFailure<T>(
+        { channel },
+        (reply) => {
+          answered = true;
+          if (retry !== undefined) clearTimeout(retry);
+          setAnswer(reply);
+          setFailed(false);
+        },
+        () => {
+          if (answered) return;
+          setFailed(true);
+          if (retry !== undefined) clearTimeout(retry);
+          retry = setTimeout(load, RETRY_MS);
+        },
+      );
+    };
+    load();
+    return () => {
+      stop();
+      if (retry !== undefined) clearTimeout(retry);
+    };
+  }, [channel]);
+  return { answer, failed };
+}
 
 /** The admin's view of this browser: policy in force, the local log, its delivery, verification and export. */
 export function Options() {
-  const [status, setStatus] = useState<LogStatus | undefined>(undefined);
-  const [hardening, setHardening] = useState<HardeningAssessment | undefined>(undefined);
+  const { answer: status, failed: statusFailed } = useBackgroundAnswer<LogStatus>('log.status');
+  const { answer: hardening, failed: hardeningFailed } =
+    useBackgroundAnswer<HardeningAssessment>('hardening.status');
   const [verdict, setVerdict] = useState<string>('');
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    void askBackground<LogStatus>({ channel: 'log.status' }).then(setStatus);
-    void askBackground<HardeningAssessment>({ channel: 'hardening.status' }).then(setHardening);
-  }, []);
 
   const verify = async (): Promise<void> => {
     setBusy(true);
     setVerdict(t('optionsWorking'));
-    const result = await askBackground<ReplyOf<'log.verify'>>({ channel: 'log.verify' });
-    setVerdict(
-      result.ok
-        ? t('optionsVerifyOk', String(result.count))
-        : t('optionsVerifyBroken', [String(result.firstBroken.seq), result.firstBroken.problem]),
-    );
-    setBusy(false);
+    try {
+      const result = await askBackground<ReplyOf<'log.verify'> | undefined>({ channel: 'log.verify' });
+      if (!result) throw new Error('no answer');
+      setVerdict(
+        result.ok
+          ? t('optionsVerifyOk', String(result.count))
+          : t('optionsVerifyBroken', [String(result.firstBroken.seq), result.firstBroken.problem]),
+      );
+    } catch {
+      // A background that failed is said, not left as "working".
+      setVerdict(t('backgroundUnavailable'));
+    } finally {
+      setBusy(false);
+    }
   };
 
   const download = async (format: 'json' | 'csv'): Promise<void> => {
     setBusy(true);
-    const file = await askBackground<{ filename: string; mime: string; text: string }>({
-      channel: 'log.export',
-      format,
-    });
-    const url = URL.createObjectURL(new Blob([file.text], { type: file.mime }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = file.filename;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    setBusy(false);
+    try {
+      const file = await askBackground<{ filename: string; mime: string; text: string } | undefined>({
+        channel: 'log.export',
+        format,
+      });
+      if (!file) throw new Error('no answer');
+      const url = URL.createObjectURL(new Blob([file.text], { type: file.mime }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = file.filename;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch {
+      setVerdict(t('backgroundUnavailable'));
+    } finally {
+      setBusy(false);
+    }
   };
 
   return (
     <main class="gate">
       <h1>{t('optionsTitle')}</h1>
+      {!status && statusFailed && (
+        <p id="status-unavailable" role="alert">
+          {t('backgroundUnavailable')}
+        </p>
+      )}
       {status && (
         <dl class="status">
           <dt>{t('policyVersion')}</dt>
@@ -73,7 +128,13 @@ export function Options() {
       <section aria-labelledby="hardening-title" id="hardening" data-state={hardening?.state}>
         <h2 id="hardening-title">{t('hardeningTitle')}</h2>
         {hardening === undefined ? (
-          <p aria-busy="true">{t('optionsWorking')}</p>
+          hardeningFailed ? (
+            <p id="hardening-unavailable" role="alert">
+              {t('backgroundUnavailable')}
+            </p>
+          ) : (
+            <p aria-busy="true">{t('optionsWorking')}</p>
+          )
         ) : (
           <>
             <p id="hardening-state" class={hardening.state === 'hardened' ? 'ok' : 'problems'}>

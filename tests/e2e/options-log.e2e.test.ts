@@ -84,4 +84,27 @@ describe('the options page and the local log', () => {
       .toContain(`the first broken entry is #${changedSeq} (hash)`);
     await page.close();
   });
+
+  it('says the background did not answer instead of "working" for ever, and the late answer replaces it', async () => {
+    // Keep the service worker busy for 6 s: longer than a page waits for an answer (4 s).
+    void browser.worker
+      .evaluate(() => {
+        const end = Date.now() + 6000;
+        while (Date.now() < end);
+      })
+      .catch(() => undefined);
+    const page = await browser.context.newPage();
+    void page.goto(browser.extensionUrl('options.html')).catch(() => undefined);
+    const alert = page.locator('#status-unavailable');
+    await alert.waitFor({ timeout: 8000 });
+    await expect(alert.innerText()).resolves.toContain('did not answer');
+    await expect(page.locator('#hardening-unavailable').innerText()).resolves.toContain('did not answer');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    // Once the worker is free, the answer that was on its way replaces the failure by itself.
+    await page.locator('#event-count').waitFor({ timeout: 10_000 });
+    await page.locator('#hardening-state').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#status-unavailable').count()).toBe(0);
+    expect(await page.locator('#hardening-unavailable').count()).toBe(0);
+    await page.close();
+  });
 });

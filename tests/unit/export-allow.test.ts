@@ -2,6 +2,7 @@
 // their tab closes, and after a worker that stopped before removing them (alarm and start-up).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
+import { runAfter } from '../../src/background/tasks';
 import type { ExportOpening } from '../../src/enforce/export-rules';
 import type { SisAdapter } from '../../src/policy/adapter';
 import { realBundle } from './support';
@@ -62,7 +63,7 @@ afterEach(() => {
 describe('openExportOnce', () => {
   it('adds one allow rule, stores its expiry and sets the alarm backup', async () => {
     const { openExportOnce, EXPORT_ALLOW_ALARM } = await freshModule();
-    await openExportOnce(adapter, opening, SIS, 1_000_000);
+    await openExportOnce(adapter, opening, SIS, { later: runAfter, now: 1_000_000 });
     expect(sessionRules).toHaveLength(1);
     expect(sessionRules[0]?.condition).toMatchObject({ urlFilter: `|${SIS}/export/quick|`, tabIds: [TAB] });
     const stored = await fakeBrowser.storage.session.get('export.allow.expiry');
@@ -74,7 +75,7 @@ describe('openExportOnce', () => {
 
   it('the rule goes at its first use; requests in other tabs, to other URLs or by another method do not use it', async () => {
     const { openExportOnce } = await freshModule();
-    await openExportOnce(adapter, opening, SIS);
+    await openExportOnce(adapter, opening, SIS, { later: runAfter });
     fire({ url: `${SIS}/export/quick`, method: 'POST', tabId: TAB + 1 });
     fire({ url: `${SIS}/export/roster.csv`, method: 'GET', tabId: TAB });
     fire({ url: `${SIS}/export/quick`, method: 'GET', tabId: TAB });
@@ -91,17 +92,39 @@ describe('openExportOnce', () => {
   it('an unused rule goes after its seconds', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout'] });
     const { openExportOnce } = await freshModule();
-    await openExportOnce(adapter, opening, SIS);
+    await openExportOnce(adapter, opening, SIS, { later: runAfter });
     await vi.advanceTimersByTimeAsync(9_000);
     expect(sessionRules).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1_500);
     expect(sessionRules).toEqual([]);
   });
 
+  it('the expiry timer goes through the task registry: asked for the export seconds, a failed removal logged by name', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const asked: Array<[string, number]> = [];
+    const later = (name: string, ms: number, task: () => Promise<unknown>) => {
+      asked.push([name, ms]);
+      runAfter(name, ms, task);
+    };
+    const { openExportOnce, EXPORT_ALLOW_ALARM } = await freshModule();
+    await openExportOnce(adapter, opening, SIS, { later });
+    // Shorter than an alarm can be (Chrome: 30 s at least), so a timer; the alarm is set as well.
+    expect(asked).toEqual([['export allow-rule expiry', 10_000]]);
+    expect(await fakeBrowser.alarms.get(EXPORT_ALLOW_ALARM)).toBeDefined();
+    const dnr = fakeBrowser.declarativeNetRequest as unknown as Record<string, unknown>;
+    dnr.updateSessionRules = async () => {
+      throw new Error('rules unavailable');
+    };
+    await vi.advanceTimersByTimeAsync(10_500);
+    expect(error).toHaveBeenCalledWith('Record Guard: export allow-rule expiry failed', 'rules unavailable');
+    error.mockRestore();
+  });
+
   it("a closed tab's rules go with it, and only its rules", async () => {
     const { openExportOnce, removeTabAllowRules } = await freshModule();
-    await openExportOnce(adapter, opening, SIS);
-    await openExportOnce(adapter, { ...opening, tabId: TAB + 1 }, SIS);
+    await openExportOnce(adapter, opening, SIS, { later: runAfter });
+    await openExportOnce(adapter, { ...opening, tabId: TAB + 1 }, SIS, { later: runAfter });
     await removeTabAllowRules(TAB);
     expect(sessionRules.map((rule) => rule.condition.tabIds)).toEqual([[TAB + 1]]);
   });
@@ -110,8 +133,11 @@ describe('openExportOnce', () => {
 describe('a worker that stopped before removing its rules', () => {
   it('the alarm removes rules whose time is up and rules nobody recorded, and keeps the others', async () => {
     const first = await freshModule();
-    await first.openExportOnce(adapter, opening, SIS, 1_000_000);
-    await first.openExportOnce(adapter, { ...opening, seconds: 60 }, SIS, 1_000_000);
+    await first.openExportOnce(adapter, opening, SIS, { later: runAfter, now: 1_000_000 });
+    await first.openExportOnce(adapter, { ...opening, seconds: 60 }, SIS, {
+      later: runAfter,
+      now: 1_000_000,
+    });
     // A rule in the range that no expiry names (left by an older build, say), and one of the record rules.
     sessionRules.push(
       { id: 59_000, priority: 10, action: { type: 'allow' }, condition: { urlFilter: '/x' } } as Rule,
@@ -127,7 +153,7 @@ describe('a worker that stopped before removing its rules', () => {
 
   it('start-up removes every allow rule in its range and none of the record rules', async () => {
     const { openExportOnce } = await freshModule();
-    await openExportOnce(adapter, opening, SIS);
+    await openExportOnce(adapter, opening, SIS, { later: runAfter });
     sessionRules.push({
       id: 100_000,
       priority: 3,
