@@ -148,11 +148,17 @@ export async function adminDemo(options: {
       );
     }
 
-    // 3. The admin's console pages.
+    // 3. The admin's console pages. A second SRO laptop, still on version 1, sent its autumn's events (the
+    // Board report's data below): it stands out on the browsers page.
+    const events = await hubJson(hub, sroToken, '/v1/events', {
+      method: 'POST',
+      body: { events: await chain(fixtureDrafts(), 'demo-board-device', DISTRICT) },
+    });
+    console.log(`  The autumn's SRO events for the Board report reach the hub (HTTP ${events.status})`);
     const page = await console_.newPage({ viewport: { width: 1280, height: 900 } });
     await signInToConsole(page, hub.url, admin);
     await page.goto(`${hub.url}/console/#/devices`);
-    await page.locator('#devices').waitFor();
+    await page.locator('#published-version').waitFor();
     await shot(
       page,
       '8c-console-devices',
@@ -179,11 +185,6 @@ export async function adminDemo(options: {
     );
 
     // 4. The roster: a file with bad rows is refused with every bad row named; the good one is imported.
-    const events = await hubJson(hub, sroToken, '/v1/events', {
-      method: 'POST',
-      body: { events: await chain(fixtureDrafts(), 'demo-board-device', DISTRICT) },
-    });
-    console.log(`  The autumn's SRO events for the Board report reach the hub (HTTP ${events.status})`);
     await page.goto(`${hub.url}/console/#/roster`);
     await page.getByRole('heading', { name: 'Import the roster' }).waitFor();
     await page.getByLabel('In force from').fill('2026-08-15');
