@@ -12,6 +12,7 @@ import { settled } from '../tests/e2e/support/guard';
 import { hubJson, prepareHub, startHub } from '../tests/e2e/support/hub';
 import { clearManagedSettings, setManagedSettings } from '../tests/e2e/support/managed';
 import { recordUrl, signIn } from '../tests/e2e/support/sis';
+import { adminDemo } from './demo-admin';
 import { consoleDemo } from './demo-console';
 
 const OUT = resolve('demo-output');
@@ -154,6 +155,8 @@ async function main(): Promise<void> {
   await page.goto(browser.extensionUrl('options.html'));
   await page.waitForTimeout(1500);
   await shot(page, '6-options-log', 'Options page: the local log, waiting events, verification and export');
+
+  await adminDemo({ hub, sro: browser, tokens, managed, headless, outDir: OUT, shot });
 
   const devices = await hubJson(hub, tokens['admin.lee'] as string, '/v1/devices');
   console.log(`  Events the hub has received from this browser so far: ${JSON.stringify(devices.body)}`);

@@ -338,7 +338,7 @@ describe('reports in Chromium', () => {
     await page.goto(`${hub.url}/console/#/roster`);
     await page.getByRole('heading', { name: 'Import the roster' }).waitFor();
     await page.getByLabel('In force from').fill('2026-10-01');
-    const bad = `${rosterCsv().trimEnd()}\r\nw1,nhs,9,white,female,none,N,,\r\n`;
+    const bad = `${rosterCsv().trimEnd()}\r\nw1,nhs,9,white,female,none,N,,\r\nq1,nhs,9,purple,female,none,N,,\r\n`;
     await page
       .getByLabel('Roster file (CSV)')
       .setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
@@ -346,6 +346,13 @@ describe('reports in Chromium', () => {
     await expect(page.locator('#roster-file-error').textContent()).resolves.toMatch(
       /nothing imported; first: line 126 student_id: duplicate student id \(also on line 2\)/,
     );
+    // Every bad row is listed with its field, not only the first.
+    const listed = page.locator('#roster-rows li');
+    await expect(listed.count()).resolves.toBe(2);
+    await expect(listed.nth(0).textContent()).resolves.toBe(
+      'Line 126, student_id: duplicate student id (also on line 2)',
+    );
+    await expect(listed.nth(1).textContent()).resolves.toMatch(/^Line 127, race_ethnicity: /);
     const versions = await hubJson(hub, tokens['admin.lee'] as string, '/v1/roster');
     expect((versions.body as { versions: unknown[] }).versions).toHaveLength(1);
 

@@ -12,6 +12,7 @@ import {
   requestBody,
   type Harness,
 } from './helpers';
+import { signIn } from './console-helpers';
 
 const sro = { username: 'officer.diaz', role: 'sro' as const };
 
@@ -143,6 +144,27 @@ describe.each(BACKENDS)('reports on $name', (backend) => {
       payload: { effectiveOn: '2026-10-01', csv: rosterCsv() },
     });
     expect(clerk.statusCode).toBe(403);
+  });
+
+  it('roster in the console: the session route names both bad rows, as the bearer route does', async () => {
+    const bad = `${rosterCsv().trimEnd()}\r\nw1,nhs,9,white,female,none,N,,\r\nq1,nhs,9,purple,female,none,N,,\r\n`;
+    const admin = await signIn(hub, 'admin');
+    const response = await admin.call('POST', '/roster', { effectiveOn: '2026-10-02', csv: bad });
+    expect(response.statusCode).toBe(400);
+    const body = json<{
+      error: { field: string; message: string };
+      rows: { line: number; column: string; message: string }[];
+      truncated: boolean;
+    }>(response);
+    expect(body.error.field).toBe('csv');
+    expect(body.error.message).toMatch(/^csv: 2 bad row\(s\), nothing imported/);
+    expect(body.rows).toEqual([
+      { line: 126, column: 'student_id', message: 'duplicate student id (also on line 2)' },
+      expect.objectContaining({ line: 127, column: 'race_ethnicity' }),
+    ]);
+    expect(body.truncated).toBe(false);
+    const versions = json<{ versions: { effectiveOn: string }[] }>(await admin.call('GET', '/roster'));
+    expect(versions.versions.map((version) => version.effectiveOn)).not.toContain('2026-10-02');
   });
 
   it('interactions at the hub: future dates and unknown students refused, a good one counted', async () => {

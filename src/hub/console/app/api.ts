@@ -1,7 +1,28 @@
 // The console's calls to its API: same origin, the session cookie sent by the browser, the CSRF proof added to
 // every state-changing request, answers validated with zod. A 401 means the session ended: the shell shows
 // the sign-in form again.
-import type { z } from 'zod';
+import { z } from 'zod';
+
+/** One problem the hub named in a rejected file (a roster's bad rows): line, column, what is wrong. */
+export interface RowProblem {
+  line: number;
+  column?: string;
+  message: string;
+}
+
+// The bearer route's and the console route's error body for a rejected file: every bad row, up to a bound.
+const RowProblemsSchema = z.object({
+  rows: z
+    .array(
+      z.object({
+        line: z.number().int().positive(),
+        column: z.string().max(200).optional(),
+        message: z.string().max(2000),
+      }),
+    )
+    .max(1000),
+  truncated: z.boolean().optional(),
+});
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -11,6 +32,10 @@ export class ApiError extends Error {
     message: string,
     /** The field the hub named (`studentId`, `rows[3].signedOn`): pages show the message next to it. */
     readonly field?: string,
+    /** Every bad row the hub named (a roster file): pages list them all, not only the first. */
+    readonly rows: readonly RowProblem[] = [],
+    /** The hub stopped counting: the file has more bad rows than `rows`. */
+    readonly truncated = false,
   ) {
     super(message);
   }
@@ -60,8 +85,16 @@ async function call(method: string, path: string, body?: unknown): Promise<unkno
     const code = typeof error?.code === 'string' ? error.code : 'error';
     const message = typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`;
     const field = typeof error?.field === 'string' ? error.field : undefined;
+    const problems = RowProblemsSchema.safeParse(parsed);
     if (response.status === 401 && path !== '/session') for (const listener of endedListeners) listener();
-    throw new ApiError(response.status, code, message, field);
+    throw new ApiError(
+      response.status,
+      code,
+      message,
+      field,
+      problems.success ? problems.data.rows : [],
+      problems.success ? problems.data.truncated === true : false,
+    );
   }
   return parsed;
 }

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { z } from 'zod';
 import { INTERACTION_TYPES } from '../../../../report/board/interaction';
 import { ROW_LABELS, label } from '../../../../report/board/texts';
-import { ApiError, apiGet, apiSend } from '../api';
+import { ApiError, apiGet, apiSend, type RowProblem } from '../api';
 import { Field, Load, useErrorText, useLoad } from '../components';
 import { fill, useText, useLang, type Texts } from '../i18n';
 import type { ConsolePage } from './page';
@@ -46,7 +46,11 @@ type Key =
   | 'administratorPresent'
   | 'record'
   | 'recorded'
-  | 'noFile';
+  | 'noFile'
+  | 'badRows'
+  | 'badRow'
+  | 'badRowNoColumn'
+  | 'moreBadRows';
 const TEXT: Texts<Key> = {
   en: {
     rosterTitle: 'Import the roster',
@@ -71,6 +75,10 @@ const TEXT: Texts<Key> = {
     record: 'Record the interaction',
     recorded: 'Recorded.',
     noFile: 'Choose a CSV file first.',
+    badRows: 'Rows to fix (nothing was imported):',
+    badRow: 'Line {line}, {column}: {message}',
+    badRowNoColumn: 'Line {line}: {message}',
+    moreBadRows: 'The file has more bad rows than these: fix these and import it again.',
   },
   es: {
     rosterTitle: 'Importar la lista de estudiantes',
@@ -95,6 +103,10 @@ const TEXT: Texts<Key> = {
     record: 'Registrar la interacción',
     recorded: 'Registrada.',
     noFile: 'Elija primero un archivo CSV.',
+    badRows: 'Filas que corregir (no se importó nada):',
+    badRow: 'Línea {line}, {column}: {message}',
+    badRowNoColumn: 'Línea {line}: {message}',
+    moreBadRows: 'El archivo tiene más filas con errores que estas: corríjalas e impórtelo de nuevo.',
   },
 };
 
@@ -103,9 +115,10 @@ function RosterImport(props: { onDone(): void }) {
   const errorText = useErrorText();
   const [date, setDate] = useState(new Date().toISOString().slice(0, 10));
   const [file, setFile] = useState<File | undefined>(undefined);
-  const [message, setMessage] = useState<{ ok: boolean; text: string; field?: string } | undefined>(
-    undefined,
-  );
+  const [message, setMessage] = useState<
+    | { ok: boolean; text: string; field?: string; rows?: readonly RowProblem[]; truncated?: boolean }
+    | undefined
+  >(undefined);
   const submit = async (event: Event) => {
     event.preventDefault();
     if (!file) return setMessage({ ok: false, text: text.noFile, field: 'csv' });
@@ -126,6 +139,7 @@ function RosterImport(props: { onDone(): void }) {
         ok: false,
         text: errorText(error),
         ...(error instanceof ApiError && error.field ? { field: error.field } : {}),
+        ...(error instanceof ApiError ? { rows: error.rows, truncated: error.truncated } : {}),
       });
     }
   };
@@ -165,6 +179,22 @@ function RosterImport(props: { onDone(): void }) {
           />
         )}
       </Field>
+      {message && !message.ok && message.rows && message.rows.length > 0 ? (
+        // Every bad row the hub named, so the admin fixes the file in one go (the message above names the first).
+        <div id="roster-rows" class="error-box" role="alert">
+          <p>{text.badRows}</p>
+          <ul>
+            {message.rows.map((row) => (
+              <li key={`${row.line}-${row.column ?? ''}`} data-line={row.line} data-column={row.column}>
+                {row.column
+                  ? fill(text.badRow, { line: row.line, column: row.column, message: row.message })
+                  : fill(text.badRowNoColumn, { line: row.line, message: row.message })}
+              </li>
+            ))}
+          </ul>
+          {message.truncated ? <p>{text.moreBadRows}</p> : null}
+        </div>
+      ) : null}
       {message?.ok ? (
         <p class="success" role="status">
           {message.text}
