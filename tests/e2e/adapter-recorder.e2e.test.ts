@@ -1,15 +1,54 @@
 // The adapter recorder (issue #15) end to end: an admin signed in to the demo SIS as a test user picks who is
 // signed in, a section, an export link and a sensitive label on a student page from the options page; the
-// JSON it writes validates with the adapter schema and reads another student's page of the demo SIS.
-// Not yet shown here: the recorded adapter loaded into the running extension (a policy update) guarding it.
+// JSON it writes validates with the adapter schema and reads another student's page of the demo SIS. Then the
+// recorded adapter goes into the policy the running extension enforces (a stored policy bundle, applied without
+// reloading the extension) and guards the demo SIS: an SRO's record is covered, a teacher's is not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHTML } from 'linkedom';
 import type { Page } from 'playwright-core';
-import { SisAdapterSchema } from '../../src/policy/adapter';
+import { SisAdapterSchema, type SisAdapter } from '../../src/policy/adapter';
+import { parsePolicyBundle } from '../../src/policy/bundle';
+import { readPolicyDirectory } from '../../src/policy/files';
 import { checkAdapter } from '../../src/sis/check';
 import type { SisServer } from '../fixtures/sis/server';
 import { launchBrowser, seriousAxeViolations, type ExtensionBrowser } from './support/browser';
+import { noticeText, settled } from './support/guard';
 import { recordUrl, signIn, startDemoSis } from './support/sis';
+
+type Bundle = { policy: { version: number }; adapters: { id: string }[] };
+
+/** Stores a policy bundle as an update does (policy.bundle), through the running service worker. */
+async function storePolicy(browser: ExtensionBrowser, bundle: Bundle): Promise<void> {
+  await browser.worker.evaluate(async (value) => {
+    const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+    await api.storage.local.set({ 'policy.bundle': value });
+  }, bundle);
+}
+
+/** The adapters of the guard plan the content scripts read, once the plan of this policy version is out. */
+async function planAdapters(browser: ExtensionBrowser, version: number): Promise<string[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const plan = await browser.worker.evaluate(async () => {
+      const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+      return (await api.storage.session.get('guard.plan'))['guard.plan'] as
+        { policyVersion?: number; adapters?: { id: string }[] } | undefined;
+    });
+    if (plan?.policyVersion === version) return (plan.adapters ?? []).map((adapter) => adapter.id);
+    if (Date.now() > deadline) throw new Error(`policy version ${version} never came into force`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Which adapter the background last read who is signed in with, on this origin. */
+async function identityAdapter(browser: ExtensionBrowser, origin: string): Promise<string | undefined> {
+  return browser.worker.evaluate(async (key) => {
+    const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+    const stored = (await api.storage.session.get('identities'))['identities'] as
+      { origins?: Record<string, { adapterId?: string }> } | undefined;
+    return stored?.origins?.[key]?.adapterId;
+  }, origin);
+}
 
 async function pick(options: Page, sis: Page, role: string, target: string): Promise<void> {
   await options.bringToFront();
@@ -45,6 +84,8 @@ describe('the adapter recorder', () => {
     await sis?.close();
   });
 
+  let recorded: SisAdapter | undefined;
+
   it('records a valid adapter that reads the demo SIS', async () => {
     const record = await browser.context.newPage();
     await record.goto(recordUrl(sis, 'home', '100000'));
@@ -61,6 +102,8 @@ describe('the adapter recorder', () => {
     await pick(options, record, 'export', '#csvDownload');
     await pick(options, record, 'sensitive', 'td.label:text-is("Birth Country")');
     await options.waitForSelector('#recorder-valid');
+    // axe-core on the options page with the recorder section open and filled in (picks, JSON, validation).
+    expect(await options.isVisible('#adapter-recorder #recorder-json')).toBe(true);
     expect(await seriousAxeViolations(options)).toEqual([]);
     const json = JSON.parse(await options.inputValue('#recorder-json')) as Record<string, unknown>;
     const adapter = SisAdapterSchema.parse(json);
@@ -86,5 +129,64 @@ describe('the adapter recorder', () => {
     expect(report.student.value).toBe('100001');
     expect(report.sections).toContain('demographics');
     expect(report.missing).toEqual([]);
+    recorded = adapter;
+  });
+
+  it('the recorded adapter, put into the stored policy, guards the demo SIS in the running extension', async () => {
+    if (!recorded) throw new Error('no adapter was recorded');
+    const bundled = (await readPolicyDirectory('policies')) as Bundle;
+    // Without the bundled demo adapter nothing else claims the demo SIS's record pages (the shapes adapter
+    // claims /shell/ and /hashapp/ only): whatever guards them below is the recorded adapter.
+    const others = bundled.adapters.filter((adapter) => adapter.id !== 'demo-sis');
+    expect(others.length).toBe(bundled.adapters.length - 1);
+    const control: Bundle = { ...bundled, policy: { ...bundled.policy, version: 2 }, adapters: others };
+    const withRecorded: Bundle = {
+      ...bundled,
+      policy: { ...bundled.policy, version: 3 },
+      adapters: [...others, recorded],
+    };
+    expect(parsePolicyBundle(control).ok).toBe(true);
+    expect(parsePolicyBundle(withRecorded).ok).toBe(true);
+    // An ordinary born-abroad minor, and another student: pages the recorded adapter was not recorded on.
+    const url = recordUrl(sis, 'home', '100000');
+
+    // The control: the same policy without the recorded adapter leaves an SRO's record open. Were the
+    // recorded adapter not used below, the SRO's page would stay open the same way.
+    await storePolicy(browser, control);
+    expect(await planAdapters(browser, 2)).not.toContain('demo-sis');
+    await signIn(browser.context, sis, 'officer.diaz');
+    const page = await browser.context.newPage();
+    await page.goto(url);
+    expect(await settled(page, false, 10_000)).toBe(false);
+    await page.waitForTimeout(500);
+    expect(await settled(page, false)).toBe(false);
+
+    // The policy update with the recorded adapter, applied by the running worker (no extension reload): the
+    // plan content scripts read carries it, and the background re-evaluates open pages.
+    await storePolicy(browser, withRecorded);
+    const inForce = await planAdapters(browser, 3);
+    expect(inForce).toContain('recorded-demo');
+    expect(inForce).not.toContain('demo-sis');
+    // The policy change forgot who was signed in: the SIS's start page shows the background the SRO again.
+    await signIn(browser.context, sis, 'officer.diaz');
+    await page.reload();
+    expect(await settled(page, true, 10_000)).toBe(true);
+    expect((await noticeText(page)).length).toBeGreaterThan(0);
+    expect(await identityAdapter(browser, sis.url)).toBe('recorded-demo');
+    const another = await browser.context.newPage();
+    await another.goto(recordUrl(sis, 'home', '100012'));
+    expect(await settled(another, true, 10_000)).toBe(true);
+    await another.close();
+    await page.close();
+
+    // A teacher's record page, under the same recorded adapter, is not covered.
+    await signIn(browser.context, sis, 'teacher.park');
+    const teacher = await browser.context.newPage();
+    await teacher.goto(url);
+    expect(await settled(teacher, false, 10_000)).toBe(false);
+    await teacher.waitForTimeout(500);
+    expect(await settled(teacher, false)).toBe(false);
+    expect(await identityAdapter(browser, sis.url)).toBe('recorded-demo');
+    await teacher.close();
   });
 });

@@ -395,6 +395,11 @@ describe('signed policy updates in a managed browser', () => {
     await options.close();
   }, 120_000);
 
+  // What Chromium passes (checked 1 Dec 2026 with a policy file and chrome.storage.managed.get() in the worker):
+  // it drops every top-level key that fails public/managed_schema.json before the extension sees it, so the
+  // wrong-typed requireSignedPolicy and the unknown requireSignedPolicys below never reach the extension (the
+  // last good requireSignedPolicy: true stays only because the bad public key refuses the read). Only the
+  // public key, a string the schema accepts, reaches validateManagedSettings and is refused. README: Managed settings.
   it('malformed managed settings are refused, the last good kept, and the problem shown on the options page', async () => {
     await writeManaged({
       ...managed,
