@@ -2,7 +2,7 @@
 // signed in, a section, an export link and a sensitive label on a student page from the options page; the
 // JSON it writes validates with the adapter schema and reads another student's page of the demo SIS. Then the
 // recorded adapter goes into the policy the running extension enforces (a stored policy bundle, applied without
-// reloading the extension) and guards the demo SIS: an SRO's record is covered, a teacher's is not.
+// reloading the extension) and covers an SRO's record on the demo SIS (the teacher's side is still a todo).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHTML } from 'linkedom';
 import type { Page } from 'playwright-core';
