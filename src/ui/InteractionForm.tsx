@@ -5,8 +5,8 @@ import {
   INTERACTION_TYPES,
   type InteractionContext,
   type InteractionRecordReply,
-  type InteractionType,
 } from '../report/board/interaction';
+import { INTERACTION_TYPE_LABELS } from '../report/board/texts';
 import { askBackground } from './messages';
 
 type Lang = 'en' | 'es';
@@ -39,21 +39,6 @@ const TEXT = {
     es: 'No hay un servidor del distrito configurado: la interacción queda en el registro de este navegador hasta que lo haya.',
   },
 } as const;
-const TYPE_TEXT: Record<InteractionType, { en: string; es: string }> = {
-  arrest: { en: 'Arrest', es: 'Arresto' },
-  citation: { en: 'Citation', es: 'Citación' },
-  'referral-for-prosecution': { en: 'Referral for prosecution', es: 'Remisión a la fiscalía' },
-  'report-of-misconduct': {
-    en: 'Report of misconduct to the school',
-    es: 'Informe de mala conducta a la escuela',
-  },
-  warning: { en: 'Warning', es: 'Advertencia' },
-  'counselling-or-referral': {
-    en: 'Counselling or referral to services',
-    es: 'Orientación o remisión a servicios',
-  },
-  other: { en: 'Other', es: 'Otro' },
-};
 
 const uiLang = (): Lang => (browser.i18n.getUILanguage().toLowerCase().startsWith('es') ? 'es' : 'en');
 
@@ -203,7 +188,7 @@ export function InteractionForm({ lang = uiLang() }: { lang?: Lang }) {
           <select id="type" name="type" value={values.type} onChange={set('type')}>
             {INTERACTION_TYPES.map((type) => (
               <option key={type} value={type}>
-                {TYPE_TEXT[type][lang]}
+                {INTERACTION_TYPE_LABELS[type][lang]}
               </option>
             ))}
           </select>

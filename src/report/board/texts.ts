@@ -1,5 +1,6 @@
 // English and Spanish labels of the Board report and the disclosure record (pages, print and CSV).
 import type { Dimension } from './dimensions';
+import type { InteractionType } from './interaction';
 
 export type Lang = 'en' | 'es';
 type Texts = Record<string, { en: string; es: string }>;
@@ -26,6 +27,23 @@ export const TABLE_TITLES: Texts = {
   },
 };
 
+/** The interaction types, as the SRO's form offers them and the report's rows name them: one table for both. */
+export const INTERACTION_TYPE_LABELS: Record<InteractionType, { en: string; es: string }> = {
+  arrest: { en: 'Arrest', es: 'Arresto' },
+  citation: { en: 'Citation', es: 'Citación' },
+  'referral-for-prosecution': { en: 'Referral for prosecution', es: 'Remisión a la fiscalía' },
+  'report-of-misconduct': {
+    en: 'Report of misconduct to the school',
+    es: 'Informe de mala conducta a la escuela',
+  },
+  warning: { en: 'Warning', es: 'Advertencia' },
+  'counselling-or-referral': {
+    en: 'Counselling or referral to services',
+    es: 'Orientación o remisión a servicios',
+  },
+  other: { en: 'Other', es: 'Otro' },
+};
+
 export const ROW_LABELS: Texts = {
   all: { en: 'All', es: 'Todos' },
   consent: { en: 'Written consent', es: 'Consentimiento por escrito' },
@@ -42,19 +60,7 @@ export const ROW_LABELS: Texts = {
   withdrawn: { en: 'Withdrawn', es: 'Retiradas' },
   redacted: { en: 'Redacted', es: 'Ocultadas' },
   none: { en: 'Policy rule (no basis)', es: 'Regla de la política (sin base)' },
-  arrest: { en: 'Arrest', es: 'Arresto' },
-  citation: { en: 'Citation', es: 'Citación' },
-  'referral-for-prosecution': { en: 'Referral for prosecution', es: 'Remisión a la fiscalía' },
-  'report-of-misconduct': {
-    en: 'Report of misconduct to the school',
-    es: 'Informe de mala conducta a la escuela',
-  },
-  warning: { en: 'Warning', es: 'Advertencia' },
-  'counselling-or-referral': {
-    en: 'Counselling or referral to services',
-    es: 'Orientación o remisión a servicios',
-  },
-  other: { en: 'Other', es: 'Otro' },
+  ...INTERACTION_TYPE_LABELS,
   demographics: { en: 'Demographics', es: 'Datos demográficos' },
   contacts: { en: 'Contacts', es: 'Contactos' },
   attendance: { en: 'Attendance', es: 'Asistencia' },
