@@ -3,7 +3,7 @@ import { planOpens, type PageReading } from '../decide/plan-views';
 import { bundleClassification, sensitiveFieldsFor } from '../policy/sensitive-fields';
 import { applyRecordRules, hostPatternPrefix, type GuardedOrigin } from '../enforce/record-rules';
 import type { PolicyBundle } from '../policy/bundle';
-import { hostMatches } from '../sis/match';
+import { ownersOf } from '../sis/match';
 import { srosMayBeSignedIn } from '../decide/guarded';
 import { hostVerdict, ready } from './ready';
 import { allOrigins, knownNonSroByOrigin } from './identities';
@@ -76,10 +76,10 @@ export async function publishGuardPlan(): Promise<void> {
  * the admin assigned to an SRO, every host of every adapter (before anyone is seen there).
  */
 async function guardedOrigins(bundle: PolicyBundle): Promise<GuardedOrigin[]> {
-  const adaptersOf = (url: URL): PolicyBundle['adapters'] =>
-    bundle.adapters.filter((adapter) =>
-      adapter.match.hosts.some((pattern) => hostMatches(pattern, url.hostname, url.port)),
-    );
+  // The host's owners only (the adapters at the highest priority claiming it): a lower adapter on the same host
+  // (the bundled demo adapters on 127.0.0.1 under a district's recorded one) would otherwise add its catch-all
+  // block and send the owner's sign-in and sign-out pages to the gate, so the SRO could never be signed out.
+  const adaptersOf = (url: URL): PolicyBundle['adapters'] => ownersOf(bundle.adapters, url);
   const state = await ready();
   const guarded: GuardedOrigin[] = [];
   for (const [origin, seen] of allOrigins()) {
