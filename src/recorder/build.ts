@@ -3,6 +3,7 @@
 // as ready; every guess (display name or login, where the student id is) is listed for review.
 import type { Category } from '../policy/vocabulary';
 import type { PickedElement } from './pick';
+import { RECORDER_WARNINGS, type RecorderWarning } from './texts';
 
 export type PickRole = 'identity' | 'student' | 'section' | 'export' | 'sensitive';
 
@@ -25,6 +26,13 @@ export interface RecorderInput {
   displayName: boolean;
   /** ISO date of the recording, for the sources line. */
   recordedOn: string;
+  /**
+   * The SIS's sign-in and sign-out pages, as paths ("/login") or addresses the admin recorded from the SIS tab:
+   * seeing one ends what the browser knew about who was signed in, so a teacher after an SRO is read afresh.
+   */
+  signInPages?: readonly string[];
+  /** Start pages and shells: they show who is signed in but no student, and are never covered. */
+  identityPages?: readonly string[];
 }
 
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -40,6 +48,45 @@ function hostOf(url: URL): string {
 }
 
 type Json = Record<string, unknown>;
+
+/**
+ * What the admin typed or recorded, reduced to a path: "https://sis/login?next=x" and "/login" → "/login".
+ * `other-host` for an address on another host (a single sign-on service): Record Guard sees only the SIS's pages.
+ */
+export function pagePath(entry: string, base: URL): string | 'other-host' | undefined {
+  const trimmed = entry.trim();
+  if (trimmed === '') return undefined;
+  let page: URL;
+  try {
+    page = new URL(trimmed, base);
+  } catch {
+    return undefined;
+  }
+  if (page.protocol !== 'http:' && page.protocol !== 'https:') return undefined;
+  if (page.host !== base.host) return 'other-host';
+  return page.pathname;
+}
+
+/**
+ * A page's path as the whole-path pattern `pages` takes (src/sis/match.ts anchors it): the path itself, with
+ * any query after it ("/login?next=…" is still the sign-in page).
+ */
+export function pagePattern(path: string): string {
+  return `${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:\\?[^#]*)?`;
+}
+
+function pagePatterns(
+  entries: readonly string[] | undefined,
+  base: URL,
+): { patterns: string[]; otherHost: boolean } {
+  const paths = (entries ?? []).map((entry) => pagePath(entry, base));
+  return {
+    patterns: [
+      ...new Set(paths.flatMap((path) => (path && path !== 'other-host' ? [pagePattern(path)] : []))),
+    ],
+    otherHost: paths.includes('other-host'),
+  };
+}
 
 function identityExtractor(pick: PickedElement, displayName: boolean): Json {
   const login = pick.attributes['data-username'] ?? pick.attributes['data-user'];
@@ -91,21 +138,21 @@ const exportKind = (pick: PickedElement): string =>
 
 export interface Recorded {
   adapter: Json;
-  /** What the admin must look at before publishing. */
+  /** What the admin must look at before publishing (English; also in the adapter's `verification.toCheck`). */
   review: string[];
+  /** The same, as keys of RECORDER_WARNINGS, for the review step to say in the admin's language. */
+  warnings: RecorderWarning[];
 }
 
 export function buildAdapter(input: RecorderInput): Recorded {
   const url = new URL(input.url);
   const of = (role: PickRole) => input.picks.filter((pick) => pick.role === role);
-  const review: string[] = [];
+  const warnings: RecorderWarning[] = [];
   const identity = of('identity').map((pick) => identityExtractor(pick.element, input.displayName));
-  if (identity.length === 0) review.push('Pick the element that shows who is signed in.');
-  if (input.displayName)
-    review.push("The header shows a display name: list each SRO's display name in the roster.");
+  if (identity.length === 0) warnings.push('no-identity');
+  if (input.displayName) warnings.push('display-name');
   const student = studentExtractors(url, input.studentId, of('student')[0]?.element);
-  if (student.length === 0)
-    review.push('Give the test student id the page shows, or pick the element with it.');
+  if (student.length === 0) warnings.push('no-student');
   const sections = of('section').flatMap((pick) =>
     pick.category
       ? [
@@ -114,7 +161,25 @@ export function buildAdapter(input: RecorderInput): Recorded {
         ]
       : [],
   );
-  if (sections.length === 0) review.push('Pick at least one section and say which record category it holds.');
+  if (sections.length === 0) warnings.push('no-section');
+  const signIn = pagePatterns(input.signInPages, url);
+  const identityOnly = pagePatterns(input.identityPages, url);
+  // Without a sign-in or sign-out page an SRO seen on the host keeps it guarded for the rest of the session
+  // (src/decide/guarded.ts): nothing the next person's pages show can end it.
+  if (signIn.patterns.length === 0) warnings.push('no-sign-in');
+  if (signIn.otherHost || identityOnly.otherHost) warnings.push('other-host-page');
+  // An open page is never covered (src/sis/match.ts): one that is also where a record was picked would leave
+  // that record open.
+  const recordPages = input.picks.map((pick) => {
+    const page = new URL(pick.element.url);
+    return `${page.pathname}${page.search}`;
+  });
+  const open = [...signIn.patterns, ...identityOnly.patterns].map(
+    (source) => new RegExp(`^(?:${source})$`, 'iu'),
+  );
+  if (open.some((pattern) => recordPages.some((page) => pattern.test(page))))
+    warnings.push('open-record-page');
+  const review = warnings.map((warning) => RECORDER_WARNINGS[warning].en);
   const paths = [
     ...new Set(
       [url, ...input.picks.map((pick) => new URL(pick.element.url))].map((page) =>
@@ -142,6 +207,7 @@ export function buildAdapter(input: RecorderInput): Recorded {
       sources: [`Recorded with the Record Guard adapter recorder on ${hostOf(url)} on ${input.recordedOn}`],
     },
     match: { hosts: [hostOf(url)], paths },
+    pages: { identityOnly: identityOnly.patterns, signIn: signIn.patterns },
     identity: { read: identity, lateWaitMs: 0 },
     roleLabel: [],
     student,
@@ -168,5 +234,5 @@ export function buildAdapter(input: RecorderInput): Recorded {
     labelCells: sensitive.some((pick) => pick.element.tag === 'td'),
     navigation: ['full-load', 'in-page', 'frames'],
   };
-  return { adapter, review };
+  return { adapter, review, warnings };
 }

@@ -1,13 +1,15 @@
 // The adapter recorder (issue #15): an admin signed in to their SIS as a test user picks the elements of an open
 // SIS tab (who is signed in, the student id, sections, export buttons, sensitive field labels) and gets adapter
-// JSON validated with the adapter schema, to review, copy or download and publish with the district policy.
+// JSON validated with the adapter schema, to review, copy or download and publish with the district policy. The
+// SIS's sign-in, sign-out and start pages are recorded too: without them an SRO seen once keeps the SIS guarded
+// for whoever signs in after them.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { SisAdapterSchema } from '../policy/adapter';
 import { formatIssues } from '../policy/bundle';
 import { CATEGORIES, type Category } from '../policy/vocabulary';
 import { buildAdapter, type Pick, type PickRole } from '../recorder/build';
 import { pickElement, type PickedElement } from '../recorder/pick';
-import { RECORDER_TEXT, type RecorderTextKey } from '../recorder/texts';
+import { RECORDER_TEXT, RECORDER_WARNINGS, type RecorderTextKey } from '../recorder/texts';
 import { uiLanguage } from './i18n';
 
 const say = (key: RecorderTextKey): string => RECORDER_TEXT[key][uiLanguage()];
@@ -35,6 +37,8 @@ export function AdapterRecorder() {
   const [displayName, setDisplayName] = useState(false);
   const [category, setCategory] = useState<Category>('demographics');
   const [picks, setPicks] = useState<Pick[]>([]);
+  const [signInText, setSignInText] = useState('');
+  const [identityText, setIdentityText] = useState('');
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -81,9 +85,31 @@ export function AdapterRecorder() {
     }
   };
 
+  /** Adds the SIS tab's page, as it is now (the admin opened the sign-in or start page there), to a list. */
+  const recordPage = async (add: (update: (text: string) => string) => void): Promise<void> => {
+    if (tabId === undefined) return;
+    try {
+      const current = await browser.tabs.get(tabId);
+      if (!current.url || !/^https?:/.test(current.url)) {
+        setStatus(say('cannotPick'));
+        return;
+      }
+      const path = new URL(current.url).pathname;
+      add((text) =>
+        text.split('\n').some((line) => line.trim() === path)
+          ? text
+          : `${text.trimEnd()}\n${path}`.trimStart(),
+      );
+      setStatus(`${say('addedPage')}: ${path}`);
+    } catch {
+      setStatus(say('cannotPick'));
+    }
+  };
+  const lines = (text: string): string[] => text.split('\n').filter((line) => line.trim() !== '');
+
   const recorded = useMemo(() => {
     if (!tab) return undefined;
-    const { adapter } = buildAdapter({
+    const { adapter, warnings } = buildAdapter({
       id,
       name,
       url: picks[0]?.element.url ?? tab.url,
@@ -91,13 +117,16 @@ export function AdapterRecorder() {
       ...(studentId.trim() ? { studentId: studentId.trim() } : {}),
       displayName,
       recordedOn: new Date().toISOString().slice(0, 10),
+      signInPages: lines(signInText),
+      identityPages: lines(identityText),
     });
     const parsed = SisAdapterSchema.safeParse(adapter);
     return {
       json: JSON.stringify(adapter, null, 2),
       errors: parsed.success ? [] : formatIssues(parsed.error),
+      warnings,
     };
-  }, [tab, id, name, picks, studentId, displayName]);
+  }, [tab, id, name, picks, studentId, displayName, signInText, identityText]);
 
   const download = (): void => {
     if (!recorded) return;
@@ -189,6 +218,53 @@ export function AdapterRecorder() {
           </button>
         ))}
       </p>
+      <fieldset id="recorder-pages">
+        <legend>{say('pagesTitle')}</legend>
+        <p>{say('pagesIntro')}</p>
+        <p id="recorder-pages-hint">{say('pagesHint')}</p>
+        <p>
+          <label for="recorder-sign-in">{say('signInPages')}</label>
+          <br />
+          <textarea
+            id="recorder-sign-in"
+            rows={3}
+            cols={60}
+            aria-describedby="recorder-pages-hint"
+            value={signInText}
+            onInput={(event) => setSignInText((event.target as HTMLTextAreaElement).value)}
+          />
+          <br />
+          <button
+            type="button"
+            id="recorder-add-sign-in"
+            disabled={tabId === undefined}
+            onClick={() => void recordPage(setSignInText)}
+          >
+            {say('addSignIn')}
+          </button>
+        </p>
+        <p>
+          <label for="recorder-identity-pages">{say('identityPages')}</label>
+          <br />
+          <textarea
+            id="recorder-identity-pages"
+            rows={3}
+            cols={60}
+            aria-describedby="recorder-pages-hint"
+            value={identityText}
+            onInput={(event) => setIdentityText((event.target as HTMLTextAreaElement).value)}
+          />
+          <br />
+          <button
+            type="button"
+            id="recorder-add-identity"
+            disabled={tabId === undefined}
+            onClick={() => void recordPage(setIdentityText)}
+          >
+            {say('addIdentity')}
+          </button>
+        </p>
+      </fieldset>
       <p id="recorder-status" role="status" aria-live="polite">
         {status}
       </p>
@@ -221,6 +297,18 @@ export function AdapterRecorder() {
               <ul>
                 {recorded.errors.map((error) => (
                   <li key={error}>{error}</li>
+                ))}
+              </ul>
+            </div>
+          )}
+          {recorded.warnings.length > 0 && (
+            <div id="recorder-warnings" class="problems">
+              <p>{say('review')}</p>
+              <ul>
+                {recorded.warnings.map((warning) => (
+                  <li key={warning} data-warning={warning}>
+                    {RECORDER_WARNINGS[warning][uiLanguage()]}
+                  </li>
                 ))}
               </ul>
             </div>
