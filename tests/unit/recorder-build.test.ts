@@ -2,8 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { SisAdapterSchema } from '../../src/policy/adapter';
 import { buildAdapter, pagePath, pagePattern, type Pick } from '../../src/recorder/build';
-import { RECORDER_WARNINGS } from '../../src/recorder/texts';
-import { adapterForUrl, openPageFor } from '../../src/sis/match';
+import { RECORDER_TEXT, RECORDER_WARNINGS } from '../../src/recorder/texts';
+import { buildRecordRules } from '../../src/enforce/record-rules';
+import { adapterForUrl, openPageFor, ownersOf } from '../../src/sis/match';
+import { realBundle } from './support';
 import type { PickedElement } from '../../src/recorder/pick';
 
 const URL_ = 'https://sis.district.example/admin/students/home.html?frn=001204511';
@@ -131,5 +133,60 @@ describe('buildAdapter', () => {
     expect(pagePath('https://other.example/login', at)).toBe('other-host');
     expect(pagePattern('/Home.aspx')).toBe('/Home\\.aspx(?:\\?[^#]*)?');
     expect(new RegExp(`^(?:${pagePattern('/a(b)+c')})$`).test('/a(b)+c?x=1')).toBe(true);
+  });
+});
+
+describe('a recorded adapter on a host the bundled adapters also claim', () => {
+  it("owns the host: the bundled adapters' network rules (catch-all to the gate) do not apply to its pages", () => {
+    const sis = 'http://127.0.0.1:40949';
+    const { adapter } = buildAdapter({
+      id: 'recorded-demo',
+      name: 'Recorded',
+      url: `${sis}/admin/students/home.html?frn=001100000`,
+      picks: [
+        {
+          role: 'identity',
+          element: element({ selector: '#userName', attributes: { 'data-username': 'x' }, url: `${sis}/a/` }),
+        },
+        { role: 'section', category: 'demographics', element: element({ url: `${sis}/admin/students/x` }) },
+      ],
+      studentId: '100000',
+      displayName: false,
+      recordedOn: '2026-12-01',
+      signInPages: ['/login', '/logout'],
+    });
+    const recorded = SisAdapterSchema.parse(adapter);
+    const adapters = [...realBundle.adapters, recorded];
+    // The bundled demo adapters (priority -100) claim 127.0.0.1 with network rules; the recorded one (10) owns it.
+    expect(
+      realBundle.adapters.some((bundled) => bundled.network && bundled.match.hosts.includes('127.0.0.1')),
+    ).toBe(true);
+    const owners = ownersOf(adapters, new URL(sis));
+    expect(owners.map((owner) => owner.id)).toEqual(['recorded-demo']);
+    // The background builds an SRO origin's rules from its owners (src/background/guard-plan.ts): none here, so
+    // the sign-out page reaches the page and ends the SRO's session; with every adapter on the host it would not.
+    const rules = (list: typeof adapters) =>
+      buildRecordRules({
+        guarded: [{ origin: sis, username: 'officer.diaz', adapters: list }],
+        viewable: {},
+        gateTarget: 'chrome-extension://x/gate.html#blocked=n:',
+        nowMs: 0,
+      }).rules;
+    expect(rules(owners)).toEqual([]);
+    expect(rules(adapters.filter((one) => one.match.hosts.includes('127.0.0.1'))).length).toBeGreaterThan(0);
+    expect(openPageFor(adapters, `${sis}/logout`)).toMatchObject({
+      adapter: { id: 'recorded-demo' },
+      signIn: true,
+    });
+  });
+});
+
+describe('the recorder texts', () => {
+  it('every label and warning has English and Spanish', () => {
+    for (const [key, text] of Object.entries({ ...RECORDER_TEXT, ...RECORDER_WARNINGS })) {
+      expect(text.en.trim(), key).not.toBe('');
+      expect(text.es.trim(), key).not.toBe('');
+      expect(text.es, key).not.toBe(text.en);
+    }
   });
 });
