@@ -158,6 +158,7 @@ describe('the adapter recorder', () => {
     );
     await options.waitForSelector('#recorder-valid');
     expect(await options.isVisible('#recorder-warnings')).toBe(false);
+    expect(await seriousAxeViolations(options)).toEqual([]);
     // axe-core on the options page with the recorder section open and filled in (picks, JSON, validation).
     expect(await options.isVisible('#adapter-recorder #recorder-json')).toBe(true);
     expect(await seriousAxeViolations(options)).toEqual([]);
