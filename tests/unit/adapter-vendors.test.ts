@@ -236,6 +236,35 @@ describe('Skyward: program names and URL shapes from Family Access clients', () 
   });
 });
 
+describe('Skyward: staff student-profile tabs (Educator/Administrator Access guides) by heading', () => {
+  const url = 'https://skyward-district.iscorp.com/scripts/wsisa.dll/WService=wsEAplus/sfstaffprofile001.w';
+
+  it.each([
+    ['Emergency Contacts', 'contacts'],
+    ['IHP', 'health'],
+    ['Entry/Withdrawal', 'demographics'],
+    ['NCLB', 'demographics'],
+    ['Academic History', 'grades'],
+    ['Test Scores', 'grades'],
+    ['Student Services', 'special-education'],
+    ['Discipline', 'discipline'],
+  ])('a tab headed "%s" is %s', (heading, category) => {
+    // Our own markup: a staff program we do not know the name of, showing one profile tab.
+    const { document } = parseHTML(
+      `<html><body><span id="sf_UserName">Pat Officer</span><form><input type="hidden" name="stuId" value="330045">` +
+        `<h2>${heading}</h2><table><tr><td>Note:</td><td>none</td></tr></table></form></body></html>`,
+    );
+    const report = checkAdapter(
+      adapterNamed('skyward'),
+      document as unknown as Document,
+      url,
+      realBundle.policy.categories,
+    );
+    expect(report.page).toBe('guarded');
+    expect(report.sections).toContain(category);
+  });
+});
+
 describe('CALPADS immigration-related codes are always hidden from SROs, on every SIS', () => {
   it('every vendor code for birthplace, US entry and first US school is in the always-hidden list', () => {
     const hidden = sensitiveFieldsFor(realBundle).powerschool;
