@@ -236,7 +236,7 @@ describe('Skyward: program names and URL shapes from Family Access clients', () 
   });
 });
 
-describe('Skyward: staff student-profile tabs (Educator/Administrator Access guides) by heading', () => {
+describe('Skyward: staff student-profile tabs (Administrator/Advisor Access guides) by heading', () => {
   const url = 'https://skyward-district.iscorp.com/scripts/wsisa.dll/WService=wsEAplus/sfstaffprofile001.w';
 
   it.each([
