@@ -199,6 +199,30 @@ describe('Infinite Campus: portal routes left alone, the district login page', (
   });
 });
 
+describe('Infinite Campus: Student Information > General tools by the heading they print', () => {
+  it.each([
+    ['Credit Summary', 'grades'],
+    ['Behavior', 'discipline'],
+    ['Households', 'contacts'],
+    ['Programs', 'special-education'],
+    ['Transportation', 'demographics'],
+  ])('a tool headed "%s" is %s', (heading, category) => {
+    // Our own markup: a Campus Tools frame whose URL we do not know, showing one tool.
+    const { document } = parseHTML(
+      `<html><body><input type="hidden" name="personID" value="4242"><h1>${heading}</h1></body></html>`,
+    );
+    const report = checkAdapter(
+      adapterNamed('infinite-campus'),
+      document as unknown as Document,
+      'https://district.infinitecampus.org/campus/tool/frame',
+      realBundle.policy.categories,
+    );
+    expect(report.page).toBe('guarded');
+    expect(report.student.value).toBe('4242');
+    expect(report.sections).toContain(category);
+  });
+});
+
 describe('Synergy: the TeacherVUE shape (root shell, FRAME_CONTENT, Login.aspx)', () => {
   const host = 'https://district.edupoint.com';
 
