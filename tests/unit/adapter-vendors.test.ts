@@ -86,6 +86,9 @@ describe('PowerSchool: page names from district customizations', () => {
     );
     // A PowerQuery can return any field, birth country included: it never opens for an SRO.
     expect(endpoints.find((endpoint) => endpoint.id === 'powerquery')?.categories).toContain('immigration');
+    expect(endpoints.find((endpoint) => endpoint.urlFilter === '/ws/v1/')?.categories).toContain(
+      'immigration',
+    );
   });
 
   it('a log entry names the entry in frn and the student in studentfrn', async () => {
