@@ -2,8 +2,9 @@
 // enterprise policy file. Chromium drops the misspelt key before the extension sees it (chrome://policy does
 // not list it either: it shows requireSignedPolicy as "Not set"), so before this fix the browser took the flag as unset and ran the bundled, unsigned policy.
 // Now trusted keys alone require a signed policy: an unsigned bundle published at the hub is refused, the SRO's
-// page stays covered with the reason, the teacher's is untouched, the rejection reaches the hub, and the options
-// page warns that requireSignedPolicy did not arrive and where to look.
+// page stays covered with the reason, the teacher's is untouched, the rejection and the managed settings' state
+// (signing required, the warning) reach the hub's device list, and the options page warns that
+// requireSignedPolicy did not arrive and why it may not have.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SisServer } from '../fixtures/sis/server';
 import { loadPolicy } from '../../src/policy/files';
@@ -136,17 +137,28 @@ describe('trusted keys with a misspelt requireSignedPolicy (real Chromium policy
     await teacher.close();
     await page.close();
 
-    // The refusal reaches the hub's device list like every policy rejection.
+    // The refusal reaches the hub's device list like every policy rejection, and so does the managed settings'
+    // state: a signed policy required, with the options page's warning.
     const deadline = Date.now() + 45_000;
     for (;;) {
       const devices = (
         (await hubJson(hub, tokens['admin.lee'] as string, '/v1/admin/devices')).body as {
-          devices: { lastRejection: { check: string; reason: string } | null }[];
+          devices: {
+            lastRejection: { check: string; reason: string } | null;
+            managed: { signedPolicyRequired: boolean; notices: { kind: string }[] } | null;
+          }[];
         }
       ).devices;
-      if (devices.some((device) => device.lastRejection?.check === 'signature')) break;
-      if (Date.now() > deadline)
-        throw new Error(`the hub never saw the rejection: ${JSON.stringify(devices)}`);
+      if (
+        devices.some(
+          (device) =>
+            device.lastRejection?.check === 'signature' &&
+            device.managed?.signedPolicyRequired === true &&
+            device.managed.notices.some((notice) => notice.kind === 'signing-implied'),
+        )
+      )
+        break;
+      if (Date.now() > deadline) throw new Error(`the hub never saw it: ${JSON.stringify(devices)}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }, 120_000);

@@ -16,6 +16,9 @@ import {
 import { forgetActivePolicy, policyHeld } from '../../src/background/policy';
 import { checkForPolicyUpdate } from '../../src/background/policy-update';
 import { readPolicyStatus } from '../../src/background/policy-source';
+import { managedSummary, reportManagedStatus } from '../../src/background/managed-report';
+import { LogEventSchema } from '../../src/report/event-contract';
+import { database } from '../../src/store/db';
 
 const KEY = { id: 'district-2026', publicKey: 'ZRG9zbdowIa1lxxk0hysNTsC1jZc7/Zua9Vz3ivGqeE=' };
 const TOKEN = 'tok-managed-signing-0123456789';
@@ -184,5 +187,76 @@ describe('managed settings in the worker (fakeBrowser)', () => {
     expect(status.signed).toBeUndefined();
     forgetActivePolicy();
     expect(await policyHeld()).toBe(true);
+  });
+});
+
+describe('the managed-settings event the hub reads (fakeBrowser)', () => {
+  const events = async () =>
+    (await database().events.toArray()).filter((event) => event.type === 'managed-settings');
+  const storage = (raw: Record<string, unknown>): void => {
+    vi.spyOn(browser.storage.managed, 'get').mockImplementation((async () => raw) as never);
+  };
+
+  beforeEach(async () => {
+    fakeBrowser.reset();
+    vi.restoreAllMocks();
+    forgetManagedSettings();
+    forgetActivePolicy();
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const db = database();
+    await db.events.clear();
+    await db.outbox.clear();
+    await db.meta.clear();
+  });
+
+  it('summarises codes and counts only, never a value', () => {
+    const summary = managedSummary(
+      {
+        inForce: 'last-good',
+        problems: ['hubToken: expected string'],
+        checkedAt: '2026-12-01T15:00:00.000Z',
+        masked: { hubToken: '•••' },
+        notices: [{ kind: 'signing-implied' }],
+      },
+      true,
+    );
+    expect(summary).toEqual({
+      inForce: 'last-good',
+      signedPolicyRequired: 'true',
+      problems: '1',
+      notices: '[{"kind":"signing-implied"}]',
+    });
+  });
+
+  it('logs the state once, again only when it changes, and nothing for a browser never managed', async () => {
+    storage({});
+    await liveManagedSettings();
+    await reportManagedStatus();
+    expect(await events()).toHaveLength(0);
+
+    forgetManagedSettings();
+    storage(base);
+    await liveManagedSettings();
+    await reportManagedStatus();
+    forgetManagedSettings();
+    await liveManagedSettings();
+    await reportManagedStatus();
+    const logged = await events();
+    expect(logged).toHaveLength(1);
+    expect(LogEventSchema.parse(logged[0])).toMatchObject({
+      type: 'managed-settings',
+      evidence: { inForce: 'live', signedPolicyRequired: 'true', notices: '[{"kind":"signing-implied"}]' },
+    });
+    expect(JSON.stringify(logged)).not.toContain(TOKEN);
+
+    forgetManagedSettings();
+    storage({ ...base, requireSignedPolicy: false });
+    await liveManagedSettings();
+    await reportManagedStatus();
+    expect((await events()).at(-1)?.evidence).toMatchObject({
+      signedPolicyRequired: 'false',
+      notices: '[{"kind":"signing-off"}]',
+    });
+    expect(await events()).toHaveLength(2);
   });
 });
