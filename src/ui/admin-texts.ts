@@ -87,8 +87,8 @@ export const ADMIN_TEXTS = {
     es: 'El ajuste {path} tiene un valor de tipo incorrecto (se esperaba {expected}).',
   },
   noticeSigningImplied: {
-    en: 'A signed policy is required: trusted keys (policyKeys) are set and requireSignedPolicy is not. If you did set requireSignedPolicy, the browser dropped it because its name is misspelt or its value is not true or false (chrome://policy then shows it as not set): check the spelling and the value where the policy is written.',
-    es: 'Se requiere una política firmada: hay claves de confianza (policyKeys) y requireSignedPolicy no está definido. Si definió requireSignedPolicy, el navegador lo descartó porque el nombre está mal escrito o el valor no es true ni false (chrome://policy lo muestra entonces como no definido): revise la ortografía y el valor donde se escribe la política.',
+    en: 'A signed policy is required: trusted keys (policyKeys) are set and requireSignedPolicy is not. If you did set requireSignedPolicy, the browser dropped it because its name is misspelt or its value is not true or false (chrome://policy then shows it as not set): check the spelling and the value where the policy is written. Setting requireSignedPolicy to true says so explicitly, and this note goes.',
+    es: 'Se requiere una política firmada: hay claves de confianza (policyKeys) y requireSignedPolicy no está definido. Si definió requireSignedPolicy, el navegador lo descartó porque el nombre está mal escrito o el valor no es true ni false (chrome://policy lo muestra entonces como no definido): revise la ortografía y el valor donde se escribe la política. Si pone requireSignedPolicy en true lo indica de forma explícita, y esta nota desaparece.',
   },
   noticeSigningOff: {
     en: 'requireSignedPolicy is false although trusted keys are set: the policy bundled with the extension applies until a signed one verifies. Remove requireSignedPolicy (or set it to true) once the hub serves a signed policy.',
