@@ -109,6 +109,20 @@ export default tseslint.config(
       ],
     },
   },
+  // The hub's Authorization header is built in the one hub client only (hubAuthorization), for the outbox too.
+  {
+    files: ['src/**'],
+    ignores: ['src/hub/**', 'src/background/hub-client.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Literal[value=/^Bearer /], TemplateElement[value.raw=/^Bearer /]',
+          message: 'the Authorization header comes from src/background/hub-client.ts (hubAuthorization)',
+        },
+      ],
+    },
+  },
   // The content script: small, no zod, Preact or Dexie (type imports are erased).
   restrict(
     ['src/guard/**', 'src/sis/**', 'entrypoints/sis-guard.ts'],

@@ -7,7 +7,7 @@ import type { LogEvent } from '../report/event-contract';
 import { deliverAll } from '../report/outbox';
 import { database } from '../store/db';
 import { appendEvents, pruneDelivered, type EventDraft } from '../store/log';
-import { hubEndpoint, hubFetch } from './hub-client';
+import { hubEndpoint, hubTransport } from './hub-client';
 import { managedSettings } from './managed';
 import { runTask } from './tasks';
 import { activePolicy } from './policy';
@@ -91,12 +91,13 @@ export function deliverNow(): Promise<void> {
         (await activePolicy())?.policy.reporting.batchSize ??
         100;
       const result = await deliverAll(database(), {
-        ...endpoint,
+        hubUrl: endpoint.hubUrl,
         batchSize,
         // More than 50 batches due: the rest goes on the alarm rather than holding the worker.
         maxBatches: 50,
-        // The outbox reads its own answer (acknowledged ids, Retry-After); the transport is the hub client's.
-        fetch: hubFetch,
+        // The outbox reads its own answer (acknowledged ids, Retry-After); the transport, with the token's
+        // Authorization header, is the hub client's.
+        fetch: hubTransport(endpoint),
         now: () => Date.now(),
         random: () => Math.random(),
       });

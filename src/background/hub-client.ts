@@ -68,12 +68,24 @@ function readHubError(body: unknown): { code?: string; message?: string } {
   };
 }
 
+/** The one place the hub's Authorization header is built (hubRequest and the outbox's transport use it). */
+export function hubAuthorization(token: string | undefined): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
 /**
- * The transport alone, for the outbox worker (src/report/outbox.ts is pure and takes a fetch; it adds its own
- * headers and reads its own answer). Called as a plain function: a browser's fetch throws "Illegal invocation"
- * when `this` is another object.
+ * The transport for the outbox worker (src/report/outbox.ts is pure and takes a fetch; it reads its own answer:
+ * acknowledged ids, Retry-After): the endpoint's token goes on as the Authorization header here, so the outbox
+ * never sees it. Calls the global fetch as a plain function: a browser's fetch throws "Illegal invocation" when
+ * `this` is another object.
  */
-export const hubFetch: typeof fetch = (input, init) => fetch(input, init);
+export function hubTransport(endpoint: HubEndpoint): typeof fetch {
+  return (input, init) => {
+    const headers = new Headers(init?.headers);
+    for (const [name, value] of Object.entries(hubAuthorization(endpoint.token))) headers.set(name, value);
+    return fetch(input, { ...init, headers });
+  };
+}
 
 /** One call to the hub. Never throws: see HubResult. */
 export async function hubRequest<T>(call: HubCall<T>): Promise<HubResult<T>> {
@@ -91,7 +103,7 @@ export async function hubRequest<T>(call: HubCall<T>): Promise<HubResult<T>> {
     response = await fetch(hubUrlFor(hubUrl, call.path), {
       method: call.method ?? 'GET',
       headers: {
-        authorization: `Bearer ${token}`,
+        ...hubAuthorization(token),
         ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(call.ifNoneMatch ? { 'if-none-match': call.ifNoneMatch } : {}),
       },

@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { formatIssues } from '../policy/bundle';
 import { isUsablePublicKey, TrustedKeySchema } from '../policy/signing';
-import { MANAGED_STATUS_KEY, type ManagedStatus } from '../policy/update-status';
+import { MANAGED_STATUS_KEY, type ManagedNotice, type ManagedStatus } from '../policy/update-status';
 import { IdSchema, RoleSchema } from '../policy/vocabulary';
 
-export { MANAGED_STATUS_KEY, ManagedStatusSchema, type ManagedStatus } from '../policy/update-status';
+export {
+  MANAGED_STATUS_KEY,
+  ManagedStatusSchema,
+  type ManagedNotice,
+  type ManagedStatus,
+} from '../policy/update-status';
 
 const MASK = '•••••••• (set, hidden)';
 
@@ -16,8 +21,10 @@ const HostSchema = z
 
 /**
  * Settings an admin pushes through enterprise policy (public/managed_schema.json describes the same keys for
- * admin consoles; tests/unit/managed.test.ts keeps the two in step). Unknown keys are refused: a misspelt
- * "requireSignedPolicy" must not silently leave a browser accepting the bundled policy.
+ * admin consoles; tests/unit/managed.test.ts keeps the two in step). Unknown keys are refused where they reach
+ * the extension (Firefox passes them; Chromium drops every key and value that fails managed_schema.json before
+ * the extension can see it). Either way a misspelt or wrong-typed "requireSignedPolicy" cannot leave a browser
+ * with trusted keys accepting the bundled policy: see signedPolicyRequired.
  */
 export const ManagedSettingsSchema = z.strictObject({
   role: RoleSchema.optional(),
@@ -33,7 +40,10 @@ export const ManagedSettingsSchema = z.strictObject({
     .max(8)
     .refine((keys) => new Set(keys.map((key) => key.id)).size === keys.length, 'key ids must be unique')
     .optional(),
-  /** No policy applies until a verified signed one arrives: SRO pages stay covered meanwhile. */
+  /**
+   * No policy applies until a verified signed one arrives: SRO pages stay covered meanwhile. When unset, it
+   * follows policyKeys (keys trusted: required); only an explicit false turns it off with keys set.
+   */
   requireSignedPolicy: z.boolean().optional(),
   /** The district's own SIS host names, replacing an adapter's hosts. */
   sisHosts: z
@@ -50,6 +60,115 @@ export const ManagedSettingsSchema = z.strictObject({
     .optional(),
 });
 export type ManagedSettings = z.infer<typeof ManagedSettingsSchema>;
+
+/**
+ * Whether a signed policy is required: as requireSignedPolicy says when it is set, otherwise whenever a key is
+ * trusted. Fail closed: a district that configured signing keys wants signed policy, and a misspelt or
+ * wrong-typed requireSignedPolicy arrives as unset (Chromium drops it), never as false. An explicit false stays
+ * possible for a rollout where keys are pushed before the hub has a signed bundle (the bundled policy applies
+ * meanwhile); the options page then says so.
+ */
+export function signedPolicyRequired(settings: ManagedSettings): boolean {
+  return settings.requireSignedPolicy ?? (settings.policyKeys?.length ?? 0) > 0;
+}
+
+/** The known setting names at each level of the schema ("[]" stands for any list index). */
+const KNOWN_KEYS: Record<string, readonly string[]> = {
+  '': Object.keys(ManagedSettingsSchema.shape),
+  reporting: ['batchSize', 'retentionDays'],
+  'policyKeys[]': ['id', 'publicKey'],
+  'sisHosts[]': ['adapter', 'hosts'],
+};
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => {
+    if (typeof key === 'number') return `${text}[${key}]`;
+    return text === '' ? String(key) : `${text}.${String(key)}`;
+  }, '');
+}
+
+/** Edit distance (insert, delete, replace, swap of neighbours), for "did you mean". Short names only. */
+function distance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3 || a.length > 80 || b.length > 80) return Infinity;
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i += 1)
+    for (let j = 1; j <= b.length; j += 1) {
+      const row = rows[i] as number[];
+      const above = rows[i - 1] as number[];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(
+        (above[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (above[j - 1] as number) + cost,
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+      row[j] = best;
+    }
+  return (rows[a.length] as number[])[b.length] as number;
+}
+
+/** The known name an unknown one is most likely a misspelling of (case ignored), if any is close. */
+export function closestKnownKey(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  let best: { key: string; score: number } | undefined;
+  for (const key of known) {
+    const score = distance(lower, key.toLowerCase());
+    if (score <= Math.max(2, Math.floor(key.length / 4)) && (!best || score < best.score))
+      best = { key, score };
+  }
+  return best?.key;
+}
+
+/**
+ * What the admin should see about raw managed storage beside refusals (pure): every unknown setting name with
+ * the known one it is closest to, every value of the wrong type, and how keys and requireSignedPolicy decide
+ * whether a signed policy is required for the settings in force. Values are never copied: only paths and types.
+ */
+export function managedNotices(raw: unknown, inForce: ManagedSettings): ManagedNotice[] {
+  const notices: ManagedNotice[] = [];
+  const parsed = ManagedSettingsSchema.safeParse(raw);
+  for (const issue of parsed.success ? [] : parsed.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const level = pathText(issue.path.map((key) => (typeof key === 'number' ? '[]' : key))).replace(
+        /\.\[\]/g,
+        '[]',
+      );
+      for (const key of issue.keys) {
+        const suggestion = closestKnownKey(key, KNOWN_KEYS[level] ?? []);
+        notices.push({
+          kind: 'unknown-key',
+          path: pathText([...issue.path, key]).slice(0, 200),
+          ...(suggestion ? { suggestion } : {}),
+        });
+      }
+    } else if (issue.code === 'invalid_type') {
+      notices.push({
+        kind: 'wrong-type',
+        path: pathText(issue.path).slice(0, 200),
+        expected: issue.expected,
+      });
+    }
+  }
+  const keys = (inForce.policyKeys?.length ?? 0) > 0;
+  if (keys && inForce.requireSignedPolicy === undefined) notices.push({ kind: 'signing-implied' });
+  if (keys && inForce.requireSignedPolicy === false) notices.push({ kind: 'signing-off' });
+  if (!keys && signedPolicyRequired(inForce)) notices.push({ kind: 'no-keys' });
+  return notices.slice(0, 30);
+}
+
+/**
+ * A refused read still says whether the admin meant signed policy: trusted keys or requireSignedPolicy in any
+ * form but false. Then the settings used instead keep a signed policy required (fail closed), even when the
+ * last good ones did not ask for it.
+ */
+function rawWantsSigned(raw: unknown): boolean {
+  if (typeof raw !== 'object' || raw === null) return false;
+  const { policyKeys, requireSignedPolicy } = raw as Record<string, unknown>;
+  return policyKeys !== undefined || (requireSignedPolicy !== undefined && requireSignedPolicy !== false);
+}
 
 /** The last managed settings read, kept because the first storage.managed read after start can take seconds. */
 const LAST_KNOWN_KEY = 'managed.lastKnown';
@@ -79,7 +198,9 @@ async function readLive(): Promise<ManagedSettings> {
   let status: Omit<ManagedStatus, 'checkedAt' | 'masked'>;
   let raw: unknown;
   try {
-    raw = await browser.storage.managed.get();
+    // Everything in managed storage, unknown names included (where the browser passes them on): they are named
+    // on the options page rather than ignored.
+    raw = await browser.storage.managed.get(null);
   } catch {
     // No managed storage (unmanaged browser, or Firefox without policies.json).
     raw = {};
@@ -100,7 +221,11 @@ async function readLive(): Promise<ManagedSettings> {
       settings = (raw as { role?: unknown } | null)?.role === 'sro' ? { role: 'sro' } : {};
       status = { inForce: 'none', problems: checked.problems };
     }
+    // Nor may it make a browser whose admin asked for signed policy accept the bundled one.
+    if (rawWantsSigned(raw) && !signedPolicyRequired(settings))
+      settings = { ...settings, requireSignedPolicy: true };
   }
+  status = { ...status, notices: managedNotices(raw, settings) };
   await browser.storage.local.set({
     [LAST_KNOWN_KEY]: settings,
     [MANAGED_STATUS_KEY]: {

@@ -3,7 +3,7 @@
 // signed policy is required and missing (then SRO pages stay covered). No hub calls here (policy-update.ts).
 import { parsePolicyBundle, type PolicyBundle } from '../policy/bundle';
 import { parsePolicyStatus, POLICY_STATUS_KEY, type PolicyStatus } from '../policy/update-status';
-import type { ManagedSettings } from './managed';
+import { signedPolicyRequired, type ManagedSettings } from './managed';
 
 /** The cover's reason while a signed policy is required and none has verified yet. */
 export const HELD_REASON = {
@@ -82,4 +82,4 @@ export function noteInForce(
 
 /** What, in the managed settings, changes which policy is in force (not the hub URL or the token). */
 export const policySettingsFingerprint = (managed: ManagedSettings): string =>
-  JSON.stringify([managed.requireSignedPolicy ?? false, managed.sisHosts ?? [], managed.district ?? null]);
+  JSON.stringify([signedPolicyRequired(managed), managed.sisHosts ?? [], managed.district ?? null]);

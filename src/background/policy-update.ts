@@ -10,7 +10,7 @@ import { sha256Hex } from '../report/canonical-json';
 import { z } from 'zod';
 import { baseDraft, record } from './audit';
 import { describeFailure, hubRequest, NOT_CONFIGURED } from './hub-client';
-import { managedSettings } from './managed';
+import { managedSettings, signedPolicyRequired } from './managed';
 import { activePolicy, policyFollows, STORED_POLICY_KEY } from './policy';
 import { readPolicyStatus, updateStatus } from './policy-source';
 /** The hub's answer to GET /v1/policy: the bundle as published under `signed` (null when it was never signed). */
@@ -59,7 +59,7 @@ export function checkForPolicyUpdate(options: { force?: boolean } = {}): Promise
     const current = await activePolicy();
     const district = managed.district ?? current?.policy.district.id ?? '';
     // A bundled default counts as the version in force unless a signed policy is required (then none is).
-    const currentVersion = managed.requireSignedPolicy
+    const currentVersion = signedPolicyRequired(managed)
       ? status.signed?.version
       : (status.signed?.version ?? current?.policy.version);
     const outcome = await verifySignedBundle(offered, {

@@ -1,6 +1,6 @@
 import { parsePolicyBundle, type PolicyBundle } from '../policy/bundle';
 import { loadDefaultBundle } from '../policy/default-bundle';
-import { managedSettings, type ManagedSettings } from './managed';
+import { managedSettings, signedPolicyRequired, type ManagedSettings } from './managed';
 import {
   noteInForce,
   policySettingsFingerprint,
@@ -48,7 +48,8 @@ async function load(): Promise<Loaded> {
     else console.error('Record Guard: bundled policy rejected', bundled.errors);
   }
   // The bundled policy still tells who is an SRO while a signed one is awaited: teachers stay untouched.
-  const held = managed.requireSignedPolicy === true && source !== 'signed';
+  // Required when requireSignedPolicy says so or, unset, whenever a key is trusted (signedPolicyRequired).
+  const held = signedPolicyRequired(managed) && source !== 'signed';
   if (bundle) bundle = withHostOverrides(bundle, managed.sisHosts);
   void noteInForce(bundle, bundle ? source : 'none', held).catch(() => undefined);
   return { bundle, held, fingerprint: policySettingsFingerprint(managed) };
@@ -60,7 +61,7 @@ export async function activePolicy(): Promise<PolicyBundle | undefined> {
   return (await cached).bundle;
 }
 
-/** Whether SRO pages are held covered until a signed policy verifies (managed requireSignedPolicy). */
+/** Whether SRO pages are held covered until a signed policy verifies (signedPolicyRequired). */
 export async function policyHeld(): Promise<boolean> {
   cached ??= load();
   return (await cached).held;

@@ -11,7 +11,8 @@ import { isSisHost, openPageFor } from '../sis/match';
 import { srosMayBeSignedIn } from '../decide/guarded';
 import { allOrigins, forgetIdentities, forgetTab, identitiesLoaded, identityForOrigin } from './identities';
 import { downloadRule, forgetReady, hostVerdict, ready, readyNow } from './ready';
-import { forgetManagedSettings, onManagedSettingsChange } from './managed';
+import { forgetManagedSettings, MANAGED_STATUS_KEY, onManagedSettingsChange } from './managed';
+import { reportManagedStatus } from './managed-report';
 import { activePolicy, forgetActivePolicy, STORED_POLICY_KEY } from './policy';
 import { afterManagedChange } from './policy-update';
 import { routeMessage } from './router';
@@ -217,6 +218,9 @@ export function startBackground(): void {
   browser.storage.onChanged.addListener((changes, area) => {
     // A new policy was stored (validated again on read; an invalid one leaves the bundled policy in force).
     if (area === 'local' && STORED_POLICY_KEY in changes) runTask('policy change', () => policyChanged());
+    // Each managed read writes its status: the hub hears of it when what it says changed.
+    if (area === 'local' && MANAGED_STATUS_KEY in changes)
+      runTask('managed settings report', () => reportManagedStatus());
     if (area === 'managed') {
       forgetManagedSettings();
       forgetReady();

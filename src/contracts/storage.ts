@@ -100,6 +100,13 @@ export const STORAGE_KEYS = [
     schema: 'parsePolicyStatus (src/policy/update-status.ts)',
   },
   {
+    key: 'managed.logged',
+    area: 'local',
+    version: 1,
+    writer: 'src/background/managed-report.ts',
+    schema: 'SummarySchema (src/background/managed-report.ts)',
+  },
+  {
     key: 'managed.status',
     area: 'local',
     version: 1,

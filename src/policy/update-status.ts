@@ -81,10 +81,34 @@ export function parsePolicyStatus(raw: unknown): PolicyStatus {
 /** What the options page shows: the settings in force with secrets masked, and why a read was refused. */
 export const MANAGED_STATUS_KEY = 'managed.status';
 
+/**
+ * What an admin should look at in the managed settings, beside outright refusals (`problems`): a setting whose
+ * name the extension does not know (with the known name it is closest to), a value of the wrong type, and how
+ * the trusted keys and `requireSignedPolicy` together decide whether a signed policy is required. Codes, not
+ * sentences, so the options page says them in the admin's language.
+ */
+export const ManagedNoticeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('unknown-key'),
+    path: z.string().max(200),
+    suggestion: z.string().max(80).optional(),
+  }),
+  z.strictObject({ kind: z.literal('wrong-type'), path: z.string().max(200), expected: z.string().max(40) }),
+  /** Keys are trusted and requireSignedPolicy is not set: a signed policy is required anyway (fail closed). */
+  z.strictObject({ kind: z.literal('signing-implied') }),
+  /** Keys are trusted and requireSignedPolicy is explicitly false: the bundled policy applies until one verifies. */
+  z.strictObject({ kind: z.literal('signing-off') }),
+  /** A signed policy is required and no key is trusted: nothing can verify, SRO pages stay covered. */
+  z.strictObject({ kind: z.literal('no-keys') }),
+]);
+export type ManagedNotice = z.infer<typeof ManagedNoticeSchema>;
+
 export const ManagedStatusSchema = z.strictObject({
   /** live: the settings read now; last-good: the read was refused and the last good settings stay; none. */
   inForce: z.enum(['live', 'last-good', 'none']),
   problems: z.array(z.string().max(500)).max(20),
+  /** Absent in records written before notices existed. */
+  notices: z.array(ManagedNoticeSchema).max(30).optional(),
   checkedAt: z.string(),
   /** The settings in force, secrets replaced by a mask (never the token itself). */
   masked: z.record(z.string(), z.unknown()),

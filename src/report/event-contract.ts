@@ -18,6 +18,9 @@ export const EVENT_TYPES = [
   'policy-rejected',
   // The SRO browser's hardening changed (src/background/hardening.ts); the findings are in `evidence`.
   'browser-hardening',
+  // What the options page shows about the managed settings changed (src/background/managed-report.ts):
+  // in force, refused count, warnings and whether a signed policy is required, in `evidence`.
+  'managed-settings',
   // An SRO's interaction with a student, from the interaction form (details in `interaction`).
   'interaction',
   'checkpoint',

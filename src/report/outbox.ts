@@ -1,7 +1,8 @@
 // The outbox worker: delivers the log's unacknowledged events to the district hub, oldest first.
 //
 // HTTP contract (src/report/event-contract.ts): POST {hubUrl}/v1/events with body {"events": [...]} (at most 500
-// events), `Authorization: Bearer <token>` when a token is configured. Only a 200 whose body parses as
+// events), `Authorization: Bearer <token>` when a token is configured, added by the transport it is given (the
+// one hub client's hubTransport, src/background/hub-client.ts): the outbox never holds the token. Only a 200 whose body parses as
 // EventBatchResultSchema counts: ids in `stored` or `duplicates` are delivered and leave the outbox; ids in
 // `rejected` (same id, other content at the hub) leave the outbox too and are recorded locally (below); ids
 // the answer does not mention stay and are retried. Anything else — another status, a network error, a
@@ -42,8 +43,8 @@ export const META_REJECTED_PREFIX = 'rejected:';
 export interface DeliverOptions {
   /** The hub's base URL, e.g. https://recordguard.district.example (a trailing slash is ignored). */
   hubUrl: string;
-  token?: string;
   batchSize: number;
+  /** The transport, which authenticates (src/background/hub-client.ts hubTransport adds the token). */
   fetch: typeof fetch;
   /** Epoch milliseconds. */
   now: () => number;
@@ -160,10 +161,7 @@ async function post(body: string, options: DeliverOptions): Promise<Attempt> {
     const send = options.fetch;
     const response = await send(url, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      },
+      headers: { 'content-type': 'application/json' },
       body,
       signal: controller.signal,
       credentials: 'omit',

@@ -6,6 +6,7 @@ import {
   ManagedStatusSchema,
   parsePolicyStatus,
   POLICY_STATUS_KEY,
+  type ManagedNotice,
   type ManagedStatus,
   type PolicyStatus,
 } from '../policy/update-status';
@@ -45,6 +46,39 @@ const SOURCE_TEXT: Record<string, AdminTextKey> = {
   bundled: 'sourceBundled',
   none: 'sourceNone',
 };
+
+/** One managed-settings notice in the UI language (paths and names as code, never a value). */
+function NoticeText({ notice }: { notice: ManagedNotice }) {
+  const code = (text: string) => <code>{text}</code>;
+  // The sentence is split at its placeholder so the setting's name renders as code, as text.
+  const withCode = (key: AdminTextKey, name: string, value: string, values: Record<string, string> = {}) => {
+    const [before, after] = say(key, { ...values, [name]: '\u0000' }).split('\u0000');
+    return (
+      <>
+        {before}
+        {code(value)}
+        {after}
+      </>
+    );
+  };
+  switch (notice.kind) {
+    case 'unknown-key':
+      return (
+        <>
+          {withCode('noticeUnknownKey', 'path', notice.path)}
+          {notice.suggestion && <> {withCode('noticeDidYouMean', 'suggestion', notice.suggestion)}</>}
+        </>
+      );
+    case 'wrong-type':
+      return withCode('noticeWrongType', 'path', notice.path, { expected: notice.expected });
+    case 'signing-implied':
+      return <>{say('noticeSigningImplied')}</>;
+    case 'signing-off':
+      return <>{say('noticeSigningOff')}</>;
+    case 'no-keys':
+      return <>{say('noticeNoKeys')}</>;
+  }
+}
 
 interface TabMatch {
   url: string;
@@ -243,6 +277,25 @@ export function AdminStatus() {
             <ul>
               {managed.problems.map((problem) => (
                 <li key={problem}>{problem}</li>
+              ))}
+            </ul>
+          </div>
+        )}
+        {managed?.notices && managed.notices.length > 0 && (
+          <div role="alert" id="managed-warnings" class="problems">
+            <p>
+              <strong>{say('managedWarnings')}</strong>
+            </p>
+            <ul>
+              {managed.notices.map((notice, index) => (
+                <li
+                  key={index}
+                  data-notice={notice.kind}
+                  data-path={'path' in notice ? notice.path : undefined}
+                  data-suggestion={notice.kind === 'unknown-key' ? notice.suggestion : undefined}
+                >
+                  <NoticeText notice={notice} />
+                </li>
               ))}
             </ul>
           </div>

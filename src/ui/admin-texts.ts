@@ -73,6 +73,31 @@ export const ADMIN_TEXTS = {
   },
   managedNone: { en: 'No managed settings.', es: 'No hay ajustes administrados.' },
   managedProblems: { en: 'Problems in the managed settings', es: 'Problemas en los ajustes administrados' },
+  managedWarnings: {
+    en: 'Check these managed settings',
+    es: 'Revise estos ajustes administrados',
+  },
+  noticeUnknownKey: {
+    en: 'Unknown setting {path}: Record Guard does not read it.',
+    es: 'Ajuste desconocido {path}: Record Guard no lo lee.',
+  },
+  noticeDidYouMean: { en: 'Did you mean {suggestion}?', es: '¿Quiso decir {suggestion}?' },
+  noticeWrongType: {
+    en: 'Setting {path} has a value of the wrong type (expected {expected}).',
+    es: 'El ajuste {path} tiene un valor de tipo incorrecto (se esperaba {expected}).',
+  },
+  noticeSigningImplied: {
+    en: 'A signed policy is required: trusted keys (policyKeys) are set and requireSignedPolicy is not. If you did set requireSignedPolicy, the browser dropped it because its name is misspelt or its value is not true or false (chrome://policy then shows it as not set): check the spelling and the value where the policy is written. Setting requireSignedPolicy to true says so explicitly, and this note goes.',
+    es: 'Se requiere una política firmada: hay claves de confianza (policyKeys) y requireSignedPolicy no está definido. Si definió requireSignedPolicy, el navegador lo descartó porque el nombre está mal escrito o el valor no es true ni false (chrome://policy lo muestra entonces como no definido): revise la ortografía y el valor donde se escribe la política. Si pone requireSignedPolicy en true lo indica de forma explícita, y esta nota desaparece.',
+  },
+  noticeSigningOff: {
+    en: 'requireSignedPolicy is false although trusted keys are set: the policy bundled with the extension applies until a signed one verifies. Remove requireSignedPolicy (or set it to true) once the hub serves a signed policy.',
+    es: 'requireSignedPolicy es false aunque hay claves de confianza: se aplica la política incluida en la extensión hasta que se verifique una firmada. Quite requireSignedPolicy (o póngalo en true) cuando el servidor ofrezca una política firmada.',
+  },
+  noticeNoKeys: {
+    en: 'A signed policy is required but no trusted key (policyKeys) is set: no policy can verify, and SRO pages stay covered.',
+    es: 'Se requiere una política firmada pero no hay ninguna clave de confianza (policyKeys): ninguna política puede verificarse y las páginas de los agentes siguen cubiertas.',
+  },
   syncTitle: { en: 'Sync with the district hub', es: 'Sincronización con el servidor del distrito' },
   lastSync: { en: 'Last sync', es: 'Última sincronización' },
   syncProblem: { en: 'Last problem', es: 'Último problema' },

@@ -137,4 +137,50 @@ describe.each(BACKENDS)('signed policy bundles at the hub on $name', (backend) =
     expect(bad.statusCode).toBe(400);
     expect((await hub.call('sro', { method: 'GET', url: '/v1/admin/devices' })).statusCode).toBe(403);
   });
+
+  it("shows each device's last managed-settings report: signing required, the warnings; unreadable notices left out", async () => {
+    const notices = [
+      { kind: 'signing-implied' },
+      { kind: 'unknown-key', path: 'requireSignedPolicies', suggestion: 'requireSignedPolicy' },
+    ];
+    const managedEvent = (evidence: Record<string, string>) => ({
+      type: 'managed-settings' as const,
+      policyVersion: 1,
+      categories: [],
+      citations: [],
+      evidence,
+    });
+    const [first, second] = await makeChain(2, {
+      device: 'laptop-managed',
+      extra: managedEvent({ inForce: 'none', signedPolicyRequired: 'true', problems: '1', notices: '[' }),
+    });
+    const [latest] = await makeChain(1, {
+      device: 'laptop-managed',
+      startSeq: 3,
+      prevHash: second?.hash,
+      extra: managedEvent({
+        inForce: 'live',
+        signedPolicyRequired: 'true',
+        problems: '0',
+        notices: JSON.stringify(notices),
+      }),
+    });
+    const posted = await hub.call('sro', {
+      method: 'POST',
+      url: '/v1/events',
+      payload: { events: [first, second, latest] },
+    });
+    expect(posted.statusCode, posted.body).toBe(200);
+    const devices = json<{ devices: { device: string; managed: unknown }[] }>(
+      await hub.call('admin', { method: 'GET', url: '/v1/admin/devices' }),
+    ).devices;
+    expect(devices.find((device) => device.device === 'laptop-managed')?.managed).toEqual({
+      at: latest?.time,
+      inForce: 'live',
+      problems: 0,
+      signedPolicyRequired: true,
+      notices,
+    });
+    expect(devices.find((device) => device.device === 'laptop-old')?.managed).toBeNull();
+  });
 });

@@ -4,7 +4,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { fakeBrowser } from 'wxt/testing';
-import { describeFailure, hubRequest, NOT_CONFIGURED } from '../../src/background/hub-client';
+import {
+  describeFailure,
+  hubAuthorization,
+  hubRequest,
+  hubTransport,
+  NOT_CONFIGURED,
+} from '../../src/background/hub-client';
 import { forgetManagedSettings } from '../../src/background/managed';
 
 const TOKEN = 'tok-ABCDEFGHIJKLMNOPQRSTUVWXYZ-secret';
@@ -172,5 +178,40 @@ describe('hubRequest', () => {
       expect(JSON.stringify(result)).not.toContain(TOKEN);
       expect(describeFailure(result)).not.toContain(TOKEN);
     }
+  });
+});
+
+describe('hubTransport (the outbox worker’s transport)', () => {
+  it('adds the endpoint’s token as the Authorization header and keeps the caller’s own headers and options', async () => {
+    stubFetch(async () => json(200, {}));
+    const send = hubTransport({ hubUrl: HUB, token: TOKEN });
+    const signal = new AbortController().signal;
+    await send('http://hub.test:4300/v1/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"events":[]}',
+      signal,
+      credentials: 'omit',
+    });
+    const init = calls[0]?.[1];
+    const headers = new Headers(init?.headers);
+    expect(headers.get('authorization')).toBe(`Bearer ${TOKEN}`);
+    expect(headers.get('content-type')).toBe('application/json');
+    expect(init).toMatchObject({ method: 'POST', body: '{"events":[]}', signal, credentials: 'omit' });
+  });
+
+  it('without a token sends no Authorization header, and a caller cannot put another in', async () => {
+    stubFetch(async () => json(200, {}));
+    await hubTransport({ hubUrl: HUB })('http://hub.test:4300/v1/events', { method: 'POST' });
+    expect(new Headers(calls[0]?.[1]?.headers).has('authorization')).toBe(false);
+    await hubTransport({ hubUrl: HUB, token: TOKEN })('http://hub.test:4300/v1/events', {
+      headers: { authorization: 'Bearer someone-else' },
+    });
+    expect(new Headers(calls[1]?.[1]?.headers).get('authorization')).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it('hubAuthorization is the one header both use', () => {
+    expect(hubAuthorization(TOKEN)).toEqual({ authorization: `Bearer ${TOKEN}` });
+    expect(hubAuthorization(undefined)).toEqual({});
   });
 });

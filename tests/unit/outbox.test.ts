@@ -11,6 +11,7 @@ import {
   rejectedEvents,
   type DeliverOptions,
 } from '../../src/report/outbox';
+import { hubTransport } from '../../src/background/hub-client';
 import { RecordGuardDb } from '../../src/store/db';
 import { appendEvents, verifyChain, verifyEvents, type EventDraft } from '../../src/store/log';
 import { startReceiver, type Receiver } from '../fixtures/receiver';
@@ -155,14 +156,15 @@ describe('deliverBatch', () => {
     });
   });
 
-  it('sends the bearer token when given', async () => {
+  it('sends the bearer token when given (through the one hub client’s transport)', async () => {
     await receiver.close();
     receiver = await startReceiver({ token: 'sro-token-123' });
     const { db } = await seeded(3);
     expect(await deliverBatch(db, options())).toMatchObject({ delivered: 0, failed: true });
     expect((await outboxStatus(db)).lastError).toMatch(/401/);
     clockMs += BACKOFF_CAP_MS;
-    expect(await deliverBatch(db, options({ token: 'sro-token-123' }))).toMatchObject({
+    const fetch = hubTransport({ hubUrl: receiver.url, token: 'sro-token-123' });
+    expect(await deliverBatch(db, options({ fetch }))).toMatchObject({
       delivered: 3,
       pending: 0,
     });
