@@ -1,9 +1,13 @@
 import { GUARD_PLAN_KEY, isGuardPlan, type GuardPlan } from '../contracts/guard-plan';
 import { planOpens, type PageReading } from '../decide/plan-views';
 import { bundleClassification, sensitiveFieldsFor } from '../policy/sensitive-fields';
-import { applyRecordRules, hostPatternPrefix, type GuardedOrigin } from '../enforce/record-rules';
+import {
+  applyRecordRules,
+  assignedSroOrigins,
+  ownedOrigin,
+  type GuardedOrigin,
+} from '../enforce/record-rules';
 import type { PolicyBundle } from '../policy/bundle';
-import { ownersOf } from '../sis/match';
 import { srosMayBeSignedIn } from '../decide/guarded';
 import { hostVerdict, ready } from './ready';
 import { allOrigins, knownNonSroByOrigin } from './identities';
@@ -76,24 +80,18 @@ export async function publishGuardPlan(): Promise<void> {
  * the admin assigned to an SRO, every host of every adapter (before anyone is seen there).
  */
 async function guardedOrigins(bundle: PolicyBundle): Promise<GuardedOrigin[]> {
-  // The host's owners only (the adapters at the highest priority claiming it): a lower adapter on the same host
-  // (the bundled demo adapters on 127.0.0.1 under a district's recorded one) would otherwise add its catch-all
-  // block and send the owner's sign-in and sign-out pages to the gate, so the SRO could never be signed out.
-  const adaptersOf = (url: URL): PolicyBundle['adapters'] => ownersOf(bundle.adapters, url);
   const state = await ready();
   const guarded: GuardedOrigin[] = [];
   for (const [origin, seen] of allOrigins()) {
     if (!srosMayBeSignedIn(hostVerdict(state, origin, seen))) continue;
     // On a managed SRO browser every host is guarded below; a named SRO's origin also opens their views.
     if (seen.role !== 'sro' && state.managed.role === 'sro') continue;
-    guarded.push({ origin, username: seen.username?.toLowerCase(), adapters: adaptersOf(new URL(origin)) });
+    // The host's owners' rules only (ownedOrigin): a lower adapter on the host never closes the owner's pages.
+    guarded.push(ownedOrigin(bundle.adapters, origin, seen.username?.toLowerCase()));
   }
   if (srosMayBeSignedIn(hostVerdict(state, undefined, undefined))) {
-    for (const adapter of bundle.adapters) {
-      for (const host of adapter.match.hosts) {
-        guarded.push({ origin: hostPatternPrefix(host), username: undefined, adapters: [adapter] });
-      }
-    }
+    // Every adapter's host patterns, a higher adapter's yielding its hosts from the lower ones' rules.
+    guarded.push(...assignedSroOrigins(bundle.adapters));
   }
   return guarded;
 }

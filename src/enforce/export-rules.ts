@@ -3,6 +3,7 @@
 // for, in its tab, once, for seconds (src/enforce/export-allow.ts removes the rule).
 import type { SisAdapter } from '../policy/adapter';
 import type { Category } from '../policy/vocabulary';
+import { MAX_RECORD_PRIORITY } from './record-rules';
 
 type Rule = Browser.declarativeNetRequest.Rule;
 
@@ -30,8 +31,13 @@ export const ALL_RESOURCE_TYPES = [
 const BLOCK_BASE = 1000;
 export const ALLOW_BASE = 50_000;
 export const ALLOW_END = 60_000;
-/** Above the record rules' priorities (1–3) and the export block rules' (1): the one allowed request wins. */
-export const ALLOW_PRIORITY = 10;
+/**
+ * Above every record rule (src/enforce/record-rules.ts): an open page, a student's allowed record or a yield to a
+ * higher-priority adapter's host never opens an export endpoint.
+ */
+export const BLOCK_PRIORITY = MAX_RECORD_PRIORITY + 1;
+/** Above the export blocks and every record rule: the one allowed request wins. */
+export const ALLOW_PRIORITY = MAX_RECORD_PRIORITY + 2;
 
 export const domainsOf = (adapter: SisAdapter): string[] => [
   ...new Set(adapter.match.hosts.map((host) => (host.split(':')[0] ?? host).replace(/^\*\./, ''))),
@@ -47,7 +53,7 @@ export function blockRulesFor(
     adapter.exports.endpoints.forEach((endpoint, endpointIndex) => {
       rules.push({
         id: BLOCK_BASE + adapterIndex * 100 + endpointIndex,
-        priority: 1,
+        priority: BLOCK_PRIORITY,
         action: { type: 'block' as Browser.declarativeNetRequest.RuleActionType },
         condition: {
           urlFilter: endpoint.urlFilter,

@@ -9,6 +9,8 @@ import type { ViewableCategories } from '../decide/viewable';
 import type { SisAdapter } from '../policy/adapter';
 import { STUDENT_PLACEHOLDER } from '../policy/placeholders';
 import type { Category } from '../policy/vocabulary';
+import { hostsOverlap } from '../policy/adapter-overlap';
+import { ownersOf } from '../sis/match';
 
 type Rule = Browser.declarativeNetRequest.Rule;
 type ResourceType = Browser.declarativeNetRequest.ResourceType;
@@ -17,12 +19,29 @@ type ResourceType = Browser.declarativeNetRequest.ResourceType;
 export const FIRST_ID = 100_000;
 const LAST_ID = 199_999;
 
-/** Priorities: a catch-all block or redirect, open pages above it, the plan's students above those. */
+/**
+ * Priorities, in one band per adapter priority (src/sis/match.ts ownersOf): within a band a catch-all block or
+ * redirect, open pages above it, the plan's students above those. Band 0 (the lowest adapter priority) keeps
+ * 1–4; band b adds 5 × b, and at 5 × b its yields: an allow on each host pattern of a band-b adapter that a
+ * lower adapter's pattern also covers. A yield outranks every lower band's rule and none of its own band's, so on
+ * a host a higher adapter owns only that adapter's rules decide, as ownersOf says (and none at all if it has
+ * no network section: its in-page cover guards alone, as for an origin where an SRO was seen).
+ */
+const BAND_WIDTH = 5;
+const YIELD_PRIORITY = 0;
 const CATCH_ALL_PRIORITY = 1;
 const OPEN_PRIORITY = 2;
 const STUDENT_PRIORITY = 3;
 /** Above the students' allows: a URL naming the student twice (a server may read either) is never opened. */
 const REPEATED_STUDENT_PRIORITY = 4;
+/** Adapter priorities run from -100 to 100 (src/policy/adapter.ts): at most 201 bands. */
+const MAX_BANDS = 201;
+/** The highest priority a record rule can have; the export rules rank above it (src/enforce/export-rules.ts). */
+export const MAX_RECORD_PRIORITY = (MAX_BANDS - 1) * BAND_WIDTH + REPEATED_STUDENT_PRIORITY;
+
+const inBand = (band: number, priority: number): number => band * BAND_WIDTH + priority;
+/** Which of the priorities above a rule has, whatever its band. */
+const kindOf = (rule: Pick<Rule, 'priority'>): number => (rule.priority ?? 1) % BAND_WIDTH;
 
 /** Requests that carry a document or data a page script can read. Images, styles and scripts pass. */
 // Scripts and styles too: a JSON module import (`import(url, { with: { type: 'json' } })`) is a "script" request
@@ -48,6 +67,64 @@ export interface GuardedOrigin {
   /** The SRO seen there (lower case); undefined when only the managed role says so. */
   username: string | undefined;
   adapters: readonly SisAdapter[];
+  /** The priority band of the adapters' rules (adapterBand); 0 when omitted. */
+  band?: number;
+  /** Yield this origin to this band: lower bands' rules do not apply on it (a higher adapter owns it). */
+  yieldsBelow?: boolean;
+}
+
+/**
+ * The band of an adapter priority among a bundle's adapters: 0 for the lowest priority any of them has, one
+ * more for each distinct priority above it.
+ */
+export function adapterBand(adapters: readonly Pick<SisAdapter, 'priority'>[], priority: number): number {
+  return new Set(adapters.map((adapter) => adapter.priority ?? 0).filter((other) => other < priority)).size;
+}
+
+/**
+ * An origin where an SRO was seen: the rules of its host's owners (ownersOf) only, in their band. A lower adapter
+ * on the same host (the bundled demo adapters on 127.0.0.1 under a district's recorded one) would otherwise add
+ * its catch-all and send the owner's sign-in and sign-out pages to the gate.
+ */
+export function ownedOrigin(
+  adapters: readonly SisAdapter[],
+  origin: string,
+  username: string | undefined,
+): GuardedOrigin {
+  const owners = ownersOf(adapters, new URL(origin));
+  return { origin, username, adapters: owners, band: adapterBand(adapters, owners[0]?.priority ?? 0) };
+}
+
+/**
+ * A browser the admin assigned to an SRO: every host pattern of every adapter is guarded before anyone is seen
+ * there, each with its own adapter's rules in that adapter's band. Where a lower adapter's pattern covers hosts
+ * of a higher one ("*.powerschool.com" under "district.powerschool.com", "127.0.0.1" under "127.0.0.1:8080"),
+ * the higher pattern yields: there only its own adapter's rules apply. Patterns are wildcards, so the exclusion
+ * is by priority rather than by listing hosts; every host the higher patterns do not name keeps the lower
+ * adapter's rules (fail closed).
+ */
+export function assignedSroOrigins(adapters: readonly SisAdapter[]): GuardedOrigin[] {
+  const guarded: GuardedOrigin[] = [];
+  for (const adapter of adapters) {
+    const priority = adapter.priority ?? 0;
+    const band = adapterBand(adapters, priority);
+    for (const host of adapter.match.hosts) {
+      const yieldsBelow = adapters.some(
+        (other) =>
+          (other.priority ?? 0) < priority &&
+          other.network !== undefined &&
+          other.match.hosts.some((theirs) => hostsOverlap(host, theirs)),
+      );
+      guarded.push({
+        origin: hostPatternPrefix(host),
+        username: undefined,
+        adapters: [adapter],
+        band,
+        yieldsBelow,
+      });
+    }
+  }
+  return guarded;
 }
 
 export interface RecordRuleInput {
@@ -136,12 +213,33 @@ export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
     rules.push({ id: nextId++, ...rule });
   };
   for (const guarded of input.guarded) {
+    const band = guarded.band ?? 0;
+    if (!Number.isInteger(band) || band < 0 || band >= MAX_BANDS) {
+      throw new Error(`priority band ${band} is outside 0–${MAX_BANDS - 1}`);
+    }
+    const priority = (kind: number): number => inBand(band, kind);
+    const prefix = guarded.origin.startsWith('^') ? guarded.origin : originPrefix(guarded.origin);
+    if (guarded.yieldsBelow === true && band > 0) {
+      // Every request type a lower band's rules touch: on this pattern's hosts none of them applies.
+      add({
+        priority: priority(YIELD_PRIORITY),
+        action: { type: 'allow' as Browser.declarativeNetRequest.RuleActionType },
+        condition: { regexFilter: `${prefix}/.*`, resourceTypes: READABLE_TYPES },
+      });
+      add({
+        priority: priority(YIELD_PRIORITY),
+        action: { type: 'allow' as Browser.declarativeNetRequest.RuleActionType },
+        condition: {
+          regexFilter: `${webSocketPrefix(prefix)}/.*`,
+          resourceTypes: ['websocket'] as ResourceType[],
+        },
+      });
+    }
     const networked = guarded.adapters.filter((adapter) => adapter.network !== undefined);
     if (networked.length === 0) continue;
-    const prefix = guarded.origin.startsWith('^') ? guarded.origin : originPrefix(guarded.origin);
     // Every readable request to the origin: navigations go to the gate with the URL they asked for.
     add({
-      priority: CATCH_ALL_PRIORITY,
+      priority: priority(CATCH_ALL_PRIORITY),
       action: {
         type: 'redirect' as Browser.declarativeNetRequest.RuleActionType,
         redirect: { regexSubstitution: `${input.gateTarget}\\0` },
@@ -149,12 +247,12 @@ export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
       condition: { regexFilter: `${prefix}/.*`, resourceTypes: ['main_frame'] as ResourceType[] },
     });
     add({
-      priority: CATCH_ALL_PRIORITY,
+      priority: priority(CATCH_ALL_PRIORITY),
       action: { type: 'block' as Browser.declarativeNetRequest.RuleActionType },
       condition: { regexFilter: `${prefix}/.*`, resourceTypes: BLOCKED_TYPES },
     });
     add({
-      priority: CATCH_ALL_PRIORITY,
+      priority: priority(CATCH_ALL_PRIORITY),
       action: { type: 'block' as Browser.declarativeNetRequest.RuleActionType },
       condition: {
         regexFilter: `${webSocketPrefix(prefix)}/.*`,
@@ -172,7 +270,7 @@ export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
     // One rule a path: RE2 gives each regex about 2 KB once compiled, and an alternation of paths exceeds it.
     for (const path of openPaths) {
       add({
-        priority: OPEN_PRIORITY,
+        priority: priority(OPEN_PRIORITY),
         action: { type: 'allow' as Browser.declarativeNetRequest.RuleActionType },
         // Case-sensitive, as the server reads its paths and parameters: "/Admin/…" is not an open page.
         condition: {
@@ -189,7 +287,7 @@ export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
       const paths = postbacks.map((endpoint) => pathPart(endpoint.url.split(STUDENT_PLACEHOLDER)[0] ?? ''));
       for (const path of new Set(paths)) {
         add({
-          priority: OPEN_PRIORITY,
+          priority: priority(OPEN_PRIORITY),
           action: { type: 'allow' as Browser.declarativeNetRequest.RuleActionType },
           condition: {
             regexFilter: `${prefix}${path}(?:\\?.*)?$`,
@@ -221,7 +319,7 @@ export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
       )) {
         const [before, after] = endpoint.url.split(STUDENT_PLACEHOLDER) as [string, string];
         add({
-          priority: STUDENT_PRIORITY,
+          priority: priority(STUDENT_PRIORITY),
           action: { type: 'allow' as Browser.declarativeNetRequest.RuleActionType },
           condition: {
             regexFilter: `${prefix}${before}(?:${group.join('|')})${after}$`,
@@ -236,7 +334,7 @@ export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
     // matched one value while the server reads the other.
     for (const key of new Set(endpoints.flatMap((endpoint) => studentParameter(endpoint.url) ?? []))) {
       add({
-        priority: REPEATED_STUDENT_PRIORITY,
+        priority: priority(REPEATED_STUDENT_PRIORITY),
         action: { type: 'block' as Browser.declarativeNetRequest.RuleActionType },
         condition: { regexFilter: `${prefix}/[^#]*[?&]${key}=[^#]*&${key}=`, resourceTypes: READABLE_TYPES },
       });
@@ -289,10 +387,16 @@ export const RECORD_RULES_ALARM = 'record-rules-refresh';
 
 const inRange = (rule: Rule): boolean => rule.id >= FIRST_ID && rule.id <= LAST_ID;
 
-/** Only the catch-all blocks and redirects (built from escaped origins alone, so always accepted). */
-function catchAllsOnly(input: Omit<RecordRuleInput, 'studentsPerRule'>): RecordRuleSet {
+/**
+ * Only the catch-all blocks and redirects, and the yields that keep a lower adapter's out of a higher one's hosts
+ * (all built from escaped origins alone, so always accepted).
+ */
+export function catchAllsOnly(input: Omit<RecordRuleInput, 'studentsPerRule'>): RecordRuleSet {
   const all = buildRecordRules({ ...input, viewable: {} });
-  return { rules: all.rules.filter((rule) => rule.priority === CATCH_ALL_PRIORITY), refreshAtMs: undefined };
+  return {
+    rules: all.rules.filter((rule) => [CATCH_ALL_PRIORITY, YIELD_PRIORITY].includes(kindOf(rule))),
+    refreshAtMs: undefined,
+  };
 }
 
 /** The first rule whose regex Chromium's RE2 refuses (too large once compiled, or not RE2 syntax). */
@@ -337,7 +441,7 @@ export async function applyRecordRules(
     for (;;) {
       const refused = await firstRefused(set.rules);
       if (refused === undefined) break;
-      if (refused.priority !== STUDENT_PRIORITY || perRule === 1) {
+      if (kindOf(refused) !== STUDENT_PRIORITY || perRule === 1) {
         throw new RuleLimitError(
           `the browser cannot run the rule for ${refused.condition.regexFilter ?? '?'}: ${refused.reason}`,
         );
