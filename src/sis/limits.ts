@@ -6,9 +6,3 @@ export const MAX_PATTERN_INPUT = 1000;
 
 /** Where a section's `heading` is looked for unless it names its own `headingSelector`. */
 export const DEFAULT_HEADINGS = 'h1, h2, h3, [role="heading"]';
-
-/**
- * A display name read from a page travels as `name:<display name>` where a login would (messages, session
- * memory, the guard plan), so the roster knows to match it against display names and nothing else.
- */
-export const DISPLAY_NAME_PREFIX = 'name:';
