@@ -57,8 +57,15 @@ function rosterMatchesFor(policy: DistrictPolicy, signals: IdentitySignals): Ros
   );
 }
 
-/** The login a roster entry is known by (every entry has a username or an e-mail). */
-const loginOf = (entry: RosterEntry): string | undefined => entry.username ?? entry.email;
+/** The bound every username field has (events, grants, requests, consents' recipients). */
+const MAX_LOGIN = 120;
+
+/**
+ * The login a roster entry is known by: its username, else its e-mail (an e-mail too long for a username
+ * field names nobody, so an SRO listed only by one is asked to sign in again rather than logged wrongly).
+ */
+const loginOf = (entry: RosterEntry): string | undefined =>
+  entry.username ?? (entry.email !== undefined && entry.email.length <= MAX_LOGIN ? entry.email : undefined);
 
 /**
  * Resolves the user's role from the district roster, the SIS role label and the managed browser's role.
@@ -139,5 +146,6 @@ function canonicalLogin(
   if (people.length === 1) return people[0];
   // A display name several non-SROs share is nobody in particular.
   if (people.length > 1) return undefined;
-  return signals.email?.trim() || undefined;
+  const email = signals.email?.trim();
+  return email !== undefined && email !== '' && email.length <= MAX_LOGIN ? email : undefined;
 }
