@@ -16,7 +16,7 @@ import {
 } from '../contracts/page-guard';
 import type { SisAdapter } from '../policy/adapter';
 import type { PolicyBundle } from '../policy/bundle';
-import { resolveRole } from '../policy/roles';
+import { nonSroDisplayNames, resolveRole } from '../policy/roles';
 import type { Action, Category } from '../policy/vocabulary';
 import { adapterForUrl, isSisHost, openPageFor } from '../sis/match';
 import { database } from '../store/db';
@@ -76,6 +76,7 @@ export async function handleHello(message: PageHello, sender: PageSender): Promi
     guard: 'check',
     adapter,
     knownNonSro: knownNonSro(sender.origin),
+    knownNonSroNames: nonSroDisplayNames(bundle.policy, knownNonSro(sender.origin)),
     sensitiveLabels: sensitive?.labels ?? [],
     sensitiveCodes: sensitive?.codes ?? [],
     language,

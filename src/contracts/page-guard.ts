@@ -44,6 +44,8 @@ export interface PageHelloReply {
   adapter?: SisAdapter;
   /** Users seen on this host who are not SROs: their pages are uncovered as soon as the name is read. */
   knownNonSro: string[];
+  /** The roster's display names (`displayNameKey`s) of those users that no SRO shares. */
+  knownNonSroNames?: string[];
   /** Regex sources of fields that are always redacted for SROs (immigration-related). */
   sensitiveLabels: string[];
   sensitiveCodes: string[];

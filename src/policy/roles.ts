@@ -1,5 +1,6 @@
 import type { DistrictPolicy, RosterEntry } from './district-policy';
 import type { Role } from './vocabulary';
+import { displayNameKey } from '../sis/limits';
 
 /** What the page and the browser say about the signed-in user. Any of it may be missing. */
 export interface IdentitySignals {
@@ -39,8 +40,10 @@ export const sameText = (a: string | undefined, b: string | undefined): boolean 
   a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /** Display names compare case-insensitively with any run of white space as one space. */
-const sameName = (a: string, b: string): boolean =>
-  a.replace(/\s+/gu, ' ').trim().toLowerCase() === b.replace(/\s+/gu, ' ').trim().toLowerCase();
+const sameName = (a: string, b: string): boolean => displayNameKey(a) === displayNameKey(b);
+
+const namesOf = (entry: RosterEntry): string[] =>
+  [entry.displayName, ...(entry.displayNames ?? [])].filter((name): name is string => name !== undefined);
 
 /** Every roster entry the page's identity names: a login or e-mail by username or e-mail, a display name by name. */
 function rosterMatchesFor(policy: DistrictPolicy, signals: IdentitySignals): RosterEntry[] {
@@ -50,10 +53,7 @@ function rosterMatchesFor(policy: DistrictPolicy, signals: IdentitySignals): Ros
       sameText(entry.username, signals.username) ||
       sameText(entry.email, signals.email) ||
       // A display name is not unique: every person who has it counts, so one SRO among them guards the page.
-      (displayName !== undefined &&
-        [entry.displayName, ...(entry.displayNames ?? [])].some(
-          (name) => name !== undefined && sameName(name, displayName),
-        )),
+      (displayName !== undefined && namesOf(entry).some((name) => sameName(name, displayName))),
   );
 }
 
@@ -148,4 +148,25 @@ function canonicalLogin(
   if (people.length > 1) return undefined;
   const email = signals.email?.trim();
   return email !== undefined && email !== '' && email.length <= MAX_LOGIN ? email : undefined;
+}
+
+/**
+ * The display names (as `displayNameKey`s) that can only mean one of these non-SRO logins: what lets a content
+ * script leave a known teacher's page alone at once when the header shows only a name. A name any SRO on the
+ * roster also has is left out (it guards the page), and so is a name the roster gives nobody.
+ */
+export function nonSroDisplayNames(policy: DistrictPolicy, logins: readonly string[]): string[] {
+  const sroNames = new Set(
+    policy.roles.roster
+      .filter((entry) => entry.role === 'sro')
+      .flatMap((entry) => namesOf(entry).map(displayNameKey)),
+  );
+  const names = new Set<string>();
+  for (const entry of policy.roles.roster) {
+    if (entry.role === 'sro') continue;
+    const login = loginOf(entry);
+    if (login === undefined || !logins.some((known) => sameText(known, login))) continue;
+    for (const name of namesOf(entry).map(displayNameKey)) if (!sroNames.has(name)) names.add(name);
+  }
+  return [...names];
 }

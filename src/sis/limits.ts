@@ -6,3 +6,9 @@ export const MAX_PATTERN_INPUT = 1000;
 
 /** Where a section's `heading` is looked for unless it names its own `headingSelector`. */
 export const DEFAULT_HEADINGS = 'h1, h2, h3, [role="heading"]';
+
+/**
+ * How display names compare (the roster's against the page's): case-insensitively, any run of white space as
+ * one space. Here so that the content script and the roster compare them the same way.
+ */
+export const displayNameKey = (name: string): string => name.replace(/\s+/gu, ' ').trim().toLowerCase();

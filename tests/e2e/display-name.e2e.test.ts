@@ -139,6 +139,14 @@ describe('a teacher the page shows only by display name', () => {
       role: 'teacher',
       adapterId: 'demo-sis',
     });
+    // The guard plan (what content scripts read without waking the worker) lets the next page go at once: the
+    // roster's name for the teacher, never an SRO's.
+    const plan = await browser.worker.evaluate(async () => {
+      const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+      return (await api.storage.session.get('guard.plan'))['guard.plan'] as
+        { nonSroNames?: Record<string, string[]> } | undefined;
+    });
+    expect(plan?.nonSroNames?.[sis.url]).toEqual(['j. park']);
     // The next record page stays uncovered too, and nothing about the teacher is logged.
     await page.goto(welcome(sis, 'health'));
     expect(await settled(page, false)).toBe(false);

@@ -1,6 +1,11 @@
 // resolveRole: how the district roster, the SIS role label and the managed browser's role name a user.
 import { describe, expect, it } from 'vitest';
-import { resolveRole, type IdentitySignals, type ResolvedRole } from '../../src/policy/roles';
+import {
+  nonSroDisplayNames,
+  resolveRole,
+  type IdentitySignals,
+  type ResolvedRole,
+} from '../../src/policy/roles';
 import { DIAZ, ROSS, policyWith, realBundle } from './support';
 
 const policy = realBundle.policy;
@@ -256,5 +261,25 @@ describe('the login the user is kept under (ResolvedRole.username)', () => {
     const resolved = resolveRole(emailOnly, { displayName: 'Long Mail' });
     expect(resolved.role).toBe('sro');
     expect(resolved.username).toBeUndefined();
+  });
+});
+
+describe('nonSroDisplayNames (what lets a content script release a known teacher shown by name)', () => {
+  it("gives the known non-SROs' roster names, compared as the content script compares them", () => {
+    expect(nonSroDisplayNames(policy, ['Teacher.Park'])).toEqual(['j. park']);
+    expect(nonSroDisplayNames(policy, ['clerk.nguyen', 'unlisted.user'])).toEqual(['l. nguyen, records']);
+    expect(nonSroDisplayNames(policy, [])).toEqual([]);
+  });
+
+  it("never an SRO's name, even for a known login, nor a name an SRO shares", () => {
+    expect(nonSroDisplayNames(policy, [DIAZ.username])).toEqual([]);
+    const shared = policyWith((bundle) => {
+      bundle.policy.roles.roster.push({
+        role: 'teacher',
+        username: 't.diaz',
+        displayNames: ['Officer  M. Diaz', 'Mia Diaz'],
+      });
+    }).policy;
+    expect(nonSroDisplayNames(shared, ['t.diaz'])).toEqual(['mia diaz']);
   });
 });
