@@ -75,6 +75,13 @@ async function main(): Promise<void> {
     '1-teacher-sees-record',
     'A teacher opens a student record: nothing changes, nothing is logged',
   );
+  await page.goto(`${record}&header=welcome`);
+  await settled(page, false);
+  await shot(
+    page,
+    '1b-teacher-by-display-name',
+    'A header showing only "Welcome, J. Park" (as PowerSchool\'s does): the roster\'s display names say it is the teacher',
+  );
 
   await signIn(browser.context, sis, 'officer.diaz');
   await page.goto(record);

@@ -8,6 +8,7 @@ import {
   type GuardedOrigin,
 } from '../enforce/record-rules';
 import type { PolicyBundle } from '../policy/bundle';
+import { nonSroDisplayNames } from '../policy/roles';
 import { srosMayBeSignedIn } from '../decide/guarded';
 import { hostVerdict, ready } from './ready';
 import { allOrigins, knownNonSroByOrigin } from './identities';
@@ -52,6 +53,12 @@ export async function publishGuardPlan(): Promise<void> {
     sensitive: sensitiveFieldsFor(bundle),
     // Empty on a browser assigned to an SRO: there nobody is ever confirmed as not an SRO.
     nonSro: knownNonSroByOrigin(),
+    nonSroNames: Object.fromEntries(
+      Object.entries(knownNonSroByOrigin()).map(([origin, logins]) => [
+        origin,
+        nonSroDisplayNames(bundle.policy, logins),
+      ]),
+    ),
     categoryPatterns: bundleClassification(bundle),
     // Nothing opens from the plan while a required signed policy is awaited (the background then says why).
     viewable: (await policyHeld()) ? {} : await viewableForSros(bundle, new Date()),

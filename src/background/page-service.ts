@@ -16,7 +16,7 @@ import {
 } from '../contracts/page-guard';
 import type { SisAdapter } from '../policy/adapter';
 import type { PolicyBundle } from '../policy/bundle';
-import { resolveRole } from '../policy/roles';
+import { nonSroDisplayNames, resolveRole } from '../policy/roles';
 import type { Action, Category } from '../policy/vocabulary';
 import { adapterForUrl, isSisHost, openPageFor } from '../sis/match';
 import { database } from '../store/db';
@@ -76,6 +76,7 @@ export async function handleHello(message: PageHello, sender: PageSender): Promi
     guard: 'check',
     adapter,
     knownNonSro: knownNonSro(sender.origin),
+    knownNonSroNames: nonSroDisplayNames(bundle.policy, knownNonSro(sender.origin)),
     sensitiveLabels: sensitive?.labels ?? [],
     sensitiveCodes: sensitive?.codes ?? [],
     language,
@@ -134,39 +135,53 @@ type Ruling = Pick<Decision, 'outcome' | 'guarded' | 'citations'> & {
   decision: Decision;
 };
 
+/** Who a page shows as signed in: a login and a display name are separate (only the roster links them). */
+export interface PageUser {
+  username?: string | undefined;
+  displayName?: string | undefined;
+  roleLabel?: string | undefined;
+  conflicting: boolean;
+}
+
 /**
  * Who is guarded on a page, from one read of the facts: the policy's setting, the managed role, what the page
- * shows and what this session saw on its origin. guardedFor() (the core) answers; this only gathers.
+ * shows and what this session saw on its origin. guardedFor() (the core) answers; this only gathers. The
+ * page's user comes back as the roster's login (`pageUsername`): a page that shows only an SRO's display name
+ * is that SRO's username from here on, for the host's record, the network rules, grants, requests and events.
  */
 export async function guardOnPage(
   bundle: PolicyBundle | undefined,
   url: string,
   origin: string,
-  page: { username?: string | undefined; roleLabel?: string | undefined; conflicting: boolean },
+  page: PageUser,
   frame: boolean,
-): Promise<{ who: GuardVerdict; pageRole: KnownRole }> {
+): Promise<{ who: GuardVerdict; pageRole: KnownRole; pageUsername: string | undefined }> {
   await loadIdentities();
   const managed = await managedSettings();
   const managedRole = bundle && !bundle.policy.roles.honourManagedRole ? undefined : managed.role;
-  const pageRole: KnownRole =
+  const resolved =
     page.conflicting || !bundle
-      ? 'unknown'
+      ? undefined
       : resolveRole(bundle.policy, {
           ...(page.username ? { username: page.username } : {}),
+          ...(page.displayName ? { displayName: page.displayName } : {}),
           ...(page.roleLabel ? { roleLabel: page.roleLabel } : {}),
           ...(managedRole ? { managedRole } : {}),
-        }).role;
+        });
+  const pageRole: KnownRole = resolved?.role ?? 'unknown';
+  // Without a policy there is no roster to link a display name to anyone: only a login names the user.
+  const pageUsername = page.conflicting ? undefined : bundle ? resolved?.username : page.username;
   const who = guardedFor({
     unidentifiedUser: bundle?.policy.roles.unidentifiedUser,
     managedRole,
     sisHost: bundle ? isSisHost(bundle.adapters, url) : true,
     pageRole,
-    pageUsername: page.conflicting ? undefined : page.username,
+    pageUsername,
     conflicting: page.conflicting,
     frame,
     host: identityForOrigin(origin),
   });
-  return { who, pageRole };
+  return { who, pageRole, pageUsername };
 }
 
 /** One decision for one action: decidePage() answers every case (no policy, nobody guarded, no student). */
@@ -283,18 +298,26 @@ export async function handleEvaluate(
   const language = uiLanguage();
   const tabIdentity = sender.frameId !== 0 ? identityForTab(sender.tabId) : undefined;
   const conflicting = message.identity.conflicting;
-  // A frame without its own header borrows the identity its tab's top page showed.
-  const username = conflicting ? undefined : (message.identity.username ?? tabIdentity?.username);
+  // A frame without its own header borrows the identity its tab's top page showed (already the roster's login).
+  const own = message.identity.username !== undefined || message.identity.displayName !== undefined;
+  const borrowed = conflicting || own ? undefined : tabIdentity?.username;
   const roleLabel = conflicting ? undefined : message.identity.roleLabel;
   const frame = sender.frameId !== 0;
   // One read of who is guarded serves the view, print and copy rulings and the identity the origin keeps.
-  const { who, pageRole } = await guardOnPage(
+  const { who, pageRole, pageUsername } = await guardOnPage(
     bundle,
     message.url,
     sender.origin,
-    { username, roleLabel, conflicting },
+    {
+      username: conflicting ? undefined : (message.identity.username ?? borrowed),
+      displayName: conflicting ? undefined : message.identity.displayName,
+      roleLabel,
+      conflicting,
+    },
     frame,
   );
+  // From here on the user is the roster's login, never the display name the page showed.
+  const username = pageUsername;
   const input: DecisionInput = {
     username: who.username,
     roleLabel,
@@ -390,12 +413,12 @@ export async function handleIdentity(
     if (await signedOut(sender.origin, sender.tabId)) await effects.identityChanged();
     return { ok: true };
   }
-  const { username, roleLabel, conflicting } = message.identity;
-  const { pageRole } = await guardOnPage(
+  const { username, displayName, roleLabel, conflicting } = message.identity;
+  const { pageRole, pageUsername } = await guardOnPage(
     bundle,
     message.url,
     sender.origin,
-    { username, roleLabel, conflicting },
+    { username, displayName, roleLabel, conflicting },
     false,
   );
   // An unknown identity never replaces a known one (observeIdentity): the header may not say enough here.
@@ -405,7 +428,7 @@ export async function handleIdentity(
     {
       kind: 'page',
       role: pageRole,
-      username: conflicting ? undefined : username,
+      username: pageUsername,
       adapterId: open.adapter.id,
     },
     effects,

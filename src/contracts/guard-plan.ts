@@ -20,6 +20,11 @@ export interface GuardPlan {
   sensitive: Record<string, { labels: string[]; codes: string[] }>;
   /** Per origin: lower-case usernames seen there who are not SROs. Empty on a browser assigned to an SRO. */
   nonSro: Record<string, string[]>;
+  /**
+   * Per origin: the roster's display names (`displayNameKey`s) that can only mean one of those non-SROs, for
+   * headers that show a name rather than a login. From the policy's roster, never from a page.
+   */
+  nonSroNames?: Record<string, string[]>;
   /** The policy's field patterns and every adapter's field codes, per category: decide()'s classification. */
   categoryPatterns: CategoryPatterns[];
   /**

@@ -11,6 +11,21 @@ import { ActionSchema, CategorySchema } from '../policy/vocabulary';
 
 const UrlSchema = z.string().min(1).max(4096);
 
+/**
+ * Who the page shows as signed in. A login and a display name are separate fields: a display name ("Jane
+ * Doe", as PowerSchool's header shows it) is matched against the roster's display names only and never used as
+ * a login; the background turns either into the roster's login before anything is decided, stored or logged.
+ */
+const PageUserSchema = z.strictObject({
+  username: z.string().min(1).max(120).optional(),
+  email: z.string().min(1).max(200).optional(),
+  /** Bounded like the roster's display names. Personal (not student data): never logged. */
+  displayName: z.string().min(1).max(200).optional(),
+  roleLabel: z.string().min(1).max(200).optional(),
+  /** Two identity elements disagreed: treated as unknown. */
+  conflicting: z.boolean(),
+});
+
 /** Sent at document_start: is this page guarded, and what does the guard need to read it? */
 export const PageHelloSchema = z.strictObject({
   channel: z.literal('page.hello'),
@@ -29,6 +44,8 @@ export interface PageHelloReply {
   adapter?: SisAdapter;
   /** Users seen on this host who are not SROs: their pages are uncovered as soon as the name is read. */
   knownNonSro: string[];
+  /** The roster's display names (`displayNameKey`s) of those users that no SRO shares. */
+  knownNonSroNames?: string[];
   /** Regex sources of fields that are always redacted for SROs (immigration-related). */
   sensitiveLabels: string[];
   sensitiveCodes: string[];
@@ -41,13 +58,7 @@ export interface PageHelloReply {
 export const PageEvaluateSchema = z.strictObject({
   channel: z.literal('page.evaluate'),
   url: UrlSchema,
-  identity: z.strictObject({
-    username: z.string().min(1).max(120).optional(),
-    email: z.string().min(1).max(200).optional(),
-    roleLabel: z.string().min(1).max(200).optional(),
-    /** Two identity elements disagreed: treated as unknown. */
-    conflicting: z.boolean(),
-  }),
+  identity: PageUserSchema,
   studentId: z.string().min(1).max(40).optional(),
   categories: z.array(CategorySchema).max(20),
   fields: z.array(z.string().min(1).max(200)).max(2000),
@@ -80,12 +91,7 @@ export const PageIdentitySchema = z.strictObject({
   channel: z.literal('page.identity'),
   url: UrlSchema,
   signIn: z.boolean(),
-  identity: z.strictObject({
-    username: z.string().min(1).max(120).optional(),
-    email: z.string().min(1).max(200).optional(),
-    roleLabel: z.string().min(1).max(200).optional(),
-    conflicting: z.boolean(),
-  }),
+  identity: PageUserSchema,
 });
 export type PageIdentityReport = z.infer<typeof PageIdentitySchema>;
 

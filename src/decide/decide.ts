@@ -423,7 +423,9 @@ export function decide(bundle: DecisionPolicy, facts: Facts, who?: GuardVerdict)
     bases: new Map(bundle.legalBases.bases.map((basis) => [basis.id, basis])),
     consentBasis: bundle.legalBases.bases.find((basis) => basis.mode === 'consent-registry'),
     facts,
-    username: facts.user.username ?? resolved.rosterEntry?.username,
+    // The roster's login for whoever the page showed (a display name, an e-mail or the login itself): grants,
+    // requests and consents are kept under it. Never the display name.
+    username: resolved.username ?? facts.user.username,
     agency: resolved.rosterEntry?.agency ?? facts.user.agency,
     today: localDate(facts.time, policy.timeZone),
   };

@@ -17,6 +17,8 @@ export const FactsSchema = z.strictObject({
   user: z.strictObject({
     username: z.string().min(1).max(120).optional(),
     email: z.string().min(1).max(200).optional(),
+    /** The name the SIS header shows ("Jane Doe"): matched against the roster's display names only. */
+    displayName: z.string().min(1).max(200).optional(),
     roleLabel: z.string().min(1).max(200).optional(),
     managedRole: RoleSchema.optional(),
     /** Agency as the user's browser reports it; the roster's agency wins where the roster names one. */

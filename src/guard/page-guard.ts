@@ -26,13 +26,16 @@ import { planFor } from './plan';
 import { Redactor } from './redact';
 import { pick, text } from './texts';
 
+/** Whether the page names anyone (a login or a display name). */
+const shows = (seen: PageIdentity): boolean => seen.username !== undefined || seen.displayName !== undefined;
+
 /**
  * Who is signed in, as this page shows it; a frame without a header of its own reads its top page's (same
  * origin only), so an embedded section of a known teacher's page is left alone like the page itself.
  */
 function readPageIdentity(adapter: SisAdapter): PageIdentity {
   const own = readIdentity(adapter, document, location.href);
-  if (own.username !== undefined || own.conflicting || window === window.top || !window.top) return own;
+  if (shows(own) || own.conflicting || window === window.top || !window.top) return own;
   try {
     return readIdentity(adapter, window.top.document, location.href);
   } catch {
@@ -162,6 +165,7 @@ class PageWiring {
       url: location.href,
       identity: {
         ...(seen.username ? { username: seen.username } : {}),
+        ...(seen.displayName ? { displayName: seen.displayName } : {}),
         ...(seen.roleLabel ? { roleLabel: seen.roleLabel } : {}),
         conflicting: seen.conflicting || student.conflicting,
       },
@@ -218,7 +222,7 @@ class PageWiring {
   private readonly readIdentityNow = (of: SisAdapter): void => {
     if (this.state.identity !== undefined) return;
     const seen = readPageIdentity(of);
-    if (seen.username === undefined && !seen.conflicting) return;
+    if (!shows(seen) && !seen.conflicting) return;
     if (of.roleLabel.length > 0 && seen.roleLabel === undefined && !domReady()) return;
     this.dispatch({ type: 'identity', identity: seen });
   };
@@ -300,7 +304,7 @@ class PageWiring {
   private readonly reportOpenPage = (of: SisAdapter, signIn: boolean): void => {
     const report = (): void => {
       const seen = readPageIdentity(of);
-      if (!signIn && seen.username === undefined && !seen.conflicting) return;
+      if (!signIn && !shows(seen) && !seen.conflicting) return;
       reportIdentity({ channel: 'page.identity', url: location.href, signIn, identity: seen }).catch(
         (error: unknown) =>
           console.debug(

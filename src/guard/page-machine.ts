@@ -2,6 +2,7 @@
 // no messages: src/guard/page-guard.ts reads the page, carries out the effects and turns DOM and message
 // events into the events below. Every path that cannot establish an answer ends covered.
 import type { PageHelloReply, PageVerdict } from '../contracts/page-guard';
+import { displayNameKey } from '../sis/limits';
 import type { PageIdentity } from '../sis/read-page';
 import type { Language } from './texts';
 
@@ -272,9 +273,15 @@ export function step(state: GuardState, event: GuardEvent): Step {
       if (!state.reply || state.identity !== undefined) return none;
       const seen = event.identity;
       const known = state.reply.knownNonSro;
+      const knownNames = state.reply.knownNonSroNames ?? [];
       const next: GuardState = { ...state, identity: seen };
-      if (!seen.conflicting && seen.username !== undefined && known.includes(seen.username.toLowerCase())) {
-        // A teacher, clerk or admin the background has already checked in this session: nothing to do.
+      const knownUser =
+        seen.username !== undefined
+          ? known.includes(seen.username.toLowerCase())
+          : seen.displayName !== undefined && knownNames.includes(displayNameKey(seen.displayName));
+      if (!seen.conflicting && knownUser) {
+        // A teacher, clerk or admin the background has already checked in this session (by login, or by a
+        // display name the roster gives only them and no SRO): nothing to do.
         return stopped(next);
       }
       const lateCleared: GuardEffect[] =

@@ -24,6 +24,7 @@ export async function planFor(href: string): Promise<PageHelloReply | undefined>
     guard: 'check',
     adapter,
     knownNonSro: raw.nonSro[new URL(href).origin] ?? [],
+    knownNonSroNames: raw.nonSroNames?.[new URL(href).origin] ?? [],
     sensitiveLabels: sensitive?.labels ?? [],
     sensitiveCodes: sensitive?.codes ?? [],
     opens: { viewable: raw.viewable, categoryPatterns: raw.categoryPatterns },

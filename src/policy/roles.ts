@@ -1,12 +1,17 @@
 import type { DistrictPolicy, RosterEntry } from './district-policy';
 import type { Role } from './vocabulary';
-import { DISPLAY_NAME_PREFIX } from '../sis/limits';
+import { displayNameKey } from '../sis/limits';
 
 /** What the page and the browser say about the signed-in user. Any of it may be missing. */
 export interface IdentitySignals {
-  /** A login, or `name:<display name>` where the SIS header shows only a display name (src/sis/limits.ts). */
+  /** The login the SIS shows (matched against the roster's usernames only). */
   username?: string;
   email?: string;
+  /**
+   * The name the SIS header shows instead of a login (PowerSchool's "Welcome, Jane Doe"): matched against the
+   * roster's `displayName` / `displayNames` only, never against a username. Personal: never logged.
+   */
+  displayName?: string;
   /** The role label the SIS shows for the user, if it shows one. */
   roleLabel?: string;
   /** The role the admin assigned to this managed browser. */
@@ -18,8 +23,16 @@ export interface ResolvedRole {
   role: Role | 'unknown';
   /** Every signal that named a role; more than one distinct role is ambiguous and resolves to the strictest. */
   sources: { source: 'roster' | 'role-label' | 'managed'; role: Role }[];
+  /** Signals named different roles, or a display name named several people. */
   ambiguous: boolean;
+  /** The roster entry whose agency counts: an SRO among the matches before anyone else. */
   rosterEntry?: RosterEntry;
+  /**
+   * The login decisions, grants, requests, events and the host's identity are kept under: the roster entry's
+   * username (or e-mail) when the roster names the user, else the login the page shows. Never a display name:
+   * a display name the roster does not list leaves this undefined.
+   */
+  username?: string;
 }
 
 /** Usernames, e-mails and agency names compare case- and space-insensitively. */
@@ -27,31 +40,32 @@ export const sameText = (a: string | undefined, b: string | undefined): boolean 
   a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /** Display names compare case-insensitively with any run of white space as one space. */
-const sameName = (a: string, b: string): boolean =>
-  a.replace(/\s+/gu, ' ').trim().toLowerCase() === b.replace(/\s+/gu, ' ').trim().toLowerCase();
+const sameName = (a: string, b: string): boolean => displayNameKey(a) === displayNameKey(b);
 
-export { DISPLAY_NAME_PREFIX };
+const namesOf = (entry: RosterEntry): string[] =>
+  [entry.displayName, ...(entry.displayNames ?? [])].filter((name): name is string => name !== undefined);
 
-/** The display name a `name:` identity carries, or undefined for a login. */
-export function displayNameOf(username: string | undefined): string | undefined {
-  return username?.startsWith(DISPLAY_NAME_PREFIX) ? username.slice(DISPLAY_NAME_PREFIX.length) : undefined;
-}
-
-/** Every roster entry the page's identity names (by login or e-mail, or by display name). */
+/** Every roster entry the page's identity names: a login or e-mail by username or e-mail, a display name by name. */
 function rosterMatchesFor(policy: DistrictPolicy, signals: IdentitySignals): RosterEntry[] {
-  const displayName = displayNameOf(signals.username);
-  if (displayName !== undefined) {
-    // A display name is not unique: every person who has it counts, so one SRO among them guards the page.
-    return policy.roles.roster.filter((entry) =>
-      [entry.displayName, ...(entry.displayNames ?? [])].some(
-        (name) => name !== undefined && sameName(name, displayName),
-      ),
-    );
-  }
+  const displayName = signals.displayName;
   return policy.roles.roster.filter(
-    (entry) => sameText(entry.username, signals.username) || sameText(entry.email, signals.email),
+    (entry) =>
+      sameText(entry.username, signals.username) ||
+      sameText(entry.email, signals.email) ||
+      // A display name is not unique: every person who has it counts, so one SRO among them guards the page.
+      (displayName !== undefined && namesOf(entry).some((name) => sameName(name, displayName))),
   );
 }
+
+/** The bound every username field has (events, grants, requests, consents' recipients). */
+const MAX_LOGIN = 120;
+
+/**
+ * The login a roster entry is known by: its username, else its e-mail (an e-mail too long for a username
+ * field names nobody, so an SRO listed only by one is asked to sign in again rather than logged wrongly).
+ */
+const loginOf = (entry: RosterEntry): string | undefined =>
+  entry.username ?? (entry.email !== undefined && entry.email.length <= MAX_LOGIN ? entry.email : undefined);
 
 /**
  * Resolves the user's role from the district roster, the SIS role label and the managed browser's role.
@@ -59,11 +73,11 @@ function rosterMatchesFor(policy: DistrictPolicy, signals: IdentitySignals): Ros
  */
 export function resolveRole(policy: DistrictPolicy, signals: IdentitySignals): ResolvedRole {
   const sources: ResolvedRole['sources'] = [];
-  // Every entry the username or the e-mail names counts: when they name different people, the roster's
-  // order must not decide which one wins (a non-SRO entry listed first would let an SRO through).
+  // Every entry the username, the e-mail or the display name names counts: when they name different people,
+  // the roster's order must not decide which one wins (a non-SRO entry listed first would let an SRO through).
   const rosterMatches = rosterMatchesFor(policy, signals);
   for (const entry of rosterMatches) sources.push({ source: 'roster', role: entry.role });
-  const rosterEntry = rosterMatches.find((entry) => entry.role === 'sro') ?? rosterMatches[0];
+  const sros = rosterMatches.filter((entry) => entry.role === 'sro');
   if (signals.roleLabel !== undefined) {
     const label = signals.roleLabel;
     const matched = policy.roles.roleLabels.find((rule) => new RegExp(rule.pattern, 'iu').test(label));
@@ -73,17 +87,86 @@ export function resolveRole(policy: DistrictPolicy, signals: IdentitySignals): R
     sources.push({ source: 'managed', role: signals.managedRole });
   }
   const roles = new Set(sources.map((source) => source.role));
-  const ambiguous = roles.size > 1;
+  const people = distinctLogins(rosterMatches);
+  const ambiguous = roles.size > 1 || people.length > 1;
   let role: ResolvedRole['role'];
   if (roles.has('sro')) role = 'sro';
   else if (sources[0]) role = sources[0].role;
   // A login the roster does not list is staff; a display name it does not list identifies nobody (any
   // SRO could be shown by a name the roster lacks), so it falls to the policy's unidentifiedUser.
-  else if (
-    (signals.username !== undefined && displayNameOf(signals.username) === undefined) ||
-    signals.email !== undefined
-  )
-    role = 'staff';
+  else if (signals.username !== undefined || signals.email !== undefined) role = 'staff';
   else role = 'unknown';
-  return { role, sources, ambiguous, ...(rosterEntry ? { rosterEntry } : {}) };
+  const username = canonicalLogin(signals, rosterMatches, sros, people);
+  // The entry whose agency counts: an SRO before anyone else; none when several SROs match and the page
+  // names none of them by login (either one's agency could be named on a consent the other must not use).
+  const rosterEntry =
+    distinctLogins(sros).length > 1
+      ? sros.find((entry) => sameText(entry.username, username))
+      : (sros[0] ?? rosterMatches[0]);
+  return {
+    role,
+    sources,
+    ambiguous,
+    ...(rosterEntry ? { rosterEntry } : {}),
+    ...(username !== undefined ? { username } : {}),
+  };
+}
+
+/** The roster's logins of the matched entries, once each (case-insensitively). */
+function distinctLogins(entries: readonly RosterEntry[]): string[] {
+  const seen = new Map<string, string>();
+  for (const entry of entries) {
+    const login = loginOf(entry);
+    if (login !== undefined && !seen.has(login.trim().toLowerCase()))
+      seen.set(login.trim().toLowerCase(), login);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Whom the page's user is kept under. A login the page shows is that login (in the roster's spelling when
+ * the roster lists it), as it always was. Without one, an SRO among the matches is that SRO (the strictest
+ * reading: their consents, grants and requests, and their agency); two SROs sharing a display name are nobody
+ * in particular, since either one's grants would open the record for the other. Otherwise one person
+ * matched is that person, and an e-mail the roster does not list is the e-mail itself.
+ */
+function canonicalLogin(
+  signals: IdentitySignals,
+  matches: readonly RosterEntry[],
+  sros: readonly RosterEntry[],
+  people: readonly string[],
+): string | undefined {
+  const login = signals.username?.trim();
+  if (login !== undefined && login !== '')
+    return matches.find((entry) => sameText(entry.username, login))?.username ?? login;
+  if (sros.length > 0) {
+    const logins = distinctLogins(sros);
+    return logins.length === 1 ? logins[0] : undefined;
+  }
+  if (people.length === 1) return people[0];
+  // A display name several non-SROs share is nobody in particular.
+  if (people.length > 1) return undefined;
+  const email = signals.email?.trim();
+  return email !== undefined && email !== '' && email.length <= MAX_LOGIN ? email : undefined;
+}
+
+/**
+ * The display names (as `displayNameKey`s) that can only mean one of these non-SRO logins: what lets a content
+ * script leave a known teacher's page alone at once when the header shows only a name. A name any SRO on the
+ * roster also has is left out (it guards the page), and so is a name the roster gives nobody.
+ */
+export function nonSroDisplayNames(policy: DistrictPolicy, logins: readonly string[]): string[] {
+  const sroNames = new Set(
+    policy.roles.roster
+      .filter((entry) => entry.role === 'sro')
+      .flatMap((entry) => namesOf(entry).map(displayNameKey)),
+  );
+  const names = new Set<string>();
+  for (const entry of policy.roles.roster) {
+    if (entry.role === 'sro') continue;
+    const login = loginOf(entry);
+    if (login === undefined || !logins.some((known) => sameText(known, login))) continue;
+    for (const name of namesOf(entry).map(displayNameKey)) if (!sroNames.has(name)) names.add(name);
+  }
+  return [...names];
 }

@@ -19,7 +19,7 @@ export interface AdapterCheck {
   url: string;
   /** How the runtime treats the URL: guarded record page, identity-only page, sign-in page, or not claimed. */
   page: 'guarded' | 'identity-only' | 'sign-in' | 'not-claimed';
-  identity: { username?: string; roleLabel?: string; conflicting: boolean };
+  identity: { username?: string; displayName?: string; roleLabel?: string; conflicting: boolean };
   student: { value?: string; conflicting: boolean };
   sections: Category[];
   fields: string[];
@@ -92,7 +92,7 @@ export function checkAdapter(
   if (page === 'not-claimed') {
     missing.push('the URL matches neither match.hosts with match.paths nor an identity-only or sign-in page');
   }
-  if (identity.username === undefined) {
+  if (identity.username === undefined && identity.displayName === undefined) {
     missing.push(
       identity.conflicting
         ? 'identity: the extractors found different values (treated as unknown)'
@@ -139,13 +139,18 @@ export function checkAdapter(
   };
 }
 
+/** A login as it is; a display name marked, since only the roster's display names can match it. */
+const identityText = (identity: AdapterCheck['identity']): string =>
+  identity.username ??
+  (identity.displayName !== undefined ? `${identity.displayName} (display name)` : '(none)');
+
 /** The report as an admin reads it in a terminal. */
 export function formatCheck(check: AdapterCheck): string {
   const lines = [
     `adapter   ${check.adapter}`,
     `url       ${check.url}`,
     `page      ${check.page}`,
-    `identity  ${check.identity.username ?? '(none)'}${check.identity.conflicting ? ' (conflicting)' : ''}`,
+    `identity  ${identityText(check.identity)}${check.identity.conflicting ? ' (conflicting)' : ''}`,
     `role      ${check.identity.roleLabel ?? '(none)'}`,
     `student   ${check.student.value ?? '(none)'}${check.student.conflicting ? ' (conflicting)' : ''}`,
     `sections  ${check.sections.join(', ') || '(none)'}`,

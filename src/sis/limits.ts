@@ -8,7 +8,7 @@ export const MAX_PATTERN_INPUT = 1000;
 export const DEFAULT_HEADINGS = 'h1, h2, h3, [role="heading"]';
 
 /**
- * A display name read from a page travels as `name:<display name>` where a login would (messages, session
- * memory, the guard plan), so the roster knows to match it against display names and nothing else.
+ * How display names compare (the roster's against the page's): case-insensitively, any run of white space as
+ * one space. Here so that the content script and the roster compare them the same way.
  */
-export const DISPLAY_NAME_PREFIX = 'name:';
+export const displayNameKey = (name: string): string => name.replace(/\s+/gu, ' ').trim().toLowerCase();

@@ -2,7 +2,7 @@
 // Runs in the content script, so it must stay small and free of zod and Preact.
 import type { Extractor, SisAdapter } from '../policy/adapter';
 import type { Category } from '../policy/vocabulary';
-import { DEFAULT_HEADINGS, DISPLAY_NAME_PREFIX, MAX_PATTERN_INPUT } from './limits';
+import { DEFAULT_HEADINGS, MAX_PATTERN_INPUT } from './limits';
 
 /** Every record category (policy/vocabulary's list, without importing zod into the page). */
 const ALL_CATEGORIES: readonly Category[] = [
@@ -66,13 +66,12 @@ export function extractAll(extractor: Extractor, doc: Document, href: string): s
       break;
     }
   }
-  const found = values.filter((value): value is string => value !== undefined);
-  const named =
-    'yields' in extractor && extractor.yields === 'display-name'
-      ? found.map((value) => `${DISPLAY_NAME_PREFIX}${value}`)
-      : found;
-  return [...new Set(named)];
+  return [...new Set(values.filter((value): value is string => value !== undefined))];
 }
+
+/** Whether an identity extractor reads a display name ("Welcome, Jane Doe") rather than a login. */
+const readsDisplayName = (extractor: Extractor): boolean =>
+  'yields' in extractor && extractor.yields === 'display-name';
 
 /** What reading found; `failed` counts extractors that threw (a selector the browser refuses). */
 export interface Extracted {
@@ -87,6 +86,16 @@ export interface Extracted {
  * stops the others: who is signed in is still read, and an SRO's page with no student id stays covered.
  */
 export function extractFirst(extractors: readonly Extractor[], doc: Document, href: string): Extracted {
+  const { by: _by, ...extracted } = firstReading(extractors, doc, href);
+  return extracted;
+}
+
+/** extractFirst, with the extractor that read the value (an identity's says: a login or a display name). */
+function firstReading(
+  extractors: readonly Extractor[],
+  doc: Document,
+  href: string,
+): Extracted & { by?: Extractor } {
   let failed = 0;
   for (const extractor of extractors) {
     let values: string[];
@@ -97,24 +106,27 @@ export function extractFirst(extractors: readonly Extractor[], doc: Document, hr
       continue;
     }
     if (values.length === 1)
-      return { value: values[0] as string, conflicting: false, ...(failed ? { failed } : {}) };
+      return { value: values[0] as string, conflicting: false, by: extractor, ...(failed ? { failed } : {}) };
     if (values.length > 1) return { conflicting: true, ...(failed ? { failed } : {}) };
   }
   return { conflicting: false, ...(failed ? { failed } : {}) };
 }
 
 export interface PageIdentity {
-  /** The login, or `name:<display name>` when the adapter reads a display name. */
+  /** The login, when the extractor that read the header reads logins. */
   username?: string;
+  /** The display name ("Jane Doe"), when it reads display names: matched against the roster's names only. */
+  displayName?: string;
   roleLabel?: string;
   conflicting: boolean;
 }
 
 export function readIdentity(adapter: SisAdapter, doc: Document, href: string): PageIdentity {
-  const user = extractFirst(adapter.identity.read, doc, href);
+  const user = firstReading(adapter.identity.read, doc, href);
   const label = extractFirst(adapter.roleLabel, doc, href);
+  const named = user.by !== undefined && readsDisplayName(user.by);
   return {
-    ...(user.value !== undefined ? { username: user.value } : {}),
+    ...(user.value !== undefined ? (named ? { displayName: user.value } : { username: user.value }) : {}),
     ...(label.value !== undefined ? { roleLabel: label.value } : {}),
     conflicting: user.conflicting || label.conflicting,
   };

@@ -333,20 +333,74 @@ describe('roster by display name', () => {
     );
   }).policy;
 
-  it('a display name two people share guards the page if either is an SRO', () => {
-    const resolved = resolveRole(policy, { username: 'name:Jane   doe' });
+  it("a display name two people share guards the page if either is an SRO, kept under the SRO's login", () => {
+    const resolved = resolveRole(policy, { displayName: 'Jane   doe' });
     expect(resolved.role).toBe('sro');
     expect(resolved.ambiguous).toBe(true);
     expect(resolved.rosterEntry?.username).toBe('o.jdoe');
+    // Grants, requests and events go under the SRO's roster login, never under the name the page showed.
+    expect(resolved.username).toBe('o.jdoe');
+    expect(resolveRole(policy, { displayName: ' JANE DOE ' }).username).toBe('o.jdoe');
   });
 
   it('a display name of one non-SRO is that person; one nobody has is unidentified', () => {
-    expect(resolveRole(policy, { username: 'name:Kim Lee' }).role).toBe('teacher');
-    expect(resolveRole(policy, { username: 'name:Doe, Jane' }).role).toBe('teacher');
-    expect(resolveRole(policy, { username: 'name:Nobody Known' }).role).toBe('unknown');
-    // A login nobody lists is still staff, and a display name never matches a username.
-    expect(resolveRole(policy, { username: 'unlisted.user' }).role).toBe('staff');
-    expect(resolveRole(policy, { username: 'name:o.jdoe' }).role).toBe('unknown');
+    expect(resolveRole(policy, { displayName: 'Kim Lee' })).toMatchObject({
+      role: 'teacher',
+      username: 'k.lee',
+      ambiguous: false,
+    });
+    expect(resolveRole(policy, { displayName: 'Doe, Jane' })).toMatchObject({
+      role: 'teacher',
+      username: 't.jdoe',
+    });
+    const nobody = resolveRole(policy, { displayName: 'Nobody Known' });
+    expect(nobody.role).toBe('unknown');
+    expect(nobody.username).toBeUndefined();
+    // A login nobody lists is still staff, kept under that login.
+    expect(resolveRole(policy, { username: 'unlisted.user' })).toMatchObject({
+      role: 'staff',
+      username: 'unlisted.user',
+    });
+  });
+
+  it('a display name never matches a username, nor a login a display name', () => {
+    expect(resolveRole(policy, { displayName: 'o.jdoe' }).role).toBe('unknown');
+    expect(resolveRole(policy, { username: 'Jane Doe' })).toMatchObject({
+      role: 'staff',
+      username: 'Jane Doe',
+      sources: [],
+    });
+  });
+
+  it("a display name two SROs share guards, but names neither (either one could use the other's grants)", () => {
+    const twoSros = policyWith((bundle) => {
+      bundle.policy.roles.roster.push(
+        { role: 'sro', username: 'o.kim1', displayName: 'Alex Kim', agency: 'Newman Police Department' },
+        { role: 'sro', username: 'o.kim2', displayNames: ['Alex Kim'], agency: 'Stanislaus County Sheriff' },
+      );
+    }).policy;
+    const resolved = resolveRole(twoSros, { displayName: 'Alex Kim' });
+    expect(resolved).toMatchObject({ role: 'sro', ambiguous: true });
+    expect(resolved.username).toBeUndefined();
+    expect(resolved.rosterEntry).toBeUndefined();
+    // The login on the page says which of them it is.
+    expect(resolveRole(twoSros, { username: 'O.KIM2', displayName: 'Alex Kim' })).toMatchObject({
+      role: 'sro',
+      username: 'o.kim2',
+      rosterEntry: { agency: 'Stanislaus County Sheriff' },
+    });
+  });
+
+  it('two non-SROs sharing a display name are staff of that role, but nobody in particular', () => {
+    const twoTeachers = policyWith((bundle) => {
+      bundle.policy.roles.roster.push(
+        { role: 'teacher', username: 't.ortiz1', displayName: 'Sam Ortiz' },
+        { role: 'teacher', username: 't.ortiz2', displayName: 'Sam  Ortiz' },
+      );
+    }).policy;
+    const resolved = resolveRole(twoTeachers, { displayName: 'sam ortiz' });
+    expect(resolved).toMatchObject({ role: 'teacher', ambiguous: true });
+    expect(resolved.username).toBeUndefined();
   });
 
   it('a display-name extractor marks what it reads', () => {
@@ -363,8 +417,19 @@ describe('roster by display name', () => {
       }),
     );
     const page = doc('<li id="userName">\n  Welcome,\n     Jane\n     Doe\n</li>');
-    expect(readIdentity(adapter, page, 'http://127.0.0.1/admin/students/home.html').username).toBe(
-      'name:Jane Doe',
+    expect(readIdentity(adapter, page, 'http://127.0.0.1/admin/students/home.html')).toEqual({
+      displayName: 'Jane Doe',
+      conflicting: false,
+    });
+    // The same header read by a login extractor is a login, never a display name.
+    const login = parse(
+      adapterJson((json) => {
+        json.identity = [{ from: 'text', selector: '#userName', pattern: '^Welcome,?\\s*(\\S+)' }];
+      }),
     );
+    expect(readIdentity(login, doc('<li id="userName">Welcome, jdoe</li>'), 'http://127.0.0.1/x')).toEqual({
+      username: 'jdoe',
+      conflicting: false,
+    });
   });
 });

@@ -41,7 +41,8 @@ describe('PowerSchool', () => {
       `${host}/admin/students/previousgrades.html?frn=001204511`,
     );
     expect(report.page).toBe('guarded');
-    expect(report.identity.username).toBe('name:Jane Doe');
+    expect(report.identity).toMatchObject({ displayName: 'Jane Doe' });
+    expect(report.identity.username).toBeUndefined();
     expect(report.student.value).toBe('204511');
     expect(report.sections).toContain('grades');
     expect(report.exportControls.map((control) => control.id)).toContain('quick-export-link');
@@ -79,7 +80,8 @@ describe('PowerSchool', () => {
   it('the start page establishes who is signed in without guarding; pw.html is the sign-in page', async () => {
     const report = await check('powerschool', 'powerschool/start.html', `${host}/admin/home.html`);
     expect(report.page).toBe('identity-only');
-    expect(report.identity.username).toBe('name:Jane Doe');
+    expect(report.identity).toMatchObject({ displayName: 'Jane Doe' });
+    expect(report.identity.username).toBeUndefined();
     expect(openPageFor(realBundle.adapters, `${host}/admin/pw.html`)).toMatchObject({ signIn: true });
   });
 
@@ -90,9 +92,15 @@ describe('PowerSchool', () => {
         { role: 'teacher', username: 'jdoe', displayNames: ['Jane Doe'] },
       );
     }).policy;
-    expect(resolveRole(policy, { username: 'name:Pat Officer' }).role).toBe('sro');
-    expect(resolveRole(policy, { username: 'name:Jane Doe' }).role).toBe('teacher');
-    expect(resolveRole(policy, { username: 'name:Someone Else' }).role).toBe('unknown');
+    expect(resolveRole(policy, { displayName: 'Pat Officer' })).toMatchObject({
+      role: 'sro',
+      username: 'pofficer',
+    });
+    expect(resolveRole(policy, { displayName: 'Jane Doe' })).toMatchObject({
+      role: 'teacher',
+      username: 'jdoe',
+    });
+    expect(resolveRole(policy, { displayName: 'Someone Else' }).role).toBe('unknown');
   });
 });
 
@@ -138,7 +146,8 @@ describe('Synergy', () => {
   it('the shell is identity-only and reads the display name; the portals are left alone', async () => {
     const report = await check('synergy', 'synergy/shell.html', `${host}/Synergy/Default.aspx`);
     expect(report.page).toBe('identity-only');
-    expect(report.identity.username).toBe('name:Pat Officer');
+    expect(report.identity).toMatchObject({ displayName: 'Pat Officer' });
+    expect(report.identity.username).toBeUndefined();
     expect(adapterForUrl(realBundle.adapters, `${host}/PXP2_Gradebook.aspx`)).toBeUndefined();
     expect(openPageFor(realBundle.adapters, `${host}/Login.aspx`)).toMatchObject({ signIn: true });
   });
@@ -161,7 +170,8 @@ describe('Skyward', () => {
   it('reads the display name, the posted student id, the section and the label cells ending in ":"', async () => {
     const report = await check('skyward', 'skyward/student-profile.html', `${base}/sfstudentinfo001.w`);
     expect(report.page).toBe('guarded');
-    expect(report.identity.username).toBe('name:Pat Officer');
+    expect(report.identity).toMatchObject({ displayName: 'Pat Officer' });
+    expect(report.identity.username).toBeUndefined();
     expect(report.student.value).toBe('330045');
     expect(report.sections).toContain('demographics');
     expect(report.sensitiveFound).toEqual(expect.arrayContaining(['Birth Country', 'Date Entered US']));
@@ -216,7 +226,7 @@ describe('npm run adapter -- check', () => {
       'https://district.powerschool.com/admin/students/previousgrades.html?frn=001204511',
     );
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^identity\s+name:Jane Doe$/m);
+    expect(run.stdout).toMatch(/^identity\s+Jane Doe \(display name\)$/m);
     expect(run.stdout).toMatch(/^student\s+204511$/m);
     expect(run.stdout).toMatch(/^sections\s+.*grades/m);
     expect(run.stdout).toMatch(/^missing\s+nothing$/m);

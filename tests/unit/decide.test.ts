@@ -1192,3 +1192,75 @@ describe('decide() is pure', () => {
     expect(decisions[1]?.reason.text.es).toContain(STUDENT_ID);
   });
 });
+
+describe('a user the page shows only by display name', () => {
+  const shown = (displayName: string) => ({ user: { displayName } });
+
+  it("is decided as the roster's SRO: their grant, approved request and consent count", () => {
+    expect(run({ ...shown('Officer M. Diaz'), grants: [grant()] })).toMatchObject({
+      guarded: true,
+      outcome: 'allow',
+      coveredBy: [{ kind: 'grant' }],
+    });
+    expect(run({ ...shown('officer   m. diaz'), requests: [request()] }).outcome).toBe('allow');
+    expect(run({ ...shown('OFFICER M. DIAZ'), consents: [consent()] }).outcome).toBe('allow');
+    // Without anything on file the SRO is offered the ways forward (a user name to keep them under).
+    const asked = run(shown('Officer M. Diaz'));
+    expect(asked.outcome).toBe('justify');
+    expect(optionIds(asked)).toContain('health-safety-emergency');
+  });
+
+  it("another SRO's grant does not open the page for the SRO the display name names", () => {
+    expect(run({ ...shown('Deputy K. Ross'), grants: [grant()] }).outcome).not.toBe('allow');
+    expect(run({ ...shown('Deputy K. Ross'), grants: [grant({ username: ROSS.username })] }).outcome).toBe(
+      'allow',
+    );
+  });
+
+  it("a display name shared by a teacher and an SRO is the SRO's, under the SRO's login", () => {
+    const shared = policyWith((bundle) => {
+      bundle.policy.roles.roster.unshift({
+        role: 'teacher',
+        username: 't.diaz',
+        displayNames: ['Officer M. Diaz'],
+      });
+    });
+    const decision = run(shown('Officer M. Diaz'), shared);
+    expect(decision).toMatchObject({ role: 'sro', guarded: true, outcome: 'justify' });
+    expect(run({ ...shown('Officer M. Diaz'), grants: [grant()] }, shared).outcome).toBe('allow');
+    // A grant under the teacher's login is not the SRO's.
+    expect(
+      run({ ...shown('Officer M. Diaz'), grants: [grant({ username: 't.diaz' })] }, shared).outcome,
+    ).toBe('justify');
+  });
+
+  it("a display name two SROs share is guarded, and neither one's grant or consent opens it", () => {
+    const twoSros = policyWith((bundle) => {
+      bundle.policy.roles.roster.push({
+        role: 'sro',
+        username: 'officer.diaz2',
+        displayName: 'Officer M. Diaz',
+        agency: 'Stanislaus County Sheriff',
+      });
+    });
+    const decision = run({ ...shown('Officer M. Diaz'), grants: [grant()], consents: [consent()] }, twoSros);
+    expect(decision.guarded).toBe(true);
+    expect(decision.outcome).toBe('block');
+    expect(decision.options).toEqual([]);
+    const byAgency = consent({ recipient: { kind: 'agency', agency: DIAZ.agency } });
+    expect(run({ ...shown('Officer M. Diaz'), consents: [byAgency] }, twoSros).outcome).toBe('block');
+  });
+
+  it('a teacher shown by display name is not guarded; a name the roster lacks follows unidentifiedUser', () => {
+    expect(run(shown('J. Park'))).toMatchObject({ role: 'teacher', guarded: false, outcome: 'allow' });
+    expect(run(shown('Someone Else'))).toMatchObject({
+      guarded: true,
+      outcome: 'block',
+      reason: { code: 'identity-unknown' },
+    });
+    const leave = policyWith((bundle) => {
+      bundle.policy.roles.unidentifiedUser = 'leave';
+    });
+    expect(run(shown('Someone Else'), leave)).toMatchObject({ guarded: false, outcome: 'allow' });
+  });
+});

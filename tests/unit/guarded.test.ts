@@ -256,3 +256,49 @@ describe('decidePage and decide with a guard verdict', () => {
     expect(decision.outcome).not.toBe('allow');
   });
 });
+
+describe('a display name through the core (resolveRole → guardedFor → observeIdentity)', () => {
+  /** What the page service does with what a page shows: the roster's login, never the name itself. */
+  async function onPage(shown: { username?: string; displayName?: string }, host?: HostIdentity) {
+    const { resolveRole } = await import('../../src/policy/roles');
+    const { realBundle } = await import('./support');
+    const resolved = resolveRole(realBundle.policy, shown);
+    const who = guardedFor({ ...base, pageRole: resolved.role, pageUsername: resolved.username, host });
+    const next = observeIdentity(host, {
+      kind: 'page',
+      role: resolved.role,
+      username: resolved.username,
+      adapterId: 'demo-sis',
+    });
+    return { who, next };
+  }
+
+  it("an SRO's display name guards the page and keeps the host under the SRO's login", async () => {
+    const { who, next } = await onPage({ displayName: 'Officer M. Diaz' });
+    expect(who).toEqual({ guarded: true, reason: 'sro-on-page', role: 'sro', username: 'officer.diaz' });
+    expect(next).toEqual({ username: 'officer.diaz', role: 'sro', adapterId: 'demo-sis' });
+    // The same SRO on a page that shows the login is the same identity: nothing changes.
+    const later = await onPage({ username: 'officer.diaz' }, next);
+    expect(later.next).toBe(next);
+  });
+
+  it("a teacher's display name is the teacher's login, not guarded", async () => {
+    const { who, next } = await onPage({ displayName: 'j. park' });
+    expect(who).toMatchObject({ guarded: false, reason: 'non-sro-on-page', username: 'teacher.park' });
+    expect(next?.username).toBe('teacher.park');
+  });
+
+  it("a display name nobody has changes no host, and cannot un-guard an SRO's", async () => {
+    const nobody = await onPage({ displayName: 'Pat Nobody' });
+    expect(nobody.who).toEqual({ guarded: true, reason: 'unknown-guarded', role: 'unknown' });
+    expect(nobody.next).toBeUndefined();
+    const sroHost: HostIdentity = { username: 'officer.diaz', role: 'sro', adapterId: 'demo-sis' };
+    const teacherName = await onPage({ displayName: 'J. Park' }, sroHost);
+    expect(teacherName.who).toMatchObject({
+      guarded: true,
+      reason: 'sro-seen-on-host',
+      username: 'officer.diaz',
+    });
+    expect(teacherName.next).toBe(sroHost);
+  });
+});

@@ -140,6 +140,27 @@ describe('identity', () => {
     expect(types(last)).toEqual(['stop']);
   });
 
+  it("a known non-SRO's display name (one no SRO shares) releases the page at once; any other name asks", () => {
+    const names = { knownNonSroNames: ['j. park'] };
+    const known = run(hello('check', names), {
+      type: 'identity',
+      identity: { displayName: 'J.   PARK', conflicting: false },
+    });
+    expect(known.state.phase.kind).toBe('stopped');
+    expect(types(known.last)).toEqual(['stop']);
+    for (const identity of [
+      { displayName: 'Officer M. Diaz', conflicting: false },
+      // A display name never matches a login the session knows, nor a login a known name.
+      { displayName: 'known.teacher', conflicting: false },
+      { username: 'j. park', conflicting: false },
+      { displayName: 'J. Park', conflicting: true },
+    ]) {
+      const other = run(hello('check', names), { type: 'identity', identity });
+      expect(other.state.phase.kind, JSON.stringify(identity)).not.toBe('stopped');
+      expect(types(other.last)).toContain('evaluate');
+    }
+  });
+
   it('an identity read before the page is parsed asks an identity-only verdict and a complete one at parse', () => {
     const early = run(hello(), { type: 'identity', identity: teacher });
     expect(early.last).toEqual([{ type: 'evaluate', id: 1, complete: false, tryPlan: false }]);

@@ -1,6 +1,11 @@
 // resolveRole: how the district roster, the SIS role label and the managed browser's role name a user.
 import { describe, expect, it } from 'vitest';
-import { resolveRole, type IdentitySignals, type ResolvedRole } from '../../src/policy/roles';
+import {
+  nonSroDisplayNames,
+  resolveRole,
+  type IdentitySignals,
+  type ResolvedRole,
+} from '../../src/policy/roles';
 import { DIAZ, ROSS, policyWith, realBundle } from './support';
 
 const policy = realBundle.policy;
@@ -185,5 +190,96 @@ describe('signals that disagree resolve to sro (fail closed)', () => {
     });
     expect(resolved).toMatchObject({ role: 'sro', ambiguous: false });
     expect(resolved.sources.map((one) => one.source)).toEqual(['roster', 'role-label', 'managed']);
+  });
+});
+
+describe('the login the user is kept under (ResolvedRole.username)', () => {
+  it('a login is kept as the roster spells it; one the roster lacks is kept as shown', () => {
+    expect(resolveRole(policy, { username: '  OFFICER.Diaz ' }).username).toBe(DIAZ.username);
+    expect(resolveRole(policy, { username: 'sub.teacher7' }).username).toBe('sub.teacher7');
+  });
+
+  it("an e-mail on the roster is the entry's username", () => {
+    expect(resolveRole(policy, { email: 'K.Ross@Stanislaus-Sheriff.EXAMPLE' }).username).toBe(ROSS.username);
+  });
+
+  it('a login the page shows wins over an e-mail that names someone else (as decisions always kept it)', () => {
+    const resolved = resolveRole(policy, { username: 'teacher.park', email: DIAZ.email });
+    expect(resolved).toMatchObject({ role: 'sro', ambiguous: true, username: 'teacher.park' });
+    // The SRO's agency still counts (the strictest reading for consents naming an agency).
+    expect(resolved.rosterEntry?.agency).toBe(DIAZ.agency);
+  });
+
+  it("a display name on the roster is that person's login, whitespace and case aside", () => {
+    expect(resolveRole(policy, { displayName: 'officer  m. DIAZ' })).toMatchObject({
+      role: 'sro',
+      username: DIAZ.username,
+      ambiguous: false,
+      rosterEntry: { agency: DIAZ.agency },
+    });
+    expect(resolveRole(policy, { displayName: 'J. Park' })).toMatchObject({
+      role: 'teacher',
+      username: 'teacher.park',
+    });
+  });
+
+  it('an unmatched display name with no login or e-mail names nobody and is unknown', () => {
+    const resolved = resolveRole(policy, { displayName: 'Officer M. Diaz Jr.' });
+    expect(resolved).toMatchObject({ role: 'unknown', sources: [], ambiguous: false });
+    expect(resolved.username).toBeUndefined();
+    expect(resolved.rosterEntry).toBeUndefined();
+    // A role label still counts, but names nobody to keep grants under.
+    const labelled = resolveRole(policy, { displayName: 'Pat Nobody', roleLabel: 'School Resource Officer' });
+    expect(labelled.role).toBe('sro');
+    expect(labelled.username).toBeUndefined();
+  });
+
+  it('a display name shared by a teacher and an SRO is the SRO, whichever the roster lists first', () => {
+    for (const order of ['as-is', 'reversed'] as const) {
+      const shared = policyWith((bundle) => {
+        bundle.policy.roles.roster.push({
+          role: 'teacher',
+          username: 't.diaz',
+          displayName: 'Officer M. Diaz',
+        });
+        if (order === 'reversed') bundle.policy.roles.roster.reverse();
+      }).policy;
+      expect(resolveRole(shared, { displayName: 'Officer M. Diaz' })).toMatchObject({
+        role: 'sro',
+        ambiguous: true,
+        username: DIAZ.username,
+        rosterEntry: { username: DIAZ.username },
+      });
+    }
+  });
+
+  it('an SRO listed only by an e-mail too long for a username field is nobody in particular', () => {
+    const long = `${'x'.repeat(120)}@pd.example`;
+    const emailOnly = policyWith((bundle) => {
+      bundle.policy.roles.roster.push({ role: 'sro', email: long, displayName: 'Long Mail' });
+    }).policy;
+    const resolved = resolveRole(emailOnly, { displayName: 'Long Mail' });
+    expect(resolved.role).toBe('sro');
+    expect(resolved.username).toBeUndefined();
+  });
+});
+
+describe('nonSroDisplayNames (what lets a content script release a known teacher shown by name)', () => {
+  it("gives the known non-SROs' roster names, compared as the content script compares them", () => {
+    expect(nonSroDisplayNames(policy, ['Teacher.Park'])).toEqual(['j. park']);
+    expect(nonSroDisplayNames(policy, ['clerk.nguyen', 'unlisted.user'])).toEqual(['l. nguyen, records']);
+    expect(nonSroDisplayNames(policy, [])).toEqual([]);
+  });
+
+  it("never an SRO's name, even for a known login, nor a name an SRO shares", () => {
+    expect(nonSroDisplayNames(policy, [DIAZ.username])).toEqual([]);
+    const shared = policyWith((bundle) => {
+      bundle.policy.roles.roster.push({
+        role: 'teacher',
+        username: 't.diaz',
+        displayNames: ['Officer  M. Diaz', 'Mia Diaz'],
+      });
+    }).policy;
+    expect(nonSroDisplayNames(shared, ['t.diaz'])).toEqual(['mia diaz']);
   });
 });
