@@ -1,6 +1,8 @@
 // The district admin's pages in the hub's console (a plain Chromium against a real hub): every browser with the
 // policy it runs, those running an older policy or silent standing out; the published policy history; a token
 // issued with its secret shown once, which works, and revoked, which stops working. English and Spanish, axe-clean.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PolicyBundle } from '../../src/policy/bundle';
@@ -10,6 +12,9 @@ import { GENESIS_HASH, hashEvent, type LogEvent } from '../../src/report/event-c
 import { seriousAxeViolations } from './support/browser';
 import { ensureConsoleBuilt, launchClerkBrowser, signInToConsole } from './support/console';
 import { DISTRICT, hubJson, prepareHub, removeHubData, startHub, type HubProcess } from './support/hub';
+
+const SHOTS = process.env.E2E_ARTIFACTS ?? '/tmp/rg-admin-console-e2e';
+mkdirSync(SHOTS, { recursive: true });
 
 let counter = 0;
 /** A ULID-shaped id, increasing (Crockford base32). */
@@ -110,6 +115,46 @@ describe("the admin's console pages", () => {
     expect(await v2.innerText()).toContain('admin.lee');
     expect(await v2.innerText()).toContain('signed, key district-2026');
     expect(await page.locator('tr[data-version="1"]').innerText()).toContain('unsigned');
+    // The contents' SHA-256: 12 digits on screen, the whole digest in the title and on paper.
+    const short = v2.locator('code.hash-short');
+    expect(await short.innerText()).toMatch(/^[0-9a-f]{12}$/);
+    const digest = (await short.getAttribute('title')) ?? '';
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(digest.startsWith(await short.innerText())).toBe(true);
+    expect(await v2.locator('code.hash-full').isVisible()).toBe(false);
+    // Readable at 1280 px: version 1's long list of changes no longer squeezes the other columns to a few
+    // letters a line (each was under 60 px wide), and the table fits the page without scrolling sideways.
+    const widths = await page
+      .locator('#policy-history thead th')
+      .evaluateAll((cells) => cells.map((cell) => cell.getBoundingClientRect().width));
+    for (const width of widths.slice(0, 4)) expect(width).toBeGreaterThan(100);
+    const fits = await page.evaluate(() => {
+      const table = document.querySelector('#policy-history');
+      const main = document.querySelector('main');
+      return (
+        !!table &&
+        !!main &&
+        table.getBoundingClientRect().right <= main.getBoundingClientRect().right + 1 &&
+        document.documentElement.scrollWidth <= innerWidth
+      );
+    });
+    expect(fits).toBe(true);
+    // The published date stays on at most two lines (it took six): one client rect per line of its text.
+    const dateLines = await v2
+      .locator('td')
+      .first()
+      .evaluate((cell) => {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        return range.getClientRects().length;
+      });
+    expect(dateLines).toBeLessThanOrEqual(2);
+    await page.screenshot({ path: join(SHOTS, 'policy-history.png'), fullPage: true });
+    await page.emulateMedia({ media: 'print' });
+    expect(await v2.locator('code.hash-full').innerText()).toBe(digest);
+    expect(await short.isVisible()).toBe(false);
+    await page.screenshot({ path: join(SHOTS, 'policy-history-print.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
 

@@ -8,7 +8,7 @@ import type { SisServer } from '../fixtures/sis/server';
 import { launchBrowser, seriousAxeViolations, type ExtensionBrowser } from './support/browser';
 import { ensureConsoleBuilt, launchClerkBrowser, queueCard, signInToConsole } from './support/console';
 import { fillEmergency, fillSubpoena, openGateFromNotice } from './support/gate';
-import { noticeSaying, settled } from './support/guard';
+import { isCovered, noticeSaying, settled } from './support/guard';
 import { hubJson, prepareHub, removeHubData, startHub, type HubProcess } from './support/hub';
 import { clearManagedSettings, setManagedSettings } from './support/managed';
 import { recordUrl, signIn, startDemoSis } from './support/sis';
@@ -119,6 +119,44 @@ describe('the records console with an SRO browser', () => {
       by: 'L. Nguyen, Records',
       notifiedOn: yesterday,
     });
+    await page.close();
+  }, 180_000);
+
+  it('an approval that ends covers the SRO’s open record page again', async () => {
+    // One minute, the shortest approval a clerk can give: the request's window (validUntil) ends while the
+    // record is open, and the page is covered again without the SRO doing anything.
+    const page = await fileSubpoena('attendance', '100004');
+    const card = await cardFor('100004');
+    await card.getByLabel('Approve').check();
+    await card.getByLabel('A reasonable effort to notify was made').check();
+    await card
+      .getByLabel('Date of the effort')
+      .fill(new Date(Date.now() - 86_400_000).toISOString().slice(0, 10));
+    await card.getByLabel('Method').selectOption('mail');
+    await card.getByLabel('By whom').fill('L. Nguyen, Records');
+    await card.getByLabel('Access for (minutes)').fill('1');
+    await card.getByLabel('Note for the record').fill('Subpoena verified; one minute is enough to read it.');
+    const clicked = Date.now();
+    await card.getByRole('button', { name: 'Record the decision' }).click();
+    await clerk.locator('.success', { hasText: 'Approved until' }).waitFor({ timeout: 5000 });
+    // (How fast it opens is the first test's subject; here only that it opens, then closes.)
+    expect(await settled(page, false, 20_000)).toBe(false);
+    const approved = await hubJson(hub, tokens['clerk.nguyen'] as string, '/v1/requests?status=approved');
+    const entry = (
+      approved.body as { requests: { request: { studentId: string; validUntil?: string } }[] }
+    ).requests.find((candidate) => candidate.request.studentId === '100004');
+    const validUntil = Date.parse(entry?.request.validUntil ?? '');
+    expect(validUntil - clicked).toBeLessThanOrEqual(65_000);
+    // Still open a moment before the end…
+    await page.waitForTimeout(Math.max(0, validUntil - Date.now() - 10_000));
+    expect(await isCovered(page)).toBe(false);
+    // …and covered again once it has passed (the alarm that rebuilds the rules fires at the end).
+    expect(await settled(page, true, validUntil - Date.now() + 20_000)).toBe(true);
+    const coveredAfterMs = Date.now() - validUntil;
+    expect(coveredAfterMs).toBeGreaterThanOrEqual(-1000);
+    // A reload stays covered: the network rules no longer allow the record.
+    await page.reload().catch(() => undefined);
+    expect(await settled(page, true)).toBe(true);
     await page.close();
   }, 180_000);
 

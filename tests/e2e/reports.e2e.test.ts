@@ -13,10 +13,13 @@ import { chain, fixtureDrafts, PERIOD, rosterCsv } from '../fixtures/board/fixtu
 import { EXTENSION_ID, launchBrowser, seriousAxeViolations, type ExtensionBrowser } from './support/browser';
 import { hubJson, prepareHub, removeHubData, startHub, type HubProcess } from './support/hub';
 import { clearManagedSettings, setManagedSettings } from './support/managed';
+import { LEGEND_BOX_PX, tallestRuns } from './support/chart';
 import { pdfText } from './support/pdf-text';
 
 const SHOTS = process.env.E2E_ARTIFACTS ?? '/tmp/rg-reports-e2e';
 const QUERY = `from=${PERIOD.from}&to=${PERIOD.to}&reference=race-ethnicity:white`;
+/** The chart's series colours (board-report.tsx), in the order of the groups with students. */
+const PALETTE = ['#0b5cad', '#c2410c', '#15803d', '#7e22ce', '#be123c', '#0e7490', '#4d7c0f', '#92400e'];
 
 interface ReportJson {
   report: {
@@ -26,8 +29,8 @@ interface ReportJson {
       all: { count: number }[];
       breakdowns: {
         dimension: string;
-        groups: { group: string }[];
-        cells: { count: number | null; state: string }[][];
+        groups: { group: string; enrolled: number | null }[];
+        cells: { count: number | null; state: string; rate: number | null }[][];
       }[];
     }[];
   };
@@ -212,19 +215,9 @@ describe('reports in Chromium', () => {
     await table.waitFor();
     const canvas = page.locator('#table-access-title ~ .report-figure canvas');
     await expect(canvas.getAttribute('role')).resolves.toBe('img');
-    // The chart drew bars: pixels of the first series' colour are on the canvas.
-    const drawn = await canvas.evaluate((element) => {
-      const canvasElement = element as HTMLCanvasElement;
-      const context = canvasElement.getContext('2d');
-      if (!context) return 0;
-      const { data } = context.getImageData(0, 0, canvasElement.width, canvasElement.height);
-      let blue = 0;
-      for (let index = 0; index < data.length; index += 4) {
-        if (data[index] === 11 && data[index + 1] === 92 && data[index + 2] === 173) blue++;
-      }
-      return blue;
-    });
-    expect(drawn).toBeGreaterThan(100);
+    // The chart drew bars: a column of the first series' colour taller than its legend box.
+    const [firstSeries] = await tallestRuns(canvas, [PALETTE[0] as string]);
+    expect(firstSeries).toBeGreaterThan(LEGEND_BOX_PX);
     await expect(table.locator('tbody tr').first().textContent()).resolves.toMatch(/All students\s*124\s*50/);
     // 47 accesses of the fixture and 3 of student b9 in November; with the policy's threshold (11) the black
     // students' consent-based accesses (3 + 1) are not shown.
@@ -256,6 +249,48 @@ describe('reports in Chromium', () => {
     expect(text).not.toContain('Show the report');
     // Letter landscape: 11 × 8.5 in = 792 × 612 points.
     expect(pdf.toString('latin1')).toMatch(/\/MediaBox \[0 0 792 612\]/);
+  });
+
+  it("the first chart draws a bar for every group whose rate the table shows (the demo's October data)", async () => {
+    // October alone is the demo's data: with the threshold of 11 every outcome row of the first table is
+    // suppressed or zero for every group, and only the "all" row has figures. The chart used to leave that
+    // row out and drew an empty frame (its legend's colour boxes were all the series' colour on the canvas).
+    const october = `from=${PERIOD.from}&to=2026-10-31&reference=race-ethnicity:white`;
+    const answer = await hubJson(hub, tokens['admin.lee'] as string, `/v1/reports/board?${october}`);
+    const access = (answer.body as ReportJson).report.tables[0];
+    const race = access?.breakdowns.find((entry) => entry.dimension === 'race-ethnicity');
+    if (!access || !race) throw new Error('no access table by race');
+    const outcomeRows = access.rows.slice(1).map((_, row) => row + 1);
+    // The premise: no outcome row has a shown, non-zero rate; the all row has.
+    const shownRate = (row: number, column: number) => {
+      const cell = race.cells[row]?.[column];
+      return cell?.state === 'shown' ? (cell.rate ?? 0) : 0;
+    };
+    const columns = race.groups.map((_, column) => column);
+    expect(outcomeRows.every((row) => columns.every((column) => shownRate(row, column) === 0))).toBe(true);
+    const series = columns.filter((column) => (race.groups[column]?.enrolled ?? 0) > 0);
+    const best = series.map((column) => Math.max(...access.rows.map((_, row) => shownRate(row, column))));
+    expect(Math.max(...best)).toBeGreaterThan(0);
+
+    await page.goto(`${hub.url}/console/#/board-report?${october}`);
+    await page.locator('#table-access').waitFor();
+    const canvas = page.locator('#table-access-title ~ .report-figure canvas');
+    const runs = await tallestRuns(
+      canvas,
+      series.map((_, index) => PALETTE[index % PALETTE.length] as string),
+    );
+    const top = Math.max(...best);
+    best.forEach((rate, index) => {
+      // A group with a rate of a quarter of the tallest or more has a bar well above its legend box; a group
+      // with none shown has only its legend box.
+      if (rate >= top / 4) expect(runs[index]).toBeGreaterThan(LEGEND_BOX_PX * 3);
+      if (rate === 0) expect(runs[index]).toBeLessThanOrEqual(LEGEND_BOX_PX);
+    });
+    await expect(
+      page.locator('#table-access-title ~ .report-figure .chart-note').textContent(),
+    ).resolves.toBe('Cells not shown in the table (* and **) have no bar.');
+    await page.locator('#table-access-title').evaluate((element) => element.scrollIntoView());
+    await page.screenshot({ path: join(SHOTS, 'board-report-october.png') });
   });
 
   it('the CSV downloads formula-safe and reads back to the numbers of the JSON report', async () => {

@@ -3,7 +3,6 @@
 // this student, the document reference is not already used by another consent), the statuses a clerk reads,
 // revocation on a date, and the CSV import (every row checked, a preview, nothing written until confirmed,
 // idempotent by document reference).
-import { parse } from 'csv-parse/sync';
 import { ulid } from 'ulid';
 import { z } from 'zod';
 import { ConsentSchema, type Consent } from '../../policy/consent';
@@ -15,6 +14,7 @@ import { conflict, forbidden, invalid, issuePath, type HttpError } from '../erro
 import { nextChange } from '../feed';
 import type { StoredPolicy } from '../policy';
 import type { TokenPrincipal } from '../tokens';
+import { readCsvFile, readCsvRow } from './csv-import';
 
 export type ConsoleConsentStatus = 'active' | 'not-yet-valid' | 'expired' | 'revoked' | 'ended-majority';
 
@@ -420,9 +420,6 @@ export interface ImportResult {
   counts: { valid: number; invalid: number; alreadyImported: number; imported: number };
 }
 
-/** A cell a spreadsheet would run as a formula (CSV injection): refused, never stored. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
 const split = (cell: string): string[] =>
   cell
     .split(/[;|]/)
@@ -450,47 +447,6 @@ function rowToBody(record: Record<string, string>): Record<string, unknown> {
   };
 }
 
-/** Parses and checks a CSV file's text; a problem with the file as a whole is a 400 naming it. */
-function readCsv(text: string): { header: string[]; records: string[][] } {
-  if (text.includes('\uFFFD')) {
-    throw invalid(
-      'csv',
-      'is not UTF-8 text (it holds characters that could not be read): save it as "CSV UTF-8" and try again',
-    );
-  }
-  let rows: string[][];
-  try {
-    rows = parse(text, {
-      bom: true,
-      relax_column_count: true,
-      // A quote inside an unquoted cell (=HYPERLINK("…")) is read as text, so the row can be refused by name.
-      relax_quotes: true,
-      skip_empty_lines: true,
-      max_record_size: 100_000,
-    }) as string[][];
-  } catch (error) {
-    const message =
-      error instanceof Error ? error.message.replace(/\s+/g, ' ').slice(0, 300) : 'cannot be read';
-    throw invalid('csv', `is not a CSV file this import can read: ${message}`);
-  }
-  const [header, ...records] = rows;
-  if (!header) throw invalid('csv', 'is empty: the first line must name the columns');
-  if (header.length > MAX_COLUMNS)
-    throw invalid('csv', `line 1 has ${header.length} columns; at most ${MAX_COLUMNS}`);
-  const names = header.map((name) => name.trim().toLowerCase());
-  const unknown = names.find((name) => !(CSV_COLUMNS as readonly string[]).includes(name));
-  if (unknown !== undefined)
-    throw invalid(
-      'csv',
-      `line 1: "${unknown.slice(0, 60)}" is not a known column (${CSV_COLUMNS.join(', ')})`,
-    );
-  const missing = REQUIRED_COLUMNS.find((name) => !names.includes(name));
-  if (missing) throw invalid('csv', `line 1: the column "${missing}" is missing`);
-  if (records.length > MAX_CSV_ROWS)
-    throw invalid('csv', `has ${records.length} rows; at most ${MAX_CSV_ROWS} per file`);
-  return { header: names, records };
-}
-
 /**
  * Checks every row of a CSV of consents; with `confirm`, imports the valid rows not yet imported (by document
  * reference), all in one transaction. Without it nothing is written: the answer is the preview.
@@ -505,35 +461,25 @@ export async function importConsents(
   now: Date,
   today: string,
 ): Promise<ImportResult> {
-  const { header, records } = readCsv(text);
+  const { header, records } = readCsvFile(text, {
+    known: CSV_COLUMNS,
+    required: REQUIRED_COLUMNS,
+    maxColumns: MAX_COLUMNS,
+    maxRows: MAX_CSV_ROWS,
+  });
   const rows: ImportRow[] = [];
   const ready: { line: number; consent: Consent }[] = [];
   const seenRefs = new Map<string, number>();
   const existing = await existingRefs(db, caller.district, records, header);
   records.forEach((cells, index) => {
     const line = index + 2;
-    const errors: ImportRow['errors'] = [];
-    if (cells.length > header.length) {
-      errors.push({
-        column: '(row)',
-        message: `has ${cells.length} cells; the header names ${header.length} columns`,
-      });
-      rows.push({ line, status: 'invalid', errors });
+    const shape = readCsvRow(cells, header);
+    if (!shape.ok) {
+      rows.push({ line, status: 'invalid', errors: shape.problems });
       return;
     }
-    const record: Record<string, string> = {};
-    header.forEach((name, column) => {
-      record[name] = cells[column] ?? '';
-    });
-    for (const name of header) {
-      const value = record[name] ?? '';
-      if (FORMULA_START.test(value)) {
-        errors.push({
-          column: name,
-          message: `starts with "${value[0] === '\t' ? 'tab' : value[0]}": a formula-like cell is refused`,
-        });
-      }
-    }
+    const { record } = shape;
+    const errors: ImportRow['errors'] = [...shape.problems];
     const documentRef = record.document_ref?.trim() || undefined;
     const studentId = record.student_id?.trim() || undefined;
     if (errors.length === 0) {

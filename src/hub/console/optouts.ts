@@ -1,12 +1,11 @@
 // Directory-information opt-outs (34 CFR 99.37, Education Code 49073): the clerk records each family's answer to
 // the annual notice; SRO browsers ask for the status of the student they open. A student with no answer on file
 // is unknown, and unknown counts as opted out (the extension's decide() treats it so).
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { recordAudit, type Actor } from '../audit';
 import type { Db, Queryable } from '../db';
-import { invalid } from '../errors';
 import { nextChange } from '../feed';
+import { readCsvFile, readCsvRow } from './csv-import';
 
 export const OptOutBodySchema = z.strictObject({
   studentId: z
@@ -106,7 +105,6 @@ export interface OptOutImportRow {
 }
 
 const OPTOUT_COLUMNS = ['student_id', 'opted_out', 'school_year', 'document_ref'] as const;
-const FORMULA = /^[=+\-@\t\r]/;
 
 export async function importOptOuts(
   db: Db,
@@ -116,57 +114,24 @@ export async function importOptOuts(
   actor: Actor,
   now: Date,
 ): Promise<{ confirmed: boolean; rows: OptOutImportRow[]; recorded: number }> {
-  if (text.includes('\uFFFD'))
-    throw invalid('csv', 'is not UTF-8 text: save it as "CSV UTF-8" and try again');
-  let rows: string[][];
-  try {
-    rows = parse(text, {
-      bom: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      max_record_size: 100_000,
-    }) as string[][];
-  } catch (error) {
-    throw invalid(
-      'csv',
-      `is not a CSV file this import can read: ${error instanceof Error ? error.message.slice(0, 200) : ''}`,
-    );
-  }
-  const [header, ...records] = rows;
-  if (!header) throw invalid('csv', 'is empty: the first line must name the columns');
-  if (header.length > 20) throw invalid('csv', `line 1 has ${header.length} columns; at most 20`);
-  const names = header.map((name) => name.trim().toLowerCase());
-  const unknown = names.find((name) => !(OPTOUT_COLUMNS as readonly string[]).includes(name));
-  if (unknown !== undefined)
-    throw invalid(
-      'csv',
-      `line 1: "${unknown.slice(0, 60)}" is not a known column (${OPTOUT_COLUMNS.join(', ')})`,
-    );
-  for (const required of ['student_id', 'opted_out', 'school_year']) {
-    if (!names.includes(required)) throw invalid('csv', `line 1: the column "${required}" is missing`);
-  }
-  if (records.length > 10_000) throw invalid('csv', `has ${records.length} rows; at most 10000 per file`);
+  const { header: names, records } = readCsvFile(text, {
+    known: OPTOUT_COLUMNS,
+    required: ['student_id', 'opted_out', 'school_year'],
+    maxColumns: 20,
+    maxRows: 10_000,
+  });
   const result: OptOutImportRow[] = [];
   const ready: { line: number; body: OptOutBody }[] = [];
   const seen = new Set<string>();
   records.forEach((cells, index) => {
     const line = index + 2;
-    if (cells.length > names.length) {
-      result.push({
-        line,
-        status: 'invalid',
-        errors: [
-          { column: '(row)', message: `has ${cells.length} cells; the header names ${names.length} columns` },
-        ],
-      });
+    const shape = readCsvRow(cells, names);
+    if (!shape.ok) {
+      result.push({ line, status: 'invalid', errors: shape.problems });
       return;
     }
-    const cell = (name: string) => (cells[names.indexOf(name)] ?? '').trim();
-    const errors: OptOutImportRow['errors'] = [];
-    for (const name of names)
-      if (FORMULA.test(cells[names.indexOf(name)] ?? ''))
-        errors.push({ column: name, message: 'a formula-like cell is refused' });
+    const cell = (name: string) => (shape.record[name] ?? '').trim();
+    const errors: OptOutImportRow['errors'] = [...shape.problems];
     const answer = cell('opted_out').toLowerCase();
     const optedOut = ['yes', 'y', 'true', '1', 'sí', 'si'].includes(answer)
       ? true

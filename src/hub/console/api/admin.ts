@@ -1,6 +1,7 @@
 // The admin's console routes: what every browser runs, the published policy history, and tokens (issued with
 // the secret shown once, revoked at once). The same domain functions as the bearer API (/v1/admin/devices,
 // /v1/policy/history, /v1/tokens), for a signed-in admin session.
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { diffBundles } from '../../../policy/diff';
 import { adminDevices } from '../../admin';
@@ -60,6 +61,8 @@ export const adminApi: ConsoleApiModule = (api, { db, policies, now, tokens }) =
         publishedBy: policy.publishedBy,
         signed: policy.signed !== null,
         keyId: policy.keyId,
+        // What a signature covers (the canonical JSON), so an admin can tell two versions' contents apart.
+        sha256: hash('sha256', policy.text),
         changes: diffBundles(history[index + 1]?.bundle, policy.bundle),
       })),
     };

@@ -219,7 +219,9 @@ function SignedIn(props: { session: Session; lang: Lang; setLang(lang: Lang): vo
   let body;
   if (!page) body = <p role="alert">{text.notFound}</p>;
   else if (!page.roles.includes(session.role)) body = <p role="alert">{fill(text.notYours, { role })}</p>;
-  else body = <page.component params={route.params} />;
+  // Keyed by the whole fragment: a link or bookmark to the same page with other parameters (another student,
+  // another period) starts the page afresh from them instead of keeping the form state of the last ones.
+  else body = <page.component key={`${page.id}?${route.params.toString()}`} params={route.params} />;
   const title = page ? page.title[props.lang] : text.notFound;
   useEffect(() => {
     document.title = `${title} · ${text.app}`;

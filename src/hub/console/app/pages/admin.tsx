@@ -40,6 +40,7 @@ const HistorySchema = z.object({
       publishedBy: z.string(),
       signed: z.boolean(),
       keyId: z.string().nullable(),
+      sha256: z.string(),
       changes: z.object({
         rules: ListChangeSchema,
         roster: ListChangeSchema,
@@ -209,7 +210,9 @@ type HistoryKey =
   | 'signature'
   | 'changes'
   | 'unsigned'
-  | 'signedWith'
+  | 'signed'
+  | 'key'
+  | 'contents'
   | 'empty'
   | 'nothing';
 const HISTORY_TEXT: Texts<HistoryKey> = {
@@ -222,7 +225,9 @@ const HISTORY_TEXT: Texts<HistoryKey> = {
     signature: 'Signature',
     changes: 'What changed',
     unsigned: 'unsigned (no browser applies it)',
-    signedWith: 'signed, key {key}',
+    signed: 'signed',
+    key: 'key',
+    contents: 'contents SHA-256',
     empty: 'No policy has been published.',
     nothing: 'only the version',
   },
@@ -235,16 +240,16 @@ const HISTORY_TEXT: Texts<HistoryKey> = {
     signature: 'Firma',
     changes: 'Qué cambió',
     unsigned: 'sin firma (ningún navegador la aplica)',
-    signedWith: 'firmada, clave {key}',
+    signed: 'firmada',
+    key: 'clave',
+    contents: 'SHA-256 del contenido',
     empty: 'No se ha publicado ninguna política.',
     nothing: 'solo la versión',
   },
 };
 
-function describeChanges(
-  changes: z.infer<typeof HistorySchema>['versions'][number]['changes'],
-  nothing: string,
-): string {
+/** Each change as its own item, so a long list wraps between items and never inside an id. */
+function describeChanges(changes: z.infer<typeof HistorySchema>['versions'][number]['changes']): string[] {
   const parts: string[] = [];
   const list = (name: string, change: z.infer<typeof ListChangeSchema>) => {
     for (const id of change.added) parts.push(`${name} +${id}`);
@@ -256,7 +261,7 @@ function describeChanges(
   list('adapter', changes.adapters);
   list('basis', changes.bases);
   for (const name of changes.settings) parts.push(`~${name}`);
-  return parts.length === 0 ? nothing : parts.join(', ');
+  return parts;
 }
 
 function History() {
@@ -272,7 +277,16 @@ function History() {
           {answer.versions.length === 0 ? (
             <Empty>{text.empty}</Empty>
           ) : (
-            <table id="policy-history">
+            // Fixed column widths: with the table's automatic layout the long list of changes took the
+            // width and squeezed version, date and key into a letter per line (the demo's 1280 px shot).
+            <table id="policy-history" class="history-table">
+              <colgroup>
+                <col class="col-version" />
+                <col class="col-when" />
+                <col class="col-who" />
+                <col class="col-signature" />
+                <col />
+              </colgroup>
               <thead>
                 <tr>
                   <th scope="col">{text.version}</th>
@@ -283,19 +297,47 @@ function History() {
                 </tr>
               </thead>
               <tbody>
-                {answer.versions.map((entry) => (
-                  <tr key={entry.version} data-version={entry.version}>
-                    <th scope="row">
-                      {entry.policyId} v{entry.version}
-                    </th>
-                    <td>{formatDateTime(entry.publishedAt, lang, policy?.timeZone)}</td>
-                    <td>{entry.publishedBy}</td>
-                    <td>
-                      {entry.signed ? fill(text.signedWith, { key: entry.keyId ?? '?' }) : text.unsigned}
-                    </td>
-                    <td>{describeChanges(entry.changes, text.nothing)}</td>
-                  </tr>
-                ))}
+                {answer.versions.map((entry) => {
+                  const changes = describeChanges(entry.changes);
+                  return (
+                    <tr key={entry.version} data-version={entry.version}>
+                      <th scope="row">
+                        v{entry.version}
+                        <span class="mono small">{entry.policyId}</span>
+                      </th>
+                      <td>{formatDateTime(entry.publishedAt, lang, policy?.timeZone)}</td>
+                      <td class="mono">{entry.publishedBy}</td>
+                      <td>
+                        {entry.signed ? (
+                          <>
+                            {text.signed}, {text.key} <span class="mono">{entry.keyId ?? '?'}</span>
+                          </>
+                        ) : (
+                          text.unsigned
+                        )}
+                        <span class="small">
+                          {text.contents}{' '}
+                          {/* Short on screen (the full digest in the title); the full digest in print. */}
+                          <code class="hash-short" title={entry.sha256}>
+                            {entry.sha256.slice(0, 12)}
+                          </code>
+                          <code class="hash-full">{entry.sha256}</code>
+                        </span>
+                      </td>
+                      <td>
+                        {changes.length === 0 ? (
+                          text.nothing
+                        ) : (
+                          <ul class="changes">
+                            {changes.map((change) => (
+                              <li key={change}>{change}</li>
+                            ))}
+                          </ul>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           )}

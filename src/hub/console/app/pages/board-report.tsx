@@ -16,6 +16,7 @@ import {
 import { apiGet } from '../api';
 import { Field, Load, useLoad } from '../components';
 import { fill, useLang, type Lang } from '../i18n';
+import { chartBars } from './chart-bars';
 import type { ConsolePage } from './page';
 import './reports.css';
 
@@ -74,6 +75,8 @@ const PAGE_TEXT = {
     approvals: '{approved} of {decided} decided requests approved',
     marks: '* under {n}; ** hidden so that no * can be worked out',
     noRows: 'Nothing to count in this period.',
+    noBars: 'No bar to draw: every rate here is zero, unknown or not shown (see the table).',
+    suppressedBars: 'Cells not shown in the table (* and **) have no bar.',
   },
   es: {
     from: 'Desde',
@@ -85,6 +88,8 @@ const PAGE_TEXT = {
     approvals: '{approved} de {decided} solicitudes decididas fueron aprobadas',
     marks: '* menor de {n}; ** oculto para que ningún * pueda deducirse',
     noRows: 'No hay nada que contar en este período.',
+    noBars: 'No hay barras que dibujar: cada tasa es cero, desconocida o no se muestra (vea la tabla).',
+    suppressedBars: 'Las celdas que la tabla no muestra (* y **) no tienen barra.',
   },
 } as const;
 
@@ -102,28 +107,23 @@ function cellText(
   return value === null ? '—' : number(value, lang);
 }
 
-/** One chart: per 1,000 enrolled, each row of the table a category, each group with students a series. */
+/** One chart: per 1,000 enrolled, by the chosen dimension (see chartBars for what becomes a bar). */
 function RateChart(props: { table: Table; breakdown: Breakdown; lang: Lang; tableId: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const { table, breakdown, lang } = props;
+  const text = PAGE_TEXT[lang];
+  const bars = chartBars(table, breakdown);
   useEffect(() => {
     if (!canvas.current) return undefined;
-    const rows = table.rows
-      .map((row, index) => ({ row, index }))
-      .filter(({ index }) => !(table.split && index === 0));
-    const shownRows = rows.length > 0 ? rows : table.rows.map((row, index) => ({ row, index }));
     const palette = ['#0b5cad', '#c2410c', '#15803d', '#7e22ce', '#be123c', '#0e7490', '#4d7c0f', '#92400e'];
-    const groups = breakdown.groups
-      .map((group, column) => ({ ...group, column }))
-      .filter((group) => (group.enrolled ?? 0) > 0);
     const chart = new Chart(canvas.current, {
       type: 'bar',
       data: {
-        labels: shownRows.map(({ row }) => label(ROW_LABELS, row, lang)),
-        datasets: groups.map((group, index) => ({
-          label: label(GROUP_LABELS, group.group, lang),
+        labels: table.rows.map((row) => label(ROW_LABELS, row, lang)),
+        datasets: bars.series.map((entry, index) => ({
+          label: label(GROUP_LABELS, entry.group, lang),
           backgroundColor: palette[index % palette.length] ?? '#0b5cad',
-          data: shownRows.map(({ index: row }) => breakdown.cells[row]?.[group.column]?.rate ?? null),
+          data: entry.rates,
         })),
       },
       options: {
@@ -135,16 +135,22 @@ function RateChart(props: { table: Table; breakdown: Breakdown; lang: Lang; tabl
       },
     });
     return () => chart.destroy();
+    // bars is derived from table and breakdown alone.
   }, [table, breakdown, lang]);
+  // An empty frame of axes says nothing: when no rate can be drawn the page says why instead.
+  if (!bars.drawable) return <p class="chart-note">{text.noBars}</p>;
   return (
-    <div class="chart">
-      <canvas
-        ref={canvas}
-        role="img"
-        aria-label={`${label(TABLE_TITLES, table.id, lang)}. ${T('chartOf', lang)} ${DIMENSION_LABELS[breakdown.dimension][lang]}`}
-        aria-describedby={`${props.tableId}-caption`}
-      />
-    </div>
+    <>
+      <div class="chart">
+        <canvas
+          ref={canvas}
+          role="img"
+          aria-label={`${label(TABLE_TITLES, table.id, lang)}. ${T('chartOf', lang)} ${DIMENSION_LABELS[breakdown.dimension][lang]}`}
+          aria-describedby={`${props.tableId}-caption`}
+        />
+      </div>
+      {bars.suppressed ? <p class="chart-note">{text.suppressedBars}</p> : null}
+    </>
   );
 }
 
