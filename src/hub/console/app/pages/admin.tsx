@@ -21,6 +21,16 @@ const DevicesSchema = z.object({
       backlog: z.number(),
       flags: z.number(),
       lastRejection: z.object({ at: z.string(), check: z.string(), reason: z.string() }).nullable(),
+      // What the browser last reported about its managed settings (src/hub/admin.ts ManagedReport).
+      managed: z
+        .object({
+          inForce: z.string(),
+          problems: z.number(),
+          signedPolicyRequired: z.boolean(),
+          notices: z.array(z.object({ kind: z.string(), path: z.string().optional() })),
+        })
+        .nullable()
+        .optional(),
       stale: z.array(z.enum(['no-report', 'old-policy'])),
     }),
   ),
@@ -76,6 +86,16 @@ type DeviceKey =
   | 'backlog'
   | 'flags'
   | 'rejection'
+  | 'managed'
+  | 'signedRequired'
+  | 'signedNotRequired'
+  | 'settingsRefused'
+  | 'settingsLastGood'
+  | 'noticeUnknownKey'
+  | 'noticeWrongType'
+  | 'noticeSigningImplied'
+  | 'noticeSigningOff'
+  | 'noticeNoKeys'
   | 'state'
   | 'ok'
   | 'noReport'
@@ -96,6 +116,16 @@ const DEVICE_TEXT: Texts<DeviceKey> = {
     backlog: 'Log backlog',
     flags: 'Chain flags',
     rejection: 'Last rejected update',
+    managed: 'Managed settings',
+    signedRequired: 'Signed policy required',
+    signedNotRequired: 'Signed policy NOT required',
+    settingsRefused: '{count} setting(s) refused',
+    settingsLastGood: 'Using the last good settings',
+    noticeUnknownKey: 'Unknown setting {path}',
+    noticeWrongType: 'Setting {path} has the wrong type',
+    noticeSigningImplied: 'Keys set without requireSignedPolicy (signing required anyway)',
+    noticeSigningOff: 'requireSignedPolicy is false although keys are set',
+    noticeNoKeys: 'Signing required but no key trusted: SRO pages stay covered',
     state: 'State',
     ok: 'Up to date',
     noReport: 'Needs attention: no report',
@@ -116,6 +146,16 @@ const DEVICE_TEXT: Texts<DeviceKey> = {
     backlog: 'Registros pendientes',
     flags: 'Alertas de la cadena',
     rejection: 'Última actualización rechazada',
+    managed: 'Configuración administrada',
+    signedRequired: 'Se exige política firmada',
+    signedNotRequired: 'NO se exige política firmada',
+    settingsRefused: '{count} ajuste(s) rechazado(s)',
+    settingsLastGood: 'Usa la última configuración válida',
+    noticeUnknownKey: 'Ajuste desconocido {path}',
+    noticeWrongType: 'El ajuste {path} tiene un tipo incorrecto',
+    noticeSigningImplied: 'Claves sin requireSignedPolicy (se exige la firma de todos modos)',
+    noticeSigningOff: 'requireSignedPolicy es false aunque hay claves',
+    noticeNoKeys: 'Se exige la firma pero no hay clave de confianza: las páginas del SRO siguen cubiertas',
     state: 'Estado',
     ok: 'Al día',
     noReport: 'Requiere atención: sin informes',
@@ -125,6 +165,44 @@ const DEVICE_TEXT: Texts<DeviceKey> = {
     unknown: 'desconocida',
   },
 };
+
+type DeviceManaged = z.infer<typeof DevicesSchema>['devices'][number]['managed'];
+
+/** The browser's managed-settings report in a few words: signing, refused settings, and each warning. */
+function ManagedCell({ managed, text }: { managed: DeviceManaged | null; text: Record<DeviceKey, string> }) {
+  if (!managed) return <>{text.unknown}</>;
+  const noticeText = (notice: { kind: string; path?: string | undefined }): string => {
+    const path = notice.path ?? '';
+    switch (notice.kind) {
+      case 'unknown-key':
+        return fill(text.noticeUnknownKey, { path });
+      case 'wrong-type':
+        return fill(text.noticeWrongType, { path });
+      case 'signing-implied':
+        return text.noticeSigningImplied;
+      case 'signing-off':
+        return text.noticeSigningOff;
+      case 'no-keys':
+        return text.noticeNoKeys;
+      default:
+        return notice.kind;
+    }
+  };
+  return (
+    <>
+      {managed.signedPolicyRequired ? text.signedRequired : <strong>{text.signedNotRequired}</strong>}
+      {managed.inForce === 'last-good' && <div>{text.settingsLastGood}</div>}
+      {managed.problems > 0 && <div>{fill(text.settingsRefused, { count: managed.problems })}</div>}
+      {managed.notices.length > 0 && (
+        <ul class="notices">
+          {managed.notices.map((notice, index) => (
+            <li key={index}>{noticeText(notice)}</li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
 
 function Devices() {
   const text = useText(DEVICE_TEXT);
@@ -154,6 +232,7 @@ function Devices() {
                   <th scope="col">{text.backlog}</th>
                   <th scope="col">{text.flags}</th>
                   <th scope="col">{text.rejection}</th>
+                  <th scope="col">{text.managed}</th>
                   <th scope="col">{text.state}</th>
                 </tr>
               </thead>
@@ -179,6 +258,9 @@ function Devices() {
                       {device.lastRejection
                         ? `${device.lastRejection.check}: ${device.lastRejection.reason}`
                         : text.none}
+                    </td>
+                    <td data-managed={device.managed ? device.managed.inForce : ''}>
+                      <ManagedCell managed={device.managed ?? null} text={text} />
                     </td>
                     <td>
                       {device.stale.length === 0 ? (
