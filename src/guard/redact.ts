@@ -82,8 +82,8 @@ export class Redactor {
   }
 
   /**
-   * Masks a value cell. A cell that is itself a sensitive label (a neighbour under `either`, a label of the
-   * next pair) has its own values handled first: once masked its text no longer reads as a label.
+   * Masks a cell that may be a label too (a neighbour under `either`): a sensitive one has its own values
+   * handled first, since once masked its text no longer reads as a label.
    */
   private maskValue(cell: Element): void {
     if (
@@ -104,7 +104,11 @@ export class Redactor {
       try {
         const found = valueCellsOf(label, this.rules.labelCells ?? []);
         if (found.at === 'column') this.watchColumn(label);
-        for (const cell of found.cells) this.maskValue(cell);
+        // Only `either` can put a label among the cells it masks; elsewhere they are values, whatever they say.
+        for (const cell of found.cells) {
+          if (found.mayBeLabels) this.maskValue(cell);
+          else this.maskElement(cell);
+        }
         if (found.located) this.pending.delete(label);
         else if (found.at === 'row-below') this.pending.add(label);
       } finally {

@@ -67,10 +67,10 @@ export function gridOf(rows: readonly Element[]): Map<Element, Slot> {
   /** Per row index below, the columns a rowspan from above holds. */
   const held = new Map<number, Set<number>>();
   rows.forEach((row, rowIndex) => {
-    const taken = held.get(rowIndex) ?? new Set<number>();
+    const taken = held.get(rowIndex);
     let column = 0;
     for (const cell of cellsOf(row)) {
-      while (taken.has(column)) column += 1;
+      while (taken?.has(column)) column += 1;
       const span = spanOf(cell, 'colspan');
       slots.set(cell, { start: column, span });
       const down = Math.min(spanOf(cell, 'rowspan'), rows.length - rowIndex);
@@ -112,6 +112,8 @@ export interface ValueCells {
   cells: Element[];
   /** False when the layout says where the value is and no cell is there (the caller fails closed). */
   located: boolean;
+  /** Under `either`, the cells beside the label may be labels themselves (a row of labels). */
+  mayBeLabels?: boolean;
 }
 
 /** A header cell heads a column: in <thead> or in a row of `th` cells only, and not a row header. */
@@ -208,7 +210,12 @@ export function valueCellsOf(label: Element, rules: readonly LabelCellRule[]): V
   if (value === 'row-below') return { at: 'row-below', cells: below ?? [], located: below !== undefined };
   // `either`: the value may be beside or below; both are masked, and it counts as located only once the row
   // below is there (a streamed page adds it later).
-  return { at: 'row-below', cells: [...beside, ...(below ?? [])], located: below !== undefined };
+  return {
+    at: 'row-below',
+    cells: [...beside, ...(below ?? [])],
+    located: below !== undefined,
+    mayBeLabels: true,
+  };
 }
 
 /** A `td` label cell the finder reports, and where its value is. */

@@ -281,6 +281,14 @@ describe('the redactor on grids', () => {
     ]);
   });
 
+  it('a value under a sensitive header that reads like a label masks nothing else in its row', () => {
+    const page = doc(
+      '<table id="t"><thead><tr><th>Name</th><th>Citizenship</th><th>Grade</th></tr></thead><tbody><tr><td>Ana</td><td>US Citizen</td><td>9</td></tr></tbody></table>',
+    );
+    redactorFor([]).scan(page);
+    expect(cellTexts(page, 't')).toEqual(['Name', 'Citizenship', 'Grade', 'Ana', MASK, '9']);
+  });
+
   it('either: masks the next cell and the cell below, and a masked neighbour label still has its value masked', () => {
     const page = doc(
       '<table id="t"><tr><td>Birth Country</td><td>Date Entered US</td><td>Grade</td></tr><tr><td>either-1</td><td>either-2</td><td>9</td></tr></table>',
