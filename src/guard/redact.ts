@@ -3,8 +3,9 @@
 
 import { classifyField, compactField, compile, type CompiledPatterns } from '../decide/classify';
 import {
+  cellsOf,
+  colSpanOf as spanOf,
   isCell,
-  isHeaderRow,
   overlaps,
   rowSlots,
   valueCellsOf,
@@ -144,10 +145,19 @@ export class Redactor {
   private maskAddedInColumns(row: Element, only?: Element): void {
     const table = row.closest('table');
     const columns = table ? this.tableColumns.get(table) : undefined;
-    if (!columns || isHeaderRow(row)) return;
-    for (const { cell, slot } of rowSlots(row)) {
-      if ((only === undefined || cell === only) && columns.some((column) => overlaps(column, slot)))
-        this.maskElement(cell);
+    if (!columns) return;
+    // One pass over the live cells, no allocation per cell: a script may add 10,000 rows in one batch. Header
+    // cells are labels (a header row added later), except a row header, which is a data row's first value.
+    const cells = (row as HTMLTableRowElement).cells ?? cellsOf(row);
+    let start = 0;
+    for (let index = 0; index < cells.length; index += 1) {
+      const cell = cells[index] as Element;
+      const span = cell.hasAttribute('colspan') ? spanOf(cell) : 1;
+      const slot = { start, span };
+      start += span;
+      if (only !== undefined && cell !== only) continue;
+      if (cell.tagName === 'TH' && cell.getAttribute('scope') !== 'row') continue;
+      if (columns.some((column) => overlaps(column, slot))) this.maskElement(cell);
     }
   }
 

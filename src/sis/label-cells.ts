@@ -33,22 +33,35 @@ const spanOf = (cell: Element, attribute: 'colspan' | 'rowspan'): number => {
   return Number.isFinite(value) && value >= 1 ? Math.min(value, MAX_SPAN) : 1;
 };
 
+export const colSpanOf = (cell: Element): number => spanOf(cell, 'colspan');
+
 export const isCell = (element: Element): boolean => element.tagName === 'TD' || element.tagName === 'TH';
 
-export const cellsOf = (row: Element): Element[] => Array.from(row.children).filter(isCell);
+/** A row's cells: the browser's live `cells` where there is one (fast on big tables), else its children. */
+export const cellsOf = (row: Element): Element[] => {
+  const native = (row as Partial<HTMLTableRowElement>).cells;
+  return native ? Array.from(native) : Array.from(row.children).filter(isCell);
+};
 
 /** A row whose cells are all `th` (none a row header): a row of labels, never of values. */
-export const isHeaderRow = (row: Element): boolean => {
-  const cells = cellsOf(row);
-  return (
-    cells.length > 0 && cells.every((cell) => cell.tagName === 'TH' && cell.getAttribute('scope') !== 'row')
-  );
-};
+export const isHeaderRow = (row: Element): boolean => headerCells(row) > 0;
+
+/** How many cells a row of `th` cells only has (0 for any other row), read without copying the cells. */
+function headerCells(row: Element): number {
+  const cells = (row as Partial<HTMLTableRowElement>).cells ?? cellsOf(row);
+  for (let index = 0; index < cells.length; index += 1) {
+    const cell = cells[index] as Element;
+    if (cell.tagName !== 'TH' || cell.getAttribute('scope') === 'row') return 0;
+  }
+  return cells.length;
+}
 
 const tableOf = (row: Element): Element | null => row.closest('table');
 
 /** The rows of a table in document order (thead, tbody, tfoot), not those of tables nested in its cells. */
 export function rowsOf(table: Element): Element[] {
+  const native = (table as Partial<HTMLTableElement>).rows;
+  if (native) return Array.from(native);
   return Array.from(table.querySelectorAll('tr')).filter((row) => tableOf(row) === table);
 }
 
@@ -59,11 +72,14 @@ export interface Slot {
 }
 
 /**
- * The column slots of every cell in `rows` (a table's rows from its first), honouring colspan and rowspan:
+ * Walks the column slots of every cell in `rows` (a table's rows from its first), honouring colspan and rowspan:
  * a cell spanning rows from above pushes the cells of the rows it reaches to the right, as browsers lay out.
+ * Nothing is kept per cell, so a 10,000-row grid costs one pass.
  */
-export function gridOf(rows: readonly Element[]): Map<Element, Slot> {
-  const slots = new Map<Element, Slot>();
+function walkGrid(
+  rows: readonly Element[],
+  visit: (rowIndex: number, cell: Element, slot: Slot) => void,
+): void {
   /** Per row index below, the columns a rowspan from above holds. */
   const held = new Map<number, Set<number>>();
   rows.forEach((row, rowIndex) => {
@@ -72,8 +88,10 @@ export function gridOf(rows: readonly Element[]): Map<Element, Slot> {
     for (const cell of cellsOf(row)) {
       while (taken?.has(column)) column += 1;
       const span = spanOf(cell, 'colspan');
-      slots.set(cell, { start: column, span });
-      const down = Math.min(spanOf(cell, 'rowspan'), rows.length - rowIndex);
+      visit(rowIndex, cell, { start: column, span });
+      const down = cell.hasAttribute('rowspan')
+        ? Math.min(spanOf(cell, 'rowspan'), rows.length - rowIndex)
+        : 1;
       for (let below = 1; below < down; below += 1) {
         const set = held.get(rowIndex + below) ?? new Set<number>();
         for (let c = column; c < column + span; c += 1) set.add(c);
@@ -83,6 +101,12 @@ export function gridOf(rows: readonly Element[]): Map<Element, Slot> {
     }
     held.delete(rowIndex);
   });
+}
+
+/** The column slot of every cell in `rows` (see walkGrid). */
+export function gridOf(rows: readonly Element[]): Map<Element, Slot> {
+  const slots = new Map<Element, Slot>();
+  walkGrid(rows, (_rowIndex, cell, slot) => slots.set(cell, slot));
   return slots;
 }
 
@@ -132,28 +156,43 @@ export function isColumnHeader(cell: Element): boolean {
  */
 function columnValues(header: Element, row: Element, table: Element): Element[] {
   const rows = rowsOf(table);
-  const slots = gridOf(rows);
-  const own = slots.get(header);
-  if (!own) return [];
+  const at = rows.indexOf(row);
   const inHead = row.parentElement?.tagName === 'THEAD';
-  const cells: Element[] = [];
-  let index = rows.indexOf(row) + 1;
+  let first = at + 1;
   while (
-    index < rows.length &&
-    (isHeaderRow(rows[index] as Element) || rows[index]?.parentElement?.tagName === 'THEAD')
+    first < rows.length &&
+    (isHeaderRow(rows[first] as Element) || rows[first]?.parentElement?.tagName === 'THEAD')
   )
-    index += 1;
-  for (; index < rows.length; index += 1) {
-    const below = rows[index] as Element;
-    if (isHeaderRow(below)) {
-      if (!inHead && cellsOf(below).length >= 2) break;
-      continue;
+    first += 1;
+  /** Header rows inside the grid (one-cell title rows, or any under a <thead>): labels, never masked. */
+  const headerRows = new Set<number>();
+  let end = rows.length;
+  for (let index = first; index < rows.length; index += 1) {
+    const count = headerCells(rows[index] as Element);
+    if (count === 0) continue;
+    if (!inHead && count >= 2) {
+      end = index;
+      break;
     }
-    for (const cell of cellsOf(below)) {
-      const slot = slots.get(cell);
-      if (slot && overlaps(slot, own)) cells.push(cell);
-    }
+    headerRows.add(index);
   }
+  const cells: Element[] = [];
+  // Most grids have no spans: the header's cell index is its column in every row (the browser's own cells).
+  if (table.querySelector('[colspan], [rowspan]') === null) {
+    const column = cellsOf(row).indexOf(header);
+    for (let index = first; index < end; index += 1) {
+      if (headerRows.has(index)) continue;
+      const below = rows[index] as Element;
+      const cell = (below as Partial<HTMLTableRowElement>).cells?.[column] ?? cellsOf(below)[column];
+      if (cell) cells.push(cell);
+    }
+    return cells;
+  }
+  let own: Slot | undefined;
+  walkGrid(rows.slice(0, end), (rowIndex, cell, slot) => {
+    if (cell === header) own = slot;
+    else if (own && rowIndex >= first && !headerRows.has(rowIndex) && overlaps(slot, own)) cells.push(cell);
+  });
   return cells;
 }
 

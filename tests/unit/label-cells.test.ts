@@ -257,29 +257,35 @@ describe('the redactor on grids', () => {
     expect(page.body.textContent).toContain('secret-7732');
   });
 
-  it('a header row that is not the first row masks the rows below it only, down to the next header row', () => {
-    const page = doc(
-      '<table id="t"><tr><th>Parent</th><th>Phone</th></tr><tr><td>Sam</td><td>555</td></tr><tr><th>Grade</th><th>Birth Country</th></tr><tr><td>9</td><td>mid-value</td></tr><tr><th colspan="2">Term 2</th></tr><tr><td>10</td><td>mid-value-2</td></tr><tr><th>Home Language</th><th>Locker</th></tr><tr><td>Spanish</td><td>417</td></tr></table>',
-    );
-    redactorFor([]).scan(page);
-    expect(cellTexts(page, 't')).toEqual([
-      'Parent',
-      'Phone',
-      'Sam',
-      '555',
-      'Grade',
-      'Birth Country',
-      '9',
-      MASK,
-      'Term 2',
-      '10',
-      MASK,
-      'Home Language',
-      'Locker',
-      'Spanish',
-      '417',
-    ]);
-  });
+  it.each([
+    ['with spans', ' colspan="2"'],
+    ['without spans (the cell-index path)', ''],
+  ])(
+    'a header row that is not the first row masks the rows below it only, down to the next header row, %s',
+    (_what, span) => {
+      const page = doc(
+        `<table id="t"><tr><th>Parent</th><th>Phone</th></tr><tr><td>Sam</td><td>555</td></tr><tr><th>Grade</th><th>Birth Country</th></tr><tr><td>9</td><td>mid-value</td></tr><tr><th${span}>Term 2</th></tr><tr><td>10</td><td>mid-value-2</td></tr><tr><th>Home Language</th><th>Locker</th></tr><tr><td>Spanish</td><td>417</td></tr></table>`,
+      );
+      redactorFor([]).scan(page);
+      expect(cellTexts(page, 't')).toEqual([
+        'Parent',
+        'Phone',
+        'Sam',
+        '555',
+        'Grade',
+        'Birth Country',
+        '9',
+        MASK,
+        'Term 2',
+        '10',
+        MASK,
+        'Home Language',
+        'Locker',
+        'Spanish',
+        '417',
+      ]);
+    },
+  );
 
   it('a value under a sensitive header that reads like a label masks nothing else in its row', () => {
     const page = doc(
