@@ -124,6 +124,23 @@ async function main(): Promise<void> {
     'With the consent synced: the record opens, immigration fields hidden (EC 234.7)',
   );
 
+  // Labels over values in the row below (a PowerSchool/Aeries-style grid): only the value cells are hidden.
+  await page.goto(`${record}&labels=grid`);
+  await settled(page, false);
+  await page
+    .waitForFunction(() =>
+      document.querySelector('#gridEnteredUsSchool')?.hasAttribute('data-record-guard-redacted'),
+    )
+    .catch(() => undefined);
+  await page.locator('#stateGrid').scrollIntoViewIfNeeded();
+  await shot(
+    page,
+    '3b-sro-grid-values-hidden',
+    'A grid of labels over values: only the values under immigration labels are hidden',
+  );
+  await page.goto(record);
+  await settled(page, false);
+
   await page.fill('#quickExportFields', 'LastName, FirstName, CA_BirthCountry');
   await page.click('#quickExportSubmit');
   await page.waitForTimeout(600);

@@ -9,6 +9,7 @@ import type { SisAdapter } from '../policy/adapter';
 import type { Category } from '../policy/vocabulary';
 import { lateIdentityWaitMs } from '../decide/guarded';
 import { readCategories, readFields, readIdentity, readStudentId, type PageIdentity } from '../sis/read-page';
+import { labelCellRules } from '../sis/label-cells';
 import { cover, hideNotice, isCovered, release, setPrintAllowed, showNotice, uncover } from './cover';
 import { installExportGuard } from './exports';
 import { BACKGROUND_TIMEOUT_MS, openGate, reportIdentity, sendUnbounded } from './messages';
@@ -234,6 +235,10 @@ class PageWiring {
       this.readIdentityNow(of);
       if (!this.state.watching) return;
       this.redactor?.handleMutations(mutations);
+      if (!isCovered() && this.valueNotLocated()) {
+        this.dispatch({ type: 'broken' });
+        return;
+      }
       if (domReady()) this.dispatch({ type: 'changed', now: this.reading(of) });
     } catch {
       this.dispatch({ type: 'broken' });
@@ -251,7 +256,16 @@ class PageWiring {
       }
     }
     this.dispatch({ type: 'parsed' });
+    if (!isCovered() && this.valueNotLocated()) this.dispatch({ type: 'broken' });
   };
+
+  /**
+   * An SRO's parsed page with a sensitive label whose value is not where the adapter says (the row below is
+   * missing or has no cell under it): the value may be where the redactor did not look, so the page is not
+   * shown. While the page streams in, the row may still come and is masked as it does.
+   */
+  private readonly valueNotLocated = (): boolean =>
+    this.redactor !== undefined && domReady() && this.redactor.unresolved() > 0;
 
   private readonly watchSro = (of: SisAdapter): void => {
     const reply = this.state.reply;
@@ -263,6 +277,7 @@ class PageWiring {
         ...new Set(of.sensitiveFields.flatMap((field) => (field.codeAttribute ? [field.codeAttribute] : []))),
       ],
       mask: text('mask', this.state.language),
+      labelCells: labelCellRules(of.labelCells),
     });
     if (document.body) this.redactor.scan(document);
     installExportGuard(
@@ -325,6 +340,8 @@ class PageWiring {
         cover();
         return;
       case 'uncover':
+        // Thrown, the page stays covered with the "cannot be checked" notice (dispatch turns it into 'broken').
+        if (this.valueNotLocated()) throw new Error('a sensitive value cell was not located');
         uncover();
         return;
       case 'notice':

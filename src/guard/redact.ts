@@ -2,6 +2,16 @@
 // tricks: the value must not be in the rendered page at all. Works on what is there and on what is added later.
 
 import { classifyField, compactField, compile, type CompiledPatterns } from '../decide/classify';
+import {
+  cellsOf,
+  colSpanOf as spanOf,
+  isCell,
+  overlaps,
+  rowSlots,
+  valueCellsOf,
+  type LabelCellRule,
+  type Slot,
+} from '../sis/label-cells';
 
 const MARK = 'data-record-guard-redacted';
 const LABEL_SELECTOR = 'th,td,label,dt,dd,span,div,strong,b,legend,option';
@@ -19,14 +29,26 @@ export interface RedactionRules {
   codes: readonly string[];
   codeAttributes: readonly string[];
   mask: string;
+  /**
+   * The adapter's `labelCells` (src/sis/label-cells.ts): where a `td` label's value is. Absent: the cells after
+   * it, as before. Column headers and `th` row headers are read by the table's structure under any rule.
+   */
+  labelCells?: readonly LabelCellRule[];
 }
 
 export class Redactor {
   private readonly sensitive: CompiledPatterns[];
   private readonly codes: Set<string>;
   private readonly codeSelector: string;
-  /** Tables whose columns are redacted: index of each hidden column. */
-  private readonly tableColumns = new WeakMap<HTMLTableElement, Set<number>>();
+  /** Tables whose columns are redacted: the column slots of each sensitive column header. */
+  private readonly tableColumns = new WeakMap<Element, Slot[]>();
+  /**
+   * Sensitive labels whose value the adapter puts in the row below where no cell stands yet: a streaming page
+   * adds the row later (masked as it comes); one still missing once the page is parsed keeps the page covered.
+   */
+  private readonly pending = new Set<Element>();
+  /** Labels being handled, so masking a cell that is itself a label cannot loop. */
+  private readonly handling = new Set<Element>();
   count = 0;
 
   constructor(private readonly rules: RedactionRules) {
@@ -60,18 +82,38 @@ export class Redactor {
     this.count += 1;
   }
 
+  /**
+   * Masks a cell that may be a label too (a neighbour under `either`): a sensitive one has its own values
+   * handled first, since once masked its text no longer reads as a label.
+   */
+  private maskValue(cell: Element): void {
+    if (
+      cell.getAttribute(MARK) !== '1' &&
+      !this.handling.has(cell) &&
+      isCell(cell) &&
+      this.isSensitiveLabel(cell.textContent)
+    ) {
+      this.redactValuesOf(cell);
+    }
+    this.maskElement(cell);
+  }
+
   /** The value element(s) that belong to a label element. */
   private redactValuesOf(label: Element): void {
-    if (label instanceof HTMLTableCellElement) {
-      const table = label.closest('table');
-      if (table && this.isColumnHeader(label)) {
-        this.hideColumn(table, label.cellIndex);
-        return;
-      }
-      let sibling = label.nextElementSibling;
-      while (sibling) {
-        this.maskElement(sibling);
-        sibling = sibling.nextElementSibling;
+    if (isCell(label) && label.parentElement?.tagName === 'TR') {
+      this.handling.add(label);
+      try {
+        const found = valueCellsOf(label, this.rules.labelCells ?? []);
+        if (found.at === 'column') this.watchColumn(label);
+        // Only `either` can put a label among the cells it masks; elsewhere they are values, whatever they say.
+        for (const cell of found.cells) {
+          if (found.mayBeLabels) this.maskValue(cell);
+          else this.maskElement(cell);
+        }
+        if (found.located) this.pending.delete(label);
+        else if (found.at === 'row-below') this.pending.add(label);
+      } finally {
+        this.handling.delete(label);
       }
       return;
     }
@@ -88,29 +130,54 @@ export class Redactor {
     if (value && (label.tagName !== 'DT' || value.tagName === 'DD')) this.maskElement(value);
   }
 
-  /** A header cell heads a column when it is in <thead>, or in a first row made only of header cells. */
-  private isColumnHeader(cell: HTMLTableCellElement): boolean {
-    if (cell.tagName !== 'TH' || cell.getAttribute('scope') === 'row') return false;
-    if (cell.closest('thead')) return true;
-    const row = cell.parentElement as HTMLTableRowElement;
-    return (
-      row.rowIndex === 0 && row.cells.length > 1 && Array.from(row.cells).every((c) => c.tagName === 'TH')
-    );
+  /** Rows added later to a table with a sensitive column get that column masked as they come. */
+  private watchColumn(header: Element): void {
+    const table = header.closest('table');
+    if (!table) return;
+    const own = rowSlots(header.parentElement as Element).find((entry) => entry.cell === header)?.slot;
+    if (!own) return;
+    const columns = this.tableColumns.get(table) ?? [];
+    if (!columns.some((slot) => slot.start === own.start && slot.span === own.span)) columns.push(own);
+    this.tableColumns.set(table, columns);
   }
 
-  private hideColumn(table: HTMLTableElement, index: number): void {
-    let columns = this.tableColumns.get(table);
-    if (!columns) {
-      columns = new Set();
-      this.tableColumns.set(table, columns);
+  /** Masks the cells of an added row (or one added cell) that stand in a sensitive column. */
+  private maskAddedInColumns(row: Element, only?: Element): void {
+    const table = row.closest('table');
+    const columns = table ? this.tableColumns.get(table) : undefined;
+    if (!columns) return;
+    // One pass over the live cells, no allocation per cell: a script may add 10,000 rows in one batch. Header
+    // cells are labels (a header row added later), except a row header, which is a data row's first value.
+    const cells = (row as HTMLTableRowElement).cells ?? cellsOf(row);
+    let start = 0;
+    for (let index = 0; index < cells.length; index += 1) {
+      const cell = cells[index] as Element;
+      const span = cell.hasAttribute('colspan') ? spanOf(cell) : 1;
+      const slot = { start, span };
+      start += span;
+      if (only !== undefined && cell !== only) continue;
+      if (cell.tagName === 'TH' && cell.getAttribute('scope') !== 'row') continue;
+      if (columns.some((column) => overlaps(column, slot))) this.maskElement(cell);
     }
-    columns.add(index);
-    for (const body of Array.from(table.tBodies)) {
-      for (const row of Array.from(body.rows)) {
-        const cell = row.cells[index];
-        if (cell) this.maskElement(cell);
-      }
+  }
+
+  /** Tries the pending labels again (their row below may have come); forgets those no longer in the page. */
+  private retryPending(): void {
+    for (const label of [...this.pending]) {
+      if (!label.isConnected) this.pending.delete(label);
+      else this.redactValuesOf(label);
     }
+  }
+
+  /**
+   * How many sensitive labels have no value cell where the adapter says it is. The page guard keeps an SRO's
+   * page covered while this is above 0 once the page is parsed: the value may be somewhere the redactor did
+   * not look.
+   */
+  unresolved(): number {
+    let count = 0;
+    for (const label of this.pending) if (label.isConnected) count += 1;
+    return count;
   }
 
   /** Scans a subtree (the document at first, added nodes later). */
@@ -127,6 +194,7 @@ export class Redactor {
       if (element.getAttribute(MARK) === '1' || hasMoreThanTwoElementChildren(element)) return;
       if (this.isSensitiveLabel(element.textContent)) this.redactValuesOf(element);
     });
+    if (this.pending.size > 0) this.retryPending();
   }
 
   /**
@@ -174,15 +242,9 @@ export class Redactor {
           return;
         }
         const element = node as Element;
-        if (element instanceof HTMLTableRowElement) {
-          const columns = this.tableColumns.get(element.closest('table') as HTMLTableElement);
-          if (columns) {
-            for (const index of columns) {
-              const cell = element.cells[index];
-              if (cell) this.maskElement(cell);
-            }
-          }
-        }
+        if (element.tagName === 'TR') this.maskAddedInColumns(element);
+        else if (isCell(element) && element.parentElement?.tagName === 'TR')
+          this.maskAddedInColumns(element.parentElement, element);
         if (scannedWithParent(element.parentElement)) {
           // The parent's scan skips marked elements and those with more than two element children; the
           // direct check below does not.
@@ -203,5 +265,6 @@ export class Redactor {
         if (element.firstElementChild) this.scan(element);
       });
     }
+    if (this.pending.size > 0) this.retryPending();
   }
 }

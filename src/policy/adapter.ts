@@ -199,6 +199,36 @@ export const ExportFieldSchema = z.strictObject({
     .min(1),
 });
 
+/** Where a label in a table cell has its value (see `labelCells` below). */
+const LABEL_VALUE_AT = ['next-cell', 'row-below', 'either'] as const;
+const LabelCellRuleSchema = z.strictObject({
+  value: z.enum(LABEL_VALUE_AT),
+  /** Only tables matching this selector are read by this rule (a page that mixes layouts). */
+  tables: SelectorSchema.optional(),
+});
+export const LabelCellsSchema = z.union(
+  [z.boolean(), LabelCellRuleSchema, z.array(LabelCellRuleSchema).min(1).max(20)],
+  {
+    // zod's own union message is "Invalid input": say what is allowed, and what was given.
+    error: (issue) => {
+      const allowed = LABEL_VALUE_AT.map((value) => `"${value}"`).join(', ');
+      const rules: unknown[] = Array.isArray(issue.input) ? issue.input : [issue.input];
+      const index = rules.findIndex(
+        (rule) =>
+          typeof rule === 'object' &&
+          rule !== null &&
+          !LABEL_VALUE_AT.includes((rule as { value?: never }).value as never),
+      );
+      const rule = rules[index] as { value?: unknown } | undefined;
+      if (rule !== undefined) {
+        const where = Array.isArray(issue.input) ? `rule [${index}]: ` : '';
+        return `${where}value ${JSON.stringify(rule.value) ?? '(none)'} is not allowed: use one of ${allowed}`;
+      }
+      return `must be true, false, { "value": ${allowed.replace(/, /g, ' | ')}, "tables"?: selector } or a list of those`;
+    },
+  },
+);
+
 export const SensitiveFieldSchema = z.strictObject({
   category: CategorySchema,
   /** Labels as the SIS prints them. */
@@ -337,10 +367,16 @@ export const SisAdapterSchema = z
     /** Elements that hold field labels (their text is matched against category patterns); default "th, label, dt". */
     fieldLabels: SelectorSchema.default('th, label, dt'),
     /**
-     * Labels also sit in plain table cells (PowerSchool, Synergy): in a row of `td` pairs the first of each
-     * pair is a label and the next cell its value; a cell ending in ":" is a label wherever it is.
+     * Labels also sit in plain table cells (PowerSchool, Synergy, Aeries grids). `true` (or
+     * `{ "value": "next-cell" }`): in a row of `td` pairs the first of each pair is a label and the next cell its
+     * value; a cell ending in ":" is a label wherever it is. `{ "value": "row-below" }`: a row of `td` labels
+     * over a row of values, each value under its label (colspan and rowspan honoured). `{ "value": "either" }`:
+     * both, and both places are masked. `tables` limits a rule to tables matching a selector; a list of rules
+     * reads each table by the first rule that covers it (a page that mixes layouts). A `th` column
+     * header's values (the column below it) and a `th` row header's (the cells after it) are read under any
+     * rule. See src/sis/label-cells.ts.
      */
-    labelCells: z.boolean().default(false),
+    labelCells: LabelCellsSchema.default(false),
     navigation: z.array(z.enum(['full-load', 'in-page', 'frames'])).min(1),
     /** Omitted: the adapter's pages are guarded by the in-page cover alone (no network rules). */
     network: NetworkSchema.optional(),

@@ -4,7 +4,15 @@ import { classificationFor, fieldCategories, type CategoryPatterns } from '../de
 import type { Extractor, SisAdapter } from '../policy/adapter';
 import type { Category } from '../policy/vocabulary';
 import { adapterForUrl, openPageFor, recordRequestFor } from './match';
-import { extractAll, readCategories, readFields, readIdentity, readStudentId } from './read-page';
+import {
+  extractAll,
+  readCategories,
+  readFields,
+  readIdentity,
+  readLabelCells,
+  readStudentId,
+  type FoundLabelCell,
+} from './read-page';
 
 export interface ExtractorReport {
   /** Where in the adapter: "identity.read[0]", "student[2]". */
@@ -26,6 +34,11 @@ export interface AdapterCheck {
   /** Fields on the page the policy and adapters classify, with the category. */
   classified: { field: string; category: Category }[];
   sensitiveFound: string[];
+  /**
+   * Sensitive fields read from table cells, with where the redactor finds the value: beside the label, in the
+   * row below, or the column under a header; `located: false` keeps an SRO's page covered.
+   */
+  sensitiveCells: { field: string; valueAt: FoundLabelCell['valueAt']; located: boolean }[];
   exportControls: { id: string; kind: string; count: number }[];
   /** The record endpoint this URL is, if any (network enforcement), with the student it names. */
   dataEndpoint?: { id: string; studentId: string; categories: Category[] };
@@ -112,6 +125,21 @@ export function checkAdapter(
   for (const report of extractors) {
     if (report.error) missing.push(`${report.path}: threw (${report.error})`);
   }
+  const sensitiveFound = classified
+    .filter((entry) => entry.category === 'immigration')
+    .map((entry) => entry.field);
+  const sensitiveCells = readLabelCells(adapter, doc)
+    .filter((cell) => sensitiveFound.includes(cell.label))
+    .map((cell) => ({ field: cell.label, valueAt: cell.valueAt, located: cell.located }));
+  // The redactor fails closed only where the value is said to be in the row below (a label at the end of a row
+  // of pairs has always been left as it is).
+  for (const cell of sensitiveCells) {
+    if (!cell.located && cell.valueAt === 'row-below') {
+      missing.push(
+        `sensitive field "${cell.field}": no value cell under it in the row below (an SRO sees the page covered)`,
+      );
+    }
+  }
   return {
     adapter: adapter.id,
     url: href,
@@ -121,9 +149,8 @@ export function checkAdapter(
     sections,
     fields,
     classified,
-    sensitiveFound: classified
-      .filter((entry) => entry.category === 'immigration')
-      .map((entry) => entry.field),
+    sensitiveFound,
+    sensitiveCells,
     exportControls,
     ...(request
       ? {
@@ -143,6 +170,23 @@ export function checkAdapter(
 const identityText = (identity: AdapterCheck['identity']): string =>
   identity.username ??
   (identity.displayName !== undefined ? `${identity.displayName} (display name)` : '(none)');
+const WHERE: Record<FoundLabelCell['valueAt'], string> = {
+  'next-cell': 'value in the next cell',
+  'row-below': 'value in the row below',
+  column: 'values in the column below',
+};
+
+/** " (value in the row below)" for a field read from table cells; several cells may say different things. */
+function whereValue(check: AdapterCheck, field: string): string {
+  const places = [
+    ...new Set(
+      check.sensitiveCells
+        .filter((cell) => cell.field === field)
+        .map((cell) => (cell.located ? WHERE[cell.valueAt] : `${WHERE[cell.valueAt]}: NOT FOUND`)),
+    ),
+  ];
+  return places.length > 0 ? ` (${places.join('; ')})` : '';
+}
 
 /** The report as an admin reads it in a terminal. */
 export function formatCheck(check: AdapterCheck): string {
@@ -154,7 +198,7 @@ export function formatCheck(check: AdapterCheck): string {
     `role      ${check.identity.roleLabel ?? '(none)'}`,
     `student   ${check.student.value ?? '(none)'}${check.student.conflicting ? ' (conflicting)' : ''}`,
     `sections  ${check.sections.join(', ') || '(none)'}`,
-    `sensitive ${check.sensitiveFound.join(', ') || '(none)'}`,
+    `sensitive ${check.sensitiveFound.map((field) => `${field}${whereValue(check, field)}`).join(', ') || '(none)'}`,
     `exports   ${check.exportControls.map((control) => `${control.id} (${control.kind}) ×${control.count}`).join(', ') || '(none)'}`,
     `endpoint  ${check.dataEndpoint ? `${check.dataEndpoint.id} for student ${check.dataEndpoint.studentId}` : '(none)'}`,
     `fields    ${check.fields.length} read; classified: ${check.classified.map((entry) => `${entry.field} → ${entry.category}`).join('; ') || '(none)'}`,

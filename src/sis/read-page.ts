@@ -3,6 +3,7 @@
 import type { Extractor, SisAdapter } from '../policy/adapter';
 import type { Category } from '../policy/vocabulary';
 import { DEFAULT_HEADINGS, MAX_PATTERN_INPUT } from './limits';
+import { labelCellRules, labelCellsIn, valueCellsOf } from './label-cells';
 
 /** Every record category (policy/vocabulary's list, without importing zod into the page). */
 const ALL_CATEGORIES: readonly Category[] = [
@@ -177,18 +178,6 @@ export function readCategories(adapter: SisAdapter, doc: Document, href: string)
   return [...found];
 }
 
-/** Label cells of plain tables: the first of each `td` pair, and any cell whose text ends with ":". */
-function labelCellsOf(doc: Document, add: (text: string | null | undefined) => void): void {
-  doc.querySelectorAll('tr').forEach((row) => {
-    const cells = Array.from(row.children).filter((cell) => cell.tagName === 'TD' || cell.tagName === 'TH');
-    const pairs = cells.length >= 2 && cells.length % 2 === 0 && cells.every((cell) => cell.tagName === 'TD');
-    cells.forEach((cell, index) => {
-      const text = cell.textContent?.trim() ?? '';
-      if ((pairs && index % 2 === 0) || text.endsWith(':')) add(text);
-    });
-  });
-}
-
 /** Field labels (table headers, labels, definition terms) and field codes present on the page. */
 export function readFields(adapter: SisAdapter, doc: Document): string[] {
   const fields = new Set<string>();
@@ -197,7 +186,7 @@ export function readFields(adapter: SisAdapter, doc: Document): string[] {
     if (trimmed && trimmed.length <= MAX_TEXT && fields.size < MAX_FIELDS) fields.add(trimmed);
   };
   doc.querySelectorAll(adapter.fieldLabels).forEach((element) => add(element.textContent));
-  if (adapter.labelCells) labelCellsOf(doc, add);
+  for (const { cell } of labelCellsIn(doc, labelCellRules(adapter.labelCells))) add(cell.textContent);
   for (const sensitive of adapter.sensitiveFields) {
     if (sensitive.codeAttribute === undefined) continue;
     const attribute = sensitive.codeAttribute;
@@ -207,6 +196,35 @@ export function readFields(adapter: SisAdapter, doc: Document): string[] {
     });
   }
   return [...fields];
+}
+
+/** A label read from a table cell, where its value is, and whether a cell stands there. */
+export interface FoundLabelCell {
+  label: string;
+  /** `column`: a header over the rows below it; `row-below`: the cell under it in the next row. */
+  valueAt: 'next-cell' | 'row-below' | 'column';
+  located: boolean;
+}
+
+/**
+ * Every label in a table cell (`th` headers, and the adapter's `labelCells`) with where its value is, as the
+ * redactor finds it (src/sis/label-cells.ts): what `npm run adapter -- check` reports for sensitive fields.
+ */
+export function readLabelCells(adapter: SisAdapter, doc: Document): FoundLabelCell[] {
+  const rules = labelCellRules(adapter.labelCells);
+  const cells = [
+    ...Array.from(doc.querySelectorAll('th')),
+    ...labelCellsIn(doc, rules).map((found) => found.cell),
+  ];
+  const found: FoundLabelCell[] = [];
+  for (const cell of new Set(cells)) {
+    if (found.length >= MAX_FIELDS) break;
+    const label = cell.textContent?.trim().replace(/\s+/g, ' ').replace(/:$/, '').trim() ?? '';
+    if (!label || label.length > MAX_TEXT) continue;
+    const value = valueCellsOf(cell, rules);
+    found.push({ label, valueAt: value.at, located: value.located });
+  }
+  return found;
 }
 
 /** CSS.escape where the browser has it; attribute names in adapters are plain names otherwise. */
