@@ -110,7 +110,7 @@ describe('PowerSchool: page names from district customizations', () => {
     );
     expect(report.page).toBe('guarded');
     // The name sits in a span inside #userName, after "Welcome," on its own line.
-    expect(report.identity.username).toBe('name:Pat Officer');
+    expect(report.identity.displayName).toBe('Pat Officer');
     expect(report.sensitiveFound).toEqual(
       expect.arrayContaining([
         '[01]CA_BirthCountry',
@@ -232,7 +232,7 @@ describe('Synergy: the TeacherVUE shape (root shell, FRAME_CONTENT, Login.aspx)'
   it('the root shell is identity-only; a training copy has its own sign-in page', async () => {
     const report = await check('synergy', 'synergy/shell.html', `${host}/`);
     expect(report.page).toBe('identity-only');
-    expect(report.identity.username).toBe('name:Pat Officer');
+    expect(report.identity.displayName).toBe('Pat Officer');
     expect(openPageFor(realBundle.adapters, `${host}/train/Login.aspx`)).toMatchObject({ signIn: true });
   });
 
