@@ -130,7 +130,9 @@ describe('a teacher in the same browser', () => {
   it.each(['grid', 'grid-short'])('sees every value of the labels=%s grids', async (shape) => {
     const page = await browser.context.newPage();
     await page.goto(`${recordUrl(sis, 'home', STUDENT)}&labels=${shape}`);
-    expect(await settled(page, false, 3000)).toBe(false);
+    // The default wait: how fast the cover lifts is measured in `npm run bench`, not here (a 3 s limit failed once
+    // in the full suite on the loaded 2-core machine, and passes alone).
+    expect(await settled(page, false)).toBe(false);
     expect(await page.locator('[data-record-guard-redacted]').count()).toBe(0);
     const texts = await gridTexts(page);
     expect(texts).toEqual(
