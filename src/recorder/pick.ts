@@ -139,6 +139,8 @@ export function pickElement(prompt: string): Promise<PickedElement | null> {
       }
       const attributes: Record<string, string> = {};
       for (const attribute of Array.from(element.attributes)) {
+        // Names as the pick record allows them (src/recorder/picked.ts): a longer one is of no use to a rule.
+        if (attribute.name.length > 100) continue;
         if (KEPT.includes(attribute.name) || attribute.name.startsWith('data-'))
           attributes[attribute.name] = attribute.value.slice(0, 200);
       }

@@ -53,14 +53,14 @@ export type CellSnapshot = z.infer<typeof CellSnapshotSchema>;
 
 export const PickedElementSchema = z.strictObject({
   /** A CSS selector that matches the picked element alone on this page. */
-  selector: z.string().min(1).max(2000),
+  selector: z.string().min(1).max(10_000),
   /** Its text, white space collapsed, at most 200 characters. */
   text: z.string().max(200),
-  tag: z.string().min(1).max(40),
+  tag: z.string().min(1).max(200),
   /** Attributes that often carry a login, a code or a field name. */
   attributes: z.record(z.string().max(100), z.string().max(200)),
   /** The page's URL when it was picked. */
-  url: z.url().max(4000),
+  url: z.url().max(20_000),
   /** The tab's title, for section and title rules. */
   title: z.string().max(200),
   /** A label in a table cell (the element or the cell that holds just it): its table, for `labelCells`. */
