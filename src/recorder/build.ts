@@ -2,7 +2,9 @@
 // output is unit-tested without a browser. The result is validated with the adapter schema before it is shown
 // as ready; every guess (display name or login, where the student id is) is listed for review.
 import type { Category } from '../policy/vocabulary';
-import type { PickedElement } from './pick';
+import type { LabelCellRule } from '../sis/label-cells';
+import type { PickedLayout } from './layout';
+import type { PickedElement } from './picked';
 import { RECORDER_WARNINGS, type RecorderWarning } from './texts';
 
 export type PickRole = 'identity' | 'student' | 'section' | 'export' | 'sensitive';
@@ -12,6 +14,11 @@ export interface Pick {
   element: PickedElement;
   /** For a section: the record category the admin says the element (or page) holds. */
   category?: Category;
+  /**
+   * For a sensitive label in a table cell: where its value is, as src/recorder/layout.ts read the cell's table.
+   * Absent on a `td` pick: the next cell, as the recorder always assumed.
+   */
+  layout?: PickedLayout;
 }
 
 export interface RecorderInput {
@@ -136,6 +143,39 @@ function studentExtractors(url: URL, studentId: string | undefined, pick: Picked
 const exportKind = (pick: PickedElement): string =>
   pick.tag === 'a' ? 'link' : pick.tag === 'form' ? 'form' : 'button';
 
+/**
+ * `labelCells` for the sensitive labels picked in table cells. Values in the next cell: that rule for every
+ * table (what `true` always meant). Values in the row below: only in the picked label's table, by its stable
+ * selector, since read elsewhere the rule would take a row of pairs for labels over values; with no stable
+ * selector (or a table whose layout the recorder could not tell) `either`, which masks both places. A table
+ * picked with both layouts is read as `either`. Header cells need no rule: `false` when nothing else is picked.
+ */
+export function labelCellsFor(picks: readonly Pick[]): boolean | LabelCellRule | LabelCellRule[] {
+  /** Per stable table selector, the layouts picked in it. */
+  const byTable = new Map<string, Set<PickedLayout>>();
+  let unscoped: LabelCellRule['value'] | undefined;
+  for (const pick of picks) {
+    const cell = pick.element.cell;
+    if (!cell && pick.element.tag !== 'td') continue;
+    const layout = pick.layout ?? 'next-cell';
+    if (layout === 'header') continue;
+    if (layout === 'next-cell') unscoped = unscoped ?? 'next-cell';
+    else if (cell?.table === undefined) unscoped = 'either';
+    if (cell?.table !== undefined)
+      byTable.set(cell.table, (byTable.get(cell.table) ?? new Set()).add(layout));
+  }
+  const rules: LabelCellRule[] = [];
+  for (const [tables, layouts] of byTable) {
+    // A table of next-cell picks alone is read by the rule for every table.
+    if (layouts.size === 1 && layouts.has('next-cell')) continue;
+    const value = layouts.size === 1 && layouts.has('row-below') ? 'row-below' : 'either';
+    rules.push({ value, tables });
+  }
+  if (unscoped) rules.push({ value: unscoped });
+  if (rules.length === 0) return false;
+  return rules.length === 1 ? (rules[0] as LabelCellRule) : rules;
+}
+
 export interface Recorded {
   adapter: Json;
   /** What the admin must look at before publishing (English; also in the adapter's `verification.toCheck`). */
@@ -231,7 +271,7 @@ export function buildAdapter(input: RecorderInput): Recorded {
             },
           ]
         : [],
-    labelCells: sensitive.some((pick) => pick.element.tag === 'td'),
+    labelCells: labelCellsFor(sensitive),
     navigation: ['full-load', 'in-page', 'frames'],
   };
   return { adapter, review, warnings };

@@ -41,6 +41,17 @@ export const RECORDER_TEXT = {
     es: 'Adaptador válido: revíselo y publíquelo con su política.',
   },
   invalid: { en: 'Not valid yet:', es: 'Todavía no es válido:' },
+  layout: { en: 'Where its value is', es: 'Dónde está su valor' },
+  layoutNextCell: { en: 'in the next cell', es: 'en la celda siguiente' },
+  layoutRowBelow: { en: 'in the row below', es: 'en la fila de abajo' },
+  layoutEither: {
+    en: 'next cell or row below (both are hidden)',
+    es: 'celda siguiente o fila de abajo (se ocultan ambas)',
+  },
+  layoutHeader: {
+    en: 'under or beside the header (read by the table)',
+    es: 'bajo o junto al encabezado (lo lee la tabla)',
+  },
   json: { en: 'Adapter JSON', es: 'JSON del adaptador' },
   copy: { en: 'Copy', es: 'Copiar' },
   copied: { en: 'Copied.', es: 'Copiado.' },

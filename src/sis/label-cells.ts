@@ -267,7 +267,8 @@ export interface LabelCell {
  * The `td` label cells of the tables the rules cover. `next-cell`: the first of each `td` pair in a row of pairs,
  * and any cell ending in ":". `row-below`: the cells of a row of `td` labels over a row of values; rows pair
  * from the top of the table (labels, values, labels, …), a row of `th` labels starts a grid whose `td` rows are
- * all values, and a row mixing `th` and `td` (row headers) is a row of pairs. `either`: both.
+ * all values, a row mixing `th` and `td` (row headers) is a row of pairs, and a single `td` spanning columns is a
+ * title (the row after it starts a new pair). `either`: both.
  */
 export function labelCellsIn(doc: Document, rules: readonly LabelCellRule[]): LabelCell[] {
   const found: LabelCell[] = [];
@@ -295,7 +296,10 @@ export function labelCellsIn(doc: Document, rules: readonly LabelCellRule[]): La
         if (cells.length >= 2) state = 'grid';
         return;
       }
-      if (!allTd) state = 'none';
+      // One `td` spanning columns ("1. Student" over a registration form's rows) titles what follows, as a
+      // one-cell `th` row does: it is neither a row of labels nor of values, and the next row starts afresh.
+      const title = allTd && cells.length === 1 && colSpanOf(cells[0] as Element) >= 2;
+      if (!allTd || (title && state !== 'grid')) state = 'none';
       else if (state === 'grid') state = 'grid';
       else if (state === 'labels') state = 'values';
       else if (index + 1 < rows.length) {

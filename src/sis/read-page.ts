@@ -212,17 +212,30 @@ export interface FoundLabelCell {
  */
 export function readLabelCells(adapter: SisAdapter, doc: Document): FoundLabelCell[] {
   const rules = labelCellRules(adapter.labelCells);
-  const cells = [
-    ...Array.from(doc.querySelectorAll('th')),
-    ...labelCellsIn(doc, rules).map((found) => found.cell),
-  ];
+  const inCells = labelCellsIn(doc, rules);
+  /** How the rules read each `td` label: a cell of a row of pairs, of a row of labels, or (under `either`) both. */
+  const ways = new Map<Element, Set<FoundLabelCell['valueAt']>>();
+  for (const entry of inCells) ways.set(entry.cell, (ways.get(entry.cell) ?? new Set()).add(entry.at));
+  const cells = [...Array.from(doc.querySelectorAll('th')), ...inCells.map((entry) => entry.cell)];
   const found: FoundLabelCell[] = [];
   for (const cell of new Set(cells)) {
     if (found.length >= MAX_FIELDS) break;
     const label = cell.textContent?.trim().replace(/\s+/g, ' ').replace(/:$/, '').trim() ?? '';
     if (!label || label.length > MAX_TEXT) continue;
     const value = valueCellsOf(cell, rules);
-    found.push({ label, valueAt: value.at, located: value.located });
+    if (!value.mayBeLabels) {
+      found.push({ label, valueAt: value.at, located: value.located });
+      continue;
+    }
+    // `either` masks beside and below; the report says where the label was read as one (a pair in a row of
+    // pairs, a label of a row of labels), so a pair in a mixed table is not reported as a value below.
+    for (const at of ways.get(cell) ?? new Set(['row-below' as const])) {
+      found.push({
+        label,
+        valueAt: at,
+        located: at === 'next-cell' ? cell.nextElementSibling !== null : value.located,
+      });
+    }
   }
   return found;
 }

@@ -8,7 +8,9 @@ import { SisAdapterSchema } from '../policy/adapter';
 import { formatIssues } from '../policy/bundle';
 import { CATEGORIES, type Category } from '../policy/vocabulary';
 import { buildAdapter, type Pick, type PickRole } from '../recorder/build';
-import { pickElement, type PickedElement } from '../recorder/pick';
+import { cellLayout, type PickedLayout } from '../recorder/layout';
+import { pickElement } from '../recorder/pick';
+import { PickedElementSchema } from '../recorder/picked';
 import { RECORDER_TEXT, RECORDER_WARNINGS, type RecorderTextKey } from '../recorder/texts';
 import { uiLanguage } from './i18n';
 
@@ -19,6 +21,13 @@ interface TabChoice {
   title: string;
   url: string;
 }
+
+const LAYOUTS: { value: PickedLayout; label: RecorderTextKey }[] = [
+  { value: 'next-cell', label: 'layoutNextCell' },
+  { value: 'row-below', label: 'layoutRowBelow' },
+  { value: 'either', label: 'layoutEither' },
+  { value: 'header', label: 'layoutHeader' },
+];
 
 const PICKS: { role: PickRole; label: RecorderTextKey }[] = [
   { role: 'identity', label: 'pickIdentity' },
@@ -71,12 +80,26 @@ export function AdapterRecorder() {
         func: pickElement,
         args: [say('prompt')],
       });
-      const element = result?.result as PickedElement | null | undefined;
-      if (!element) {
+      if (result?.result === null || result?.result === undefined) {
         setStatus(say('cancelled'));
         return;
       }
-      setPicks((current) => [...current, { role, element, ...(role === 'section' ? { category } : {}) }]);
+      // Read off a page the extension does not control: validated before it is used.
+      const parsed = PickedElementSchema.safeParse(result.result);
+      if (!parsed.success) {
+        setStatus(say('cannotPick'));
+        return;
+      }
+      const element = parsed.data;
+      // Where a sensitive label's value is, read by the label-cell rules on a skeleton of its table.
+      const layout: PickedLayout | undefined =
+        role === 'sensitive' && element.cell
+          ? cellLayout(element.cell, document.implementation.createHTMLDocument(''))
+          : undefined;
+      setPicks((current) => [
+        ...current,
+        { role, element, ...(role === 'section' ? { category } : {}), ...(layout ? { layout } : {}) },
+      ]);
       setStatus(`${say('picked')}: ${element.selector}`);
     } catch {
       setStatus(say('cannotPick'));
@@ -275,6 +298,30 @@ export function AdapterRecorder() {
               {entry.role}
               {entry.category ? ` (${entry.category})` : ''}: <code>{entry.element.selector}</code> “
               {entry.element.text.slice(0, 60)}”{' '}
+              {entry.layout && (
+                <>
+                  <label for={`recorder-layout-${index}`}>{say('layout')}</label>{' '}
+                  <select
+                    id={`recorder-layout-${index}`}
+                    data-layout-of={index}
+                    value={entry.layout}
+                    onChange={(event) => {
+                      const chosen = (event.target as HTMLSelectElement).value;
+                      const value = LAYOUTS.find((choice) => choice.value === chosen)?.value;
+                      if (!value) return;
+                      setPicks((current) =>
+                        current.map((one, at) => (at === index ? { ...one, layout: value } : one)),
+                      );
+                    }}
+                  >
+                    {LAYOUTS.map((choice) => (
+                      <option key={choice.value} value={choice.value}>
+                        {say(choice.label)}
+                      </option>
+                    ))}
+                  </select>{' '}
+                </>
+              )}
               <button
                 type="button"
                 onClick={() => setPicks((current) => current.filter((_, at) => at !== index))}

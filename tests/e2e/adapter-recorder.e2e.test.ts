@@ -4,7 +4,10 @@
 // another student's page of the demo SIS. Then the recorded adapter goes into the policy the running extension
 // enforces (a stored policy bundle, applied without reloading the extension): it covers an SRO's record on the
 // demo SIS, and after the SRO signs out a teacher's record is open and its export downloads. Without the sign-in
-// pages (what the review step warns of) the SIS stays guarded for the teacher.
+// pages (what the review step warns of) the SIS stays guarded for the teacher. The page picked on is the
+// demographics page with its labels-over-values grids (`labels=grid`): one sensitive label is picked in a
+// label/value pair table, one in a row of labels over a row of values, and the recorded `labelCells` then masks
+// exactly the value under that label for an SRO with a consent for demographics.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHTML } from 'linkedom';
 import type { Page } from 'playwright-core';
@@ -14,7 +17,9 @@ import { readPolicyDirectory } from '../../src/policy/files';
 import { checkAdapter } from '../../src/sis/check';
 import type { SisServer } from '../fixtures/sis/server';
 import { launchBrowser, seriousAxeViolations, type ExtensionBrowser } from './support/browser';
-import { downloadOutcome, noticeText, settled } from './support/guard';
+import type { Consent } from '../../src/policy/consent';
+import { clearStore, putRecords } from './support/extension-db';
+import { downloadOutcome, isCovered, noticeText, settled } from './support/guard';
 import { recordUrl, signIn, startDemoSis } from './support/sis';
 
 type Bundle = { policy: { version: number }; adapters: { id: string }[] };
@@ -112,7 +117,7 @@ describe('the adapter recorder', () => {
 
   it('records a valid adapter that reads the demo SIS', async () => {
     const record = await browser.context.newPage();
-    await record.goto(recordUrl(sis, 'home', '100000'));
+    await record.goto(`${recordUrl(sis, 'home', '100000')}&labels=grid`);
     const title = await record.title();
     const options = await browser.context.newPage();
     await options.goto(browser.extensionUrl('options.html'));
@@ -125,7 +130,13 @@ describe('the adapter recorder', () => {
     await pick(options, record, 'section', 'table.linkDescList');
     await pick(options, record, 'export', '#csvDownload');
     await pick(options, record, 'sensitive', 'td.label:text-is("Birth Country")');
+    // A label in a row of labels over a row of values (the state-reporting grid).
+    await pick(options, record, 'sensitive', '#gridEnteredLabel');
     await options.waitForSelector('#recorder-valid');
+    // The recorder read where each value is from the picked cell's table, and says so in the picks list.
+    expect(await options.inputValue('select[data-layout-of="3"]')).toBe('next-cell');
+    expect(await options.inputValue('select[data-layout-of="4"]')).toBe('row-below');
+    expect(await options.textContent('label[for="recorder-layout-4"]')).toBe('Where its value is');
     // Valid, but without a sign-in or sign-out page the review step says what that means.
     expect(await options.textContent('#recorder-warnings [data-warning="no-sign-in"]')).toContain(
       'stays guarded for everyone',
@@ -171,7 +182,12 @@ describe('the adapter recorder', () => {
       param: 'frn',
       pattern: '^001(\\d{1,40})$',
     });
-    expect(adapter.sensitiveFields[0]?.labels).toEqual(['^Birth Country$']);
+    expect(adapter.sensitiveFields[0]?.labels).toEqual(['^Birth Country$', '^Date Entered US School$']);
+    // Row below in the grid's table alone (by its id), the next cell everywhere else.
+    expect(adapter.labelCells).toEqual([
+      { value: 'row-below', tables: '#stateGrid' },
+      { value: 'next-cell' },
+    ]);
     expect(adapter.pages).toEqual({
       signIn: ['/login(?:\\?[^#]*)?', '/logout(?:\\?[^#]*)?'],
       identityOnly: ['/admin/home\\.html(?:\\?[^#]*)?'],
@@ -190,6 +206,15 @@ describe('the adapter recorder', () => {
     expect(report.student.value).toBe('100001');
     expect(report.sections).toContain('demographics');
     expect(report.missing).toEqual([]);
+    // On the grid page, the check finds the picked label with its value in the row below.
+    const gridUrl = `${url}&labels=grid`;
+    const gridHtml = await (await browser.context.request.get(gridUrl)).text();
+    const grid = checkAdapter(adapter, parseHTML(gridHtml).document as unknown as Document, gridUrl);
+    expect(grid.sensitiveCells).toContainEqual({
+      field: 'Date Entered US School',
+      valueAt: 'row-below',
+      located: true,
+    });
     recorded = adapter;
   });
 
@@ -296,6 +321,57 @@ describe('the adapter recorder', () => {
     // The teacher's record stays covered: nothing told Record Guard the SRO signed out.
     expect(await settled(page, true, 10_000)).toBe(true);
     expect(await identityOn(browser, sis.url)).toMatchObject({ username: 'officer.diaz', role: 'sro' });
+    await page.close();
+  });
+
+  it('the recorded labelCells masks exactly the value under the picked grid label for an SRO with a consent', async () => {
+    if (!recorded) throw new Error('no adapter was recorded');
+    const bundled = (await readPolicyDirectory('policies')) as Bundle;
+    const others = bundled.adapters.filter((adapter) => adapter.id !== 'demo-sis');
+    const bundle: Bundle = {
+      ...bundled,
+      policy: { ...bundled.policy, version: 5 },
+      adapters: [...others, recorded],
+    };
+    expect(parsePolicyBundle(bundle).ok).toBe(true);
+    await storePolicy(browser, bundle);
+    expect(await planAdapters(browser, 5)).toContain('recorded-demo');
+    const consent: Consent = {
+      id: 'consent-view-demographics-recorder',
+      studentId: '100000',
+      signer: { name: 'Rosa Garcia', relation: 'parent' },
+      categories: ['demographics'],
+      actions: ['view'],
+      purpose: 'Mentoring program check-ins',
+      recipient: { kind: 'agency', agency: 'Newman Police Department' },
+      signedOn: '2026-09-01',
+      expiresOn: '2027-06-30',
+      documentRef: 'DMS-2026-0414',
+    };
+    await putRecords(browser.worker, 'students', [{ id: '100000', birthDate: '2011-04-17' }]);
+    await clearStore(browser.worker, 'consents');
+    await putRecords(browser.worker, 'consents', [consent]);
+    await signIn(browser.context, sis, 'officer.diaz');
+    const page = await browser.context.newPage();
+    await page.goto(`${recordUrl(sis, 'home', '100000')}&labels=grid`);
+    expect(await settled(page, false, 10_000)).toBe(false);
+    const MASK = '[hidden: Ed. Code 234.7]';
+    const cell = (id: string) =>
+      page.evaluate((target) => document.getElementById(target)?.textContent?.trim() ?? '(missing)', id);
+    const deadline = Date.now() + 5000;
+    while ((await cell('gridEnteredUsSchool')) !== MASK && Date.now() < deadline)
+      await page.waitForTimeout(100);
+    // The value under the picked label is masked; the label, the cells beside it (a next-cell rule would have
+    // masked "Locker", the label beside it) and the value under the non-sensitive label are not.
+    expect(await cell('gridEnteredUsSchool')).toBe(MASK);
+    expect(await cell('gridEnteredLabel')).toBe('Date Entered US School');
+    expect(await cell('gridLocker')).toBe('417');
+    expect(await cell('gridPrimaryLanguage')).toBe('English');
+    // The other sensitive label in the same grid is read the same way (Birth Country over two value cells).
+    expect(await cell('gridBirthCountryLabel')).toBe('Birth Country');
+    expect(await cell('gridBirthCountryCode')).toBe(MASK);
+    expect(await cell('gridBirthCountry')).toBe(MASK);
+    expect(await isCovered(page)).toBe(false);
     await page.close();
   });
 });

@@ -8,7 +8,7 @@ import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 import type { SisAdapter } from '../../src/policy/adapter';
 import { sensitiveFieldsFor } from '../../src/policy/sensitive-fields';
-import { checkAdapter, type AdapterCheck } from '../../src/sis/check';
+import { checkAdapter, formatCheck, type AdapterCheck } from '../../src/sis/check';
 import { adapterForUrl, openPageFor } from '../../src/sis/match';
 import { realBundle, REPO_ROOT } from './support';
 
@@ -110,7 +110,8 @@ describe('PowerSchool: page names from district customizations', () => {
     );
     expect(report.page).toBe('guarded');
     // The name sits in a span inside #userName, after "Welcome," on its own line.
-    expect(report.identity.displayName).toBe('Pat Officer');
+    expect(report.identity).toMatchObject({ displayName: 'Pat Officer' });
+    expect(report.identity.username).toBeUndefined();
     expect(report.sensitiveFound).toEqual(
       expect.arrayContaining([
         '[01]CA_BirthCountry',
@@ -126,6 +127,47 @@ describe('PowerSchool: page names from district customizations', () => {
     expect(categoryOf(report, '[01]CA_PrimaryLanguage')).toBe('demographics');
     expect(categoryOf(report, '[01]CA_ParentEd')).toBe('demographics');
     expect(report.sensitiveFound).not.toContain('[01]CA_ParentEd');
+  });
+
+  it("the registration table's row of labels over inputs is read by its own rule: Birth City's value is in the row below", async () => {
+    const url = `${host}/admin/students/studentpages/03-student.html?frn=001204511`;
+    const report = await check('powerschool', 'powerschool/registration-student.html', url);
+    const where = (field: string) => report.sensitiveCells.filter((cell) => cell.field === field);
+    // The label row under the "1. Student" title row: each label over its input.
+    expect(where('Birth City')).toEqual([{ field: 'Birth City', valueAt: 'row-below', located: true }]);
+    // The label/input pairs in the same table stay read as pairs (the either rule masks beside and below).
+    expect(where('Has student been enrolled in U.S. schools for a total of less than 3 years?')).toEqual([
+      {
+        field: 'Has student been enrolled in U.S. schools for a total of less than 3 years?',
+        valueAt: 'next-cell',
+        located: true,
+      },
+    ]);
+    expect(where('Date student first enrolled in a U.S. school').map((cell) => cell.valueAt)).toContain(
+      'next-cell',
+    );
+    expect(report.missing).toEqual([]);
+    expect(formatCheck(report)).toMatch(/Birth City \(value in the row below\)/);
+    // The rule is the adapter's, scoped to the table holding the birthplace inputs: the next-cell rule alone
+    // (what the adapter had) does not read Birth City as a label at all.
+    const previous = { ...adapterNamed('powerschool'), labelCells: true };
+    const { document } = parseHTML(
+      await readFile(join(PAGES, 'powerschool/registration-student.html'), 'utf8'),
+    );
+    const before = checkAdapter(previous, document as unknown as Document, url, realBundle.policy.categories);
+    expect(before.sensitiveCells.filter((cell) => cell.field === 'Birth City')).toEqual([]);
+  });
+
+  it('pairs tables elsewhere keep the next-cell reading', async () => {
+    const report = await check(
+      'powerschool',
+      'powerschool/demographics-td.html',
+      `${host}/admin/students/generaldemographics.html?frn=001204511`,
+    );
+    expect(report.sensitiveCells.filter((cell) => cell.field === 'Birth Country')).toEqual([
+      { field: 'Birth Country', valueAt: 'next-cell', located: true },
+    ]);
+    expect(report.sensitiveCells.every((cell) => cell.valueAt === 'next-cell')).toBe(true);
   });
 
   it('student selection and the PowerTeacher start page are identity-only; PowerTeacher and parent sign-in pages', () => {
@@ -232,7 +274,8 @@ describe('Synergy: the TeacherVUE shape (root shell, FRAME_CONTENT, Login.aspx)'
   it('the root shell is identity-only; a training copy has its own sign-in page', async () => {
     const report = await check('synergy', 'synergy/shell.html', `${host}/`);
     expect(report.page).toBe('identity-only');
-    expect(report.identity.displayName).toBe('Pat Officer');
+    expect(report.identity).toMatchObject({ displayName: 'Pat Officer' });
+    expect(report.identity.username).toBeUndefined();
     expect(openPageFor(realBundle.adapters, `${host}/train/Login.aspx`)).toMatchObject({ signIn: true });
   });
 

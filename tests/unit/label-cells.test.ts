@@ -11,7 +11,14 @@ import { Redactor } from '../../src/guard/redact';
 import { SisAdapterSchema, type SisAdapter } from '../../src/policy/adapter';
 import { parsePolicyBundle } from '../../src/policy/bundle';
 import { checkAdapter, formatCheck } from '../../src/sis/check';
-import { gridOf, labelCellRules, rowsOf, valueCellsOf, type LabelCellRule } from '../../src/sis/label-cells';
+import {
+  gridOf,
+  labelCellRules,
+  labelCellsIn,
+  rowsOf,
+  valueCellsOf,
+  type LabelCellRule,
+} from '../../src/sis/label-cells';
 import { readFields, readLabelCells } from '../../src/sis/read-page';
 import { POLICY_DIR, realBundle, REPO_ROOT } from './support';
 
@@ -157,6 +164,33 @@ describe('where a label cell has its value (src/sis/label-cells.ts)', () => {
 });
 
 describe('the finder (readFields, readLabelCells)', () => {
+  it('a one-cell td title spanning columns is not a row of labels: the row after it is', () => {
+    const page = doc(
+      '<table id="t"><tr><td colspan="3">1. Student</td></tr><tr><td>Birth City</td><td>State</td><td>Country</td></tr><tr><td>a</td><td>b</td><td>c</td></tr><tr><td colspan="3">2. Language</td></tr><tr><td>Home Language</td><td>Fluency</td><td>Since</td></tr><tr><td>d</td><td>e</td><td>f</td></tr></table>',
+    );
+    const found = labelCellsIn(page, [{ value: 'row-below' }]).map((entry) => text(entry.cell));
+    expect(found).toEqual(['Birth City', 'State', 'Country', 'Home Language', 'Fluency', 'Since']);
+    // A one-cell row without colspan (a one-column table of labels over values) still pairs as before.
+    const column = doc('<table><tr><td>Birth Country</td></tr><tr><td>x</td></tr></table>');
+    expect(labelCellsIn(column, [{ value: 'row-below' }]).map((entry) => text(entry.cell))).toEqual([
+      'Birth Country',
+    ]);
+  });
+
+  it('under either, a pair in a mixed table is reported beside, a row of labels below', () => {
+    const page = doc(
+      '<table><tr><td colspan="2">Title</td></tr><tr><td>Birth City</td><td>State</td><td>Country</td></tr><tr><td>a</td><td>b</td><td>c</td></tr><tr><td colspan="2">Birth Country</td><td>x</td></tr></table>',
+    );
+    const cells = readLabelCells(powerschoolWith({ value: 'either' }), page);
+    expect(cells.filter((cell) => cell.label === 'Birth City')).toEqual([
+      { label: 'Birth City', valueAt: 'row-below', located: true },
+    ]);
+    // The pair after the value row, the last row: read as a pair only (a last row is never a row of labels).
+    expect(cells.filter((cell) => cell.label === 'Birth Country')).toEqual([
+      { label: 'Birth Country', valueAt: 'next-cell', located: true },
+    ]);
+  });
+
   it('reads td label rows as labels under row-below, and not their values', () => {
     const fields = readFields(powerschoolWith(GRID_RULES), fixture());
     expect(fields).toEqual(
