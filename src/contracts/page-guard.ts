@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { SisAdapter } from '../policy/adapter';
 import type { GuardPlan } from './guard-plan';
 import { GateOpenSchema } from './gate';
-import { ActionSchema, CategorySchema } from '../policy/vocabulary';
+import { ActionSchema, CategorySchema, MAX_LOGIN } from '../policy/vocabulary';
 
 const UrlSchema = z.string().min(1).max(4096);
 
@@ -17,7 +17,7 @@ const UrlSchema = z.string().min(1).max(4096);
  * a login; the background turns either into the roster's login before anything is decided, stored or logged.
  */
 const PageUserSchema = z.strictObject({
-  username: z.string().min(1).max(120).optional(),
+  username: z.string().min(1).max(MAX_LOGIN).optional(),
   email: z.string().min(1).max(200).optional(),
   /** Bounded like the roster's display names. Personal (not student data): never logged. */
   displayName: z.string().min(1).max(200).optional(),

@@ -1,10 +1,13 @@
 import type { DistrictPolicy, RosterEntry } from './district-policy';
-import type { Role } from './vocabulary';
+import { MAX_LOGIN, type Role } from './vocabulary';
 import { displayNameKey } from '../sis/limits';
 
 /** What the page and the browser say about the signed-in user. Any of it may be missing. */
 export interface IdentitySignals {
-  /** The login the SIS shows (matched against the roster's usernames only). */
+  /**
+   * The login the SIS shows: matched against the roster's usernames and e-mails (a SIS whose logins are e-mail
+   * addresses names an SRO the roster lists only by e-mail).
+   */
   username?: string;
   email?: string;
   /**
@@ -51,14 +54,12 @@ function rosterMatchesFor(policy: DistrictPolicy, signals: IdentitySignals): Ros
   return policy.roles.roster.filter(
     (entry) =>
       sameText(entry.username, signals.username) ||
+      sameText(entry.email, signals.username) ||
       sameText(entry.email, signals.email) ||
       // A display name is not unique: every person who has it counts, so one SRO among them guards the page.
       (displayName !== undefined && namesOf(entry).some((name) => sameName(name, displayName))),
   );
 }
-
-/** The bound every username field has (events, grants, requests, consents' recipients). */
-const MAX_LOGIN = 120;
 
 /**
  * The login a roster entry is known by: its username, else its e-mail (an e-mail too long for a username
@@ -96,13 +97,17 @@ export function resolveRole(policy: DistrictPolicy, signals: IdentitySignals): R
   // SRO could be shown by a name the roster lacks), so it falls to the policy's unidentifiedUser.
   else if (signals.username !== undefined || signals.email !== undefined) role = 'staff';
   else role = 'unknown';
-  const username = canonicalLogin(signals, rosterMatches, sros, people);
+  const username = canonicalLogin(signals, rosterMatches, role, people);
   // The entry whose agency counts: an SRO before anyone else; none when several SROs match and the page
-  // names none of them by login (either one's agency could be named on a consent the other must not use).
+  // names none of them by login (either one's agency could be named on a consent the other must not use),
+  // and none when the user is an SRO (by role label or managed role) but no SRO entry matched: a teacher's
+  // entry is not the SRO's, and its agency is nobody's to use on a consent.
   const rosterEntry =
-    distinctLogins(sros).length > 1
-      ? sros.find((entry) => sameText(entry.username, username))
-      : (sros[0] ?? rosterMatches[0]);
+    role === 'sro' && sros.length === 0
+      ? undefined
+      : distinctLogins(sros).length > 1
+        ? sros.find((entry) => sameText(loginOf(entry), username))
+        : (sros[0] ?? rosterMatches[0]);
   return {
     role,
     sources,
@@ -125,27 +130,33 @@ function distinctLogins(entries: readonly RosterEntry[]): string[] {
 
 /**
  * Whom the page's user is kept under. A login the page shows is that login (in the roster's spelling when
- * the roster lists it), as it always was. Without one, an SRO among the matches is that SRO (the strictest
- * reading: their consents, grants and requests, and their agency); two SROs sharing a display name are nobody
- * in particular, since either one's grants would open the record for the other. Otherwise one person
- * matched is that person, and an e-mail the roster does not list is the e-mail itself.
+ * the roster lists it, by username or e-mail), as it always was. Without one, the matched entries must name
+ * exactly one person: a display name (or an e-mail and a display name) that names several people, two SROs or
+ * an SRO and a teacher alike, is nobody in particular (the page is still covered when one of them is an SRO),
+ * since keeping the user under either would put one person's grants, requests or events in the other's name.
+ * One person matched is that person, unless the user is an SRO and that person is not (a role label or the
+ * managed role says SRO, the roster's entry says teacher: the entry is not who is signed in). Nothing matched:
+ * an e-mail the page shows is the e-mail itself.
  */
 function canonicalLogin(
   signals: IdentitySignals,
   matches: readonly RosterEntry[],
-  sros: readonly RosterEntry[],
+  role: ResolvedRole['role'],
   people: readonly string[],
 ): string | undefined {
   const login = signals.username?.trim();
-  if (login !== undefined && login !== '')
-    return matches.find((entry) => sameText(entry.username, login))?.username ?? login;
-  if (sros.length > 0) {
-    const logins = distinctLogins(sros);
-    return logins.length === 1 ? logins[0] : undefined;
+  if (login !== undefined && login !== '') {
+    const listed =
+      matches.find((entry) => sameText(entry.username, login)) ??
+      matches.find((entry) => sameText(entry.email, login));
+    return (listed && loginOf(listed)) ?? login;
   }
-  if (people.length === 1) return people[0];
-  // A display name several non-SROs share is nobody in particular.
-  if (people.length > 1) return undefined;
+  if (matches.length > 0) {
+    // An entry without a usable login (an e-mail too long for a login field) is a person who cannot be named.
+    if (people.length !== 1 || matches.some((entry) => loginOf(entry) === undefined)) return undefined;
+    if (role === 'sro' && !matches.some((entry) => entry.role === 'sro')) return undefined;
+    return people[0];
+  }
   const email = signals.email?.trim();
   return email !== undefined && email !== '' && email.length <= MAX_LOGIN ? email : undefined;
 }

@@ -5,6 +5,9 @@ export const ROLES = ['sro', 'clerk', 'teacher', 'admin', 'staff'] as const;
 export const RoleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof RoleSchema>;
 
+/** The bound every login field has (the page's identity, events, grants, requests, consents' recipients). */
+export const MAX_LOGIN = 120;
+
 /** What a user does with a record. Export is anything that leaves the page as a file (CSV, Excel, PDF, report run). */
 export const ACTIONS = ['view', 'export', 'print', 'copy'] as const;
 export const ActionSchema = z.enum(ACTIONS);

@@ -234,7 +234,7 @@ describe('the login the user is kept under (ResolvedRole.username)', () => {
     expect(labelled.username).toBeUndefined();
   });
 
-  it('a display name shared by a teacher and an SRO is the SRO, whichever the roster lists first', () => {
+  it('a display name shared by a teacher and an SRO is covered as an SRO and kept under nobody, in any order', () => {
     for (const order of ['as-is', 'reversed'] as const) {
       const shared = policyWith((bundle) => {
         bundle.policy.roles.roster.push({
@@ -244,12 +244,18 @@ describe('the login the user is kept under (ResolvedRole.username)', () => {
         });
         if (order === 'reversed') bundle.policy.roles.roster.reverse();
       }).policy;
-      expect(resolveRole(shared, { displayName: 'Officer M. Diaz' })).toMatchObject({
+      const resolved = resolveRole(shared, { displayName: 'Officer M. Diaz' });
+      expect(resolved).toMatchObject({
         role: 'sro',
         ambiguous: true,
-        username: DIAZ.username,
         rosterEntry: { username: DIAZ.username },
       });
+      // Neither the SRO's login (the teacher's requests would be in the SRO's name) nor the teacher's.
+      expect(resolved.username).toBeUndefined();
+      // A login the page shows still names the user.
+      expect(resolveRole(shared, { displayName: 'Officer M. Diaz', username: 't.diaz' }).username).toBe(
+        't.diaz',
+      );
     }
   });
 
@@ -281,5 +287,48 @@ describe('nonSroDisplayNames (what lets a content script release a known teacher
       });
     }).policy;
     expect(nonSroDisplayNames(shared, ['t.diaz'])).toEqual(['mia diaz']);
+  });
+});
+
+describe("an SRO known only by a role label or the managed role, shown by a teacher's display name", () => {
+  for (const signals of [
+    { displayName: 'J. Park', managedRole: 'sro' as const },
+    { displayName: 'J. Park', roleLabel: 'School Resource Officer' },
+  ]) {
+    it(`${JSON.stringify(signals)} is an SRO kept under nobody, with no agency`, () => {
+      const resolved = resolveRole(policy, signals);
+      expect(resolved.role).toBe('sro');
+      // The roster's J. Park is a teacher: whoever is signed in is not that entry, so nothing is in its name.
+      expect(resolved.username).toBeUndefined();
+      expect(resolved.rosterEntry).toBeUndefined();
+    });
+  }
+
+  it('the teacher shown by the same name without an SRO signal is still the teacher', () => {
+    expect(resolveRole(policy, { displayName: 'J. Park' })).toMatchObject({
+      role: 'teacher',
+      username: 'teacher.park',
+    });
+  });
+});
+
+describe('an SRO the roster lists only by e-mail, signed in with that e-mail as the login', () => {
+  const emailOnly = policyWith((bundle) => {
+    bundle.policy.roles.roster.push({ role: 'sro', email: 'sro2@pd.example', agency: 'Newman PD' });
+  }).policy;
+
+  it('is the SRO, with the agency, kept under the e-mail', () => {
+    expect(resolveRole(emailOnly, { username: 'SRO2@pd.example ' })).toMatchObject({
+      role: 'sro',
+      username: 'sro2@pd.example',
+      rosterEntry: { agency: 'Newman PD' },
+    });
+  });
+
+  it("a login equal to another entry's e-mail is that entry's username", () => {
+    expect(resolveRole(policy, { username: DIAZ.email })).toMatchObject({
+      role: 'sro',
+      username: DIAZ.username,
+    });
   });
 });
