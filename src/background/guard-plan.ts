@@ -10,8 +10,8 @@ import {
 import type { PolicyBundle } from '../policy/bundle';
 import { nonSroDisplayNames } from '../policy/roles';
 import { srosMayBeSignedIn } from '../decide/guarded';
-import { hostVerdict, ready } from './ready';
-import { allOrigins, knownNonSroByOrigin } from './identities';
+import { hostVerdict, ready, type Ready } from './ready';
+import { allOrigins, identityForOrigin, knownNonSro, knownNonSroByOrigin } from './identities';
 import { blockedGateTarget } from './gate-nonce';
 import { uiLanguage } from './language';
 import { activePolicy, policyHeld } from './policy';
@@ -45,7 +45,7 @@ let viewsEpoch = 0;
 export async function publishGuardPlan(): Promise<void> {
   const number = ++publishesStarted;
   const epoch = viewsEpoch;
-  const bundle = await activePolicy();
+  const [bundle, state] = await Promise.all([activePolicy(), ready()]);
   const plan: GuardPlan | undefined = bundle && {
     format: 'record-guard-plan/1',
     policyVersion: bundle.policy.version,
@@ -54,10 +54,7 @@ export async function publishGuardPlan(): Promise<void> {
     // Empty on a browser assigned to an SRO: there nobody is ever confirmed as not an SRO.
     nonSro: knownNonSroByOrigin(),
     nonSroNames: Object.fromEntries(
-      Object.entries(knownNonSroByOrigin()).map(([origin, logins]) => [
-        origin,
-        nonSroDisplayNames(bundle.policy, logins),
-      ]),
+      Object.keys(knownNonSroByOrigin()).map((origin) => [origin, knownNonSroNames(state, bundle, origin)]),
     ),
     categoryPatterns: bundleClassification(bundle),
     // Nothing opens from the plan while a required signed policy is awaited (the background then says why).
@@ -80,6 +77,16 @@ export async function publishGuardPlan(): Promise<void> {
     // The network rules follow the plan: the records it opens, for the SROs seen on each origin.
     await syncRecordRules(bundle, viewable);
   });
+}
+
+/**
+ * The roster's display names of the origin's known non-SROs, which let a content script release a page that
+ * shows only a name. None where an SRO may be signed in (an SRO seen on the origin, a browser assigned to an
+ * SRO): display names are not unique, and there the same name may be the SRO's.
+ */
+export function knownNonSroNames(state: Ready, bundle: PolicyBundle, origin: string): string[] {
+  if (srosMayBeSignedIn(hostVerdict(state, origin, identityForOrigin(origin)))) return [];
+  return nonSroDisplayNames(bundle.policy, knownNonSro(origin));
 }
 
 /**

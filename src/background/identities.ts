@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RoleSchema } from '../policy/vocabulary';
+import { MAX_LOGIN, RoleSchema } from '../policy/vocabulary';
 import {
   observeIdentity,
   sameHostIdentity,
@@ -13,7 +13,7 @@ import {
  * the core; this module only keeps its answers in memory and in storage.session.
  */
 const SeenSchema = z.object({
-  username: z.string().max(120).optional(),
+  username: z.string().max(MAX_LOGIN).optional(),
   role: RoleSchema,
   adapterId: z.string().max(80),
 });
@@ -22,7 +22,7 @@ export type SeenIdentity = HostIdentity;
 const StoredSchema = z.object({
   // An entry that does not parse (an `unknown` role an older version stored) is dropped, not the whole record.
   origins: z.record(z.string(), z.unknown()),
-  nonSro: z.record(z.string(), z.array(z.string().max(120)).max(200)),
+  nonSro: z.record(z.string(), z.array(z.string().max(MAX_LOGIN)).max(200)),
 });
 
 export const IDENTITIES_KEY = 'identities';
@@ -81,6 +81,9 @@ export async function observe(
   else byOrigin.delete(origin);
   if (observation.kind === 'sign-in-page') {
     if (tabId !== undefined) byTab.delete(tabId);
+    // Whoever signs in next may be anyone: the origin's known non-SROs (and so the display names the guard plan
+    // derives from them) no longer release its pages at once.
+    if (nonSroByOrigin.delete(origin)) changed = true;
   } else if (after && tabId !== undefined) {
     // The tab's record is what frames without a header borrow: the origin's identity, not a claim it refused.
     byTab.set(tabId, after);

@@ -16,7 +16,7 @@ import {
 } from '../contracts/page-guard';
 import type { SisAdapter } from '../policy/adapter';
 import type { PolicyBundle } from '../policy/bundle';
-import { nonSroDisplayNames, resolveRole } from '../policy/roles';
+import { resolveRole } from '../policy/roles';
 import type { Action, Category } from '../policy/vocabulary';
 import { adapterForUrl, isSisHost, openPageFor } from '../sis/match';
 import { database } from '../store/db';
@@ -36,7 +36,8 @@ import { activePolicy, policyHeld } from './policy';
 import { HELD_REASON } from './policy-source';
 import { decisionDraft, record } from './audit';
 import { uiLanguage } from './language';
-import { republishIfPlanDisagrees } from './guard-plan';
+import { knownNonSroNames, republishIfPlanDisagrees } from './guard-plan';
+import { ready } from './ready';
 import { recordFacts } from './record-facts';
 import { runAfter } from './tasks';
 
@@ -76,7 +77,7 @@ export async function handleHello(message: PageHello, sender: PageSender): Promi
     guard: 'check',
     adapter,
     knownNonSro: knownNonSro(sender.origin),
-    knownNonSroNames: nonSroDisplayNames(bundle.policy, knownNonSro(sender.origin)),
+    knownNonSroNames: knownNonSroNames(await ready(), bundle, sender.origin),
     sensitiveLabels: sensitive?.labels ?? [],
     sensitiveCodes: sensitive?.codes ?? [],
     language,

@@ -275,10 +275,16 @@ export function step(state: GuardState, event: GuardEvent): Step {
       const known = state.reply.knownNonSro;
       const knownNames = state.reply.knownNonSroNames ?? [];
       const next: GuardState = { ...state, identity: seen };
+      // A display name is not unique, and the role label beside it may say SRO where the roster's person of
+      // that name is a teacher: only the background weighs the two. So the name alone releases the page only
+      // where the adapter reads no role label (none can have been missed) and none was read.
+      const labelsRead = seen.roleLabel !== undefined || (state.reply.adapter?.roleLabel.length ?? 0) > 0;
       const knownUser =
         seen.username !== undefined
           ? known.includes(seen.username.toLowerCase())
-          : seen.displayName !== undefined && knownNames.includes(displayNameKey(seen.displayName));
+          : !labelsRead &&
+            seen.displayName !== undefined &&
+            knownNames.includes(displayNameKey(seen.displayName));
       if (!seen.conflicting && knownUser) {
         // A teacher, clerk or admin the background has already checked in this session (by login, or by a
         // display name the roster gives only them and no SRO): nothing to do.

@@ -10,7 +10,9 @@ import {
   identityForTab,
   knownNonSro,
   resetIdentitiesForTest,
+  signedOut,
 } from '../../src/background/identities';
+import { publishGuardPlan } from '../../src/background/guard-plan';
 import { PageEvaluateSchema, PageIdentitySchema, type PageEvaluate } from '../../src/contracts/page-guard';
 import { database } from '../../src/store/db';
 
@@ -192,6 +194,43 @@ describe('a page that shows only a display name', () => {
       knownNonSro: ['teacher.park'],
       knownNonSroNames: ['j. park'],
     });
+  });
+
+  it("the SIS's sign-in or sign-out page withdraws the origin's known non-SROs, logins and names", async () => {
+    await handleEvaluate(evaluate({ displayName: 'J. Park', conflicting: false }, false), sender, effects);
+    expect(knownNonSro(ORIGIN)).toEqual(['teacher.park']);
+    expect(await signedOut(ORIGIN, sender.tabId)).toBe(true);
+    expect(knownNonSro(ORIGIN)).toEqual([]);
+    expect(await handleHello({ channel: 'page.hello', url: RECORD }, sender)).toMatchObject({
+      knownNonSro: [],
+      knownNonSroNames: [],
+    });
+    await publishGuardPlan();
+    const plan = (await browser.storage.session.get('guard.plan'))['guard.plan'] as
+      { nonSro: Record<string, string[]>; nonSroNames?: Record<string, string[]> } | undefined;
+    expect(plan?.nonSro[ORIGIN]).toBeUndefined();
+    expect(plan?.nonSroNames?.[ORIGIN]).toBeUndefined();
+  });
+
+  it('no display name releases a page at once on an origin where an SRO was seen', async () => {
+    await handleEvaluate(evaluate({ displayName: 'J. Park', conflicting: false }, false), sender, effects);
+    await publishGuardPlan();
+    const planned = async () =>
+      (await browser.storage.session.get('guard.plan'))['guard.plan'] as
+        { nonSro: Record<string, string[]>; nonSroNames?: Record<string, string[]> } | undefined;
+    expect((await planned())?.nonSroNames?.[ORIGIN]).toEqual(['j. park']);
+    // Then an SRO signs in on the origin without passing the SIS's sign-out page.
+    await handleEvaluate(evaluate({ username: 'officer.diaz', conflicting: false }, false), sender, effects);
+    expect(identityForOrigin(ORIGIN)?.role).toBe('sro');
+    // The teacher's login is still known (a login is unique); the teacher's name, which the SRO's header could
+    // also show, is not published.
+    expect(await handleHello({ channel: 'page.hello', url: RECORD }, sender)).toMatchObject({
+      knownNonSro: ['teacher.park'],
+      knownNonSroNames: [],
+    });
+    await publishGuardPlan();
+    expect((await planned())?.nonSro[ORIGIN]).toEqual(['teacher.park']);
+    expect((await planned())?.nonSroNames?.[ORIGIN]).toEqual([]);
   });
 
   it('a display name nobody on the roster has falls to unidentifiedUser and names nobody', async () => {

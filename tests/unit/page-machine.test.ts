@@ -161,6 +161,41 @@ describe('identity', () => {
     }
   });
 
+  it('a known display name beside a role label, or where the adapter reads role labels, asks the background', () => {
+    const names = { knownNonSroNames: ['j. park'] };
+    // The header shows a known teacher's name, and the SIS's role label says SRO: not released.
+    const labelled = run(hello('check', names), {
+      type: 'identity',
+      identity: { displayName: 'J. Park', roleLabel: 'School Resource Officer', conflicting: false },
+    });
+    expect(labelled.state.phase.kind).toBe('checking');
+    expect(types(labelled.last)).toEqual(['evaluate']);
+    // An adapter that reads role labels may have missed one: the name alone never releases its pages.
+    const withLabels = realBundle.adapters.find((one) => one.roleLabel.length > 0);
+    expect(withLabels).toBeDefined();
+    const unlabelled = run(hello('check', { ...names, adapter: withLabels as SisAdapter }), {
+      type: 'identity',
+      identity: { displayName: 'J. Park', conflicting: false },
+    });
+    expect(unlabelled.state.phase.kind).toBe('checking');
+    expect(types(unlabelled.last)).toEqual(['evaluate']);
+  });
+
+  it('a known login is released at once as before, role label or not, on any adapter', () => {
+    const withLabels = realBundle.adapters.find((one) => one.roleLabel.length > 0) as SisAdapter;
+    for (const extra of [{}, { adapter: withLabels }]) {
+      for (const identity of [
+        { username: 'known.teacher', conflicting: false },
+        { username: 'known.teacher', roleLabel: 'Teacher', conflicting: false },
+        { username: 'known.teacher', displayName: 'J. Park', roleLabel: 'Teacher', conflicting: false },
+      ]) {
+        const known = run(hello('check', extra), { type: 'identity', identity });
+        expect(known.state.phase.kind, JSON.stringify(identity)).toBe('stopped');
+        expect(types(known.last)).toEqual(['stop']);
+      }
+    }
+  });
+
   it('an identity read before the page is parsed asks an identity-only verdict and a complete one at parse', () => {
     const early = run(hello(), { type: 'identity', identity: teacher });
     expect(early.last).toEqual([{ type: 'evaluate', id: 1, complete: false, tryPlan: false }]);
