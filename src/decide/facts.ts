@@ -17,7 +17,11 @@ export const FactsSchema = z.strictObject({
   user: z.strictObject({
     username: z.string().min(1).max(120).optional(),
     email: z.string().min(1).max(200).optional(),
-    /** The name the SIS header shows ("Jane Doe"): matched against the roster's display names only. */
+    /**
+     * The name the SIS header shows ("Jane Doe"): matched against the roster's display names only. Written by
+     * hand for `npm run decide`; the background never fills it, since it resolves a name to the roster's login
+     * (resolveRole) before it builds facts and keeps no display name (personal) in anything it stores.
+     */
     displayName: z.string().min(1).max(200).optional(),
     roleLabel: z.string().min(1).max(200).optional(),
     managedRole: RoleSchema.optional(),

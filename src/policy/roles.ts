@@ -24,10 +24,8 @@ export interface IdentitySignals {
 export interface ResolvedRole {
   /** `unknown` when nothing identifies the user. */
   role: Role | 'unknown';
-  /** Every signal that named a role; more than one distinct role is ambiguous and resolves to the strictest. */
+  /** Every signal that named a role; signals that disagree resolve to the strictest. */
   sources: { source: 'roster' | 'role-label' | 'managed'; role: Role }[];
-  /** Signals named different roles, or a display name named several people. */
-  ambiguous: boolean;
   /** The roster entry whose agency counts: an SRO among the matches before anyone else. */
   rosterEntry?: RosterEntry;
   /**
@@ -89,7 +87,6 @@ export function resolveRole(policy: DistrictPolicy, signals: IdentitySignals): R
   }
   const roles = new Set(sources.map((source) => source.role));
   const people = distinctLogins(rosterMatches);
-  const ambiguous = roles.size > 1 || people.length > 1;
   let role: ResolvedRole['role'];
   if (roles.has('sro')) role = 'sro';
   else if (sources[0]) role = sources[0].role;
@@ -111,7 +108,6 @@ export function resolveRole(policy: DistrictPolicy, signals: IdentitySignals): R
   return {
     role,
     sources,
-    ambiguous,
     ...(rosterEntry ? { rosterEntry } : {}),
     ...(username !== undefined ? { username } : {}),
   };

@@ -336,7 +336,6 @@ describe('roster by display name', () => {
   it('a display name two people share guards the page if either is an SRO, and is kept under nobody', () => {
     const resolved = resolveRole(policy, { displayName: 'Jane   doe' });
     expect(resolved.role).toBe('sro');
-    expect(resolved.ambiguous).toBe(true);
     // The SRO's entry is the only agency that could count (the teacher is not restricted by one).
     expect(resolved.rosterEntry?.username).toBe('o.jdoe');
     // Either person could be signed in: grants, requests and events go under neither one's login (the gate
@@ -349,7 +348,6 @@ describe('roster by display name', () => {
     expect(resolveRole(policy, { displayName: 'Kim Lee' })).toMatchObject({
       role: 'teacher',
       username: 'k.lee',
-      ambiguous: false,
     });
     expect(resolveRole(policy, { displayName: 'Doe, Jane' })).toMatchObject({
       role: 'teacher',
@@ -382,7 +380,7 @@ describe('roster by display name', () => {
       );
     }).policy;
     const resolved = resolveRole(twoSros, { displayName: 'Alex Kim' });
-    expect(resolved).toMatchObject({ role: 'sro', ambiguous: true });
+    expect(resolved).toMatchObject({ role: 'sro' });
     expect(resolved.username).toBeUndefined();
     expect(resolved.rosterEntry).toBeUndefined();
     // The login on the page says which of them it is.
@@ -401,7 +399,7 @@ describe('roster by display name', () => {
       );
     }).policy;
     const resolved = resolveRole(twoTeachers, { displayName: 'sam ortiz' });
-    expect(resolved).toMatchObject({ role: 'teacher', ambiguous: true });
+    expect(resolved).toMatchObject({ role: 'teacher' });
     expect(resolved.username).toBeUndefined();
   });
 

@@ -92,7 +92,6 @@ describe('one signal', () => {
     const resolved = resolveRole(policy, signals);
     expect(resolved.role).toBe(role);
     expect(resolved.sources.map((one) => one.source)).toEqual([source]);
-    expect(resolved.ambiguous).toBe(false);
     expect(resolved.rosterEntry?.username).toBe(rosterUsername);
   });
 
@@ -157,7 +156,8 @@ describe('signals that disagree resolve to sro (fail closed)', () => {
   ])('$what', ({ signals }) => {
     const resolved = resolveRole(policy, signals);
     expect(resolved.role).toBe('sro');
-    expect(resolved.ambiguous).toBe(true);
+    // The signals named different roles; each is kept.
+    expect(new Set(resolved.sources.map((one) => one.role)).size).toBeGreaterThan(1);
   });
 
   it("the roster's order does not matter: a teacher listed before the SRO does not win", () => {
@@ -176,20 +176,22 @@ describe('signals that disagree resolve to sro (fail closed)', () => {
     }
   });
 
-  it('two non-SRO roles disagreeing resolve to the first signal, and say it was ambiguous', () => {
+  it('two non-SRO roles disagreeing resolve to the first signal, both kept as sources', () => {
     const resolved = resolveRole(policy, { username: 'clerk.nguyen', roleLabel: 'Teacher' });
-    expect(resolved).toMatchObject({ role: 'clerk', ambiguous: true });
+    expect(resolved.role).toBe('clerk');
+    expect(resolved.sources.map((one) => one.role)).toEqual(['clerk', 'teacher']);
   });
 
-  it('signals that agree are not ambiguous', () => {
+  it('signals that agree all name the same role', () => {
     const resolved = resolveRole(policy, {
       username: DIAZ.username,
       email: DIAZ.email,
       roleLabel: 'School Resource Officer',
       managedRole: 'sro',
     });
-    expect(resolved).toMatchObject({ role: 'sro', ambiguous: false });
+    expect(resolved.role).toBe('sro');
     expect(resolved.sources.map((one) => one.source)).toEqual(['roster', 'role-label', 'managed']);
+    expect(resolved.sources.every((one) => one.role === 'sro')).toBe(true);
   });
 });
 
@@ -205,7 +207,7 @@ describe('the login the user is kept under (ResolvedRole.username)', () => {
 
   it('a login the page shows wins over an e-mail that names someone else (as decisions always kept it)', () => {
     const resolved = resolveRole(policy, { username: 'teacher.park', email: DIAZ.email });
-    expect(resolved).toMatchObject({ role: 'sro', ambiguous: true, username: 'teacher.park' });
+    expect(resolved).toMatchObject({ role: 'sro', username: 'teacher.park' });
     // The SRO's agency still counts (the strictest reading for consents naming an agency).
     expect(resolved.rosterEntry?.agency).toBe(DIAZ.agency);
   });
@@ -214,7 +216,7 @@ describe('the login the user is kept under (ResolvedRole.username)', () => {
     expect(resolveRole(policy, { displayName: 'officer  m. DIAZ' })).toMatchObject({
       role: 'sro',
       username: DIAZ.username,
-      ambiguous: false,
+
       rosterEntry: { agency: DIAZ.agency },
     });
     expect(resolveRole(policy, { displayName: 'J. Park' })).toMatchObject({
@@ -225,7 +227,7 @@ describe('the login the user is kept under (ResolvedRole.username)', () => {
 
   it('an unmatched display name with no login or e-mail names nobody and is unknown', () => {
     const resolved = resolveRole(policy, { displayName: 'Officer M. Diaz Jr.' });
-    expect(resolved).toMatchObject({ role: 'unknown', sources: [], ambiguous: false });
+    expect(resolved).toMatchObject({ role: 'unknown', sources: [] });
     expect(resolved.username).toBeUndefined();
     expect(resolved.rosterEntry).toBeUndefined();
     // A role label still counts, but names nobody to keep grants under.
@@ -247,7 +249,7 @@ describe('the login the user is kept under (ResolvedRole.username)', () => {
       const resolved = resolveRole(shared, { displayName: 'Officer M. Diaz' });
       expect(resolved).toMatchObject({
         role: 'sro',
-        ambiguous: true,
+
         rosterEntry: { username: DIAZ.username },
       });
       // Neither the SRO's login (the teacher's requests would be in the SRO's name) nor the teacher's.
