@@ -52,7 +52,9 @@ export async function publishGuardPlan(): Promise<void> {
     adapters: bundle.adapters,
     sensitive: sensitiveFieldsFor(bundle),
     // Empty on a browser assigned to an SRO: there nobody is ever confirmed as not an SRO.
-    nonSro: knownNonSroByOrigin(),
+    nonSro: Object.fromEntries(
+      Object.keys(knownNonSroByOrigin()).map((origin) => [origin, releasableNonSro(state, origin)]),
+    ),
     nonSroNames: Object.fromEntries(
       Object.keys(knownNonSroByOrigin()).map((origin) => [origin, knownNonSroNames(state, bundle, origin)]),
     ),
@@ -85,8 +87,17 @@ export async function publishGuardPlan(): Promise<void> {
  * SRO): display names are not unique, and there the same name may be the SRO's.
  */
 export function knownNonSroNames(state: Ready, bundle: PolicyBundle, origin: string): string[] {
+  return nonSroDisplayNames(bundle.policy, releasableNonSro(state, origin));
+}
+
+/**
+ * The logins of the origin's known non-SROs that may release its pages in the content script. None where an SRO
+ * may be signed in: there the identity rule keeps the host guarded until its sign-in or sign-out page, and only
+ * the background may decide (a page showing a teacher's login must not lift that rule unasked).
+ */
+export function releasableNonSro(state: Ready, origin: string): string[] {
   if (srosMayBeSignedIn(hostVerdict(state, origin, identityForOrigin(origin)))) return [];
-  return nonSroDisplayNames(bundle.policy, knownNonSro(origin));
+  return knownNonSro(origin);
 }
 
 /**

@@ -23,20 +23,13 @@ import { database } from '../store/db';
 import { latestDenial, withDenial } from './request-outcome';
 import { openExportOnce } from '../enforce/export-allow';
 import { planExportOpening } from '../enforce/export-rules';
-import {
-  identityForOrigin,
-  identityForTab,
-  knownNonSro,
-  loadIdentities,
-  observe,
-  signedOut,
-} from './identities';
+import { identityForOrigin, identityForTab, loadIdentities, observe, signedOut } from './identities';
 import { managedSettings } from './managed';
 import { activePolicy, policyHeld } from './policy';
 import { HELD_REASON } from './policy-source';
 import { decisionDraft, record } from './audit';
 import { uiLanguage } from './language';
-import { knownNonSroNames, republishIfPlanDisagrees } from './guard-plan';
+import { knownNonSroNames, releasableNonSro, republishIfPlanDisagrees } from './guard-plan';
 import { ready } from './ready';
 import { recordFacts } from './record-facts';
 import { runAfter } from './tasks';
@@ -73,11 +66,12 @@ export async function handleHello(message: PageHello, sender: PageSender): Promi
     };
   }
   const sensitive = sensitiveFieldsFor(bundle)[adapter.id];
+  const state = await ready();
   return {
     guard: 'check',
     adapter,
-    knownNonSro: knownNonSro(sender.origin),
-    knownNonSroNames: knownNonSroNames(await ready(), bundle, sender.origin),
+    knownNonSro: releasableNonSro(state, sender.origin),
+    knownNonSroNames: knownNonSroNames(state, bundle, sender.origin),
     sensitiveLabels: sensitive?.labels ?? [],
     sensitiveCodes: sensitive?.codes ?? [],
     language,

@@ -212,7 +212,7 @@ describe('a page that shows only a display name', () => {
     expect(plan?.nonSroNames?.[ORIGIN]).toBeUndefined();
   });
 
-  it('no display name releases a page at once on an origin where an SRO was seen', async () => {
+  it('no display name and no login releases a page at once on an origin where an SRO was seen', async () => {
     await handleEvaluate(evaluate({ displayName: 'J. Park', conflicting: false }, false), sender, effects);
     await publishGuardPlan();
     const planned = async () =>
@@ -222,14 +222,15 @@ describe('a page that shows only a display name', () => {
     // Then an SRO signs in on the origin without passing the SIS's sign-out page.
     await handleEvaluate(evaluate({ username: 'officer.diaz', conflicting: false }, false), sender, effects);
     expect(identityForOrigin(ORIGIN)?.role).toBe('sro');
-    // The teacher's login is still known (a login is unique); the teacher's name, which the SRO's header could
-    // also show, is not published.
+    // Neither the teacher's name (which the SRO's header could also show) nor the teacher's login releases a page
+    // there unasked: the host stays guarded until its sign-in or sign-out page, and only the background decides.
+    expect(knownNonSro(ORIGIN)).toEqual(['teacher.park']);
     expect(await handleHello({ channel: 'page.hello', url: RECORD }, sender)).toMatchObject({
-      knownNonSro: ['teacher.park'],
+      knownNonSro: [],
       knownNonSroNames: [],
     });
     await publishGuardPlan();
-    expect((await planned())?.nonSro[ORIGIN]).toEqual(['teacher.park']);
+    expect((await planned())?.nonSro[ORIGIN]).toEqual([]);
     expect((await planned())?.nonSroNames?.[ORIGIN]).toEqual([]);
   });
 
