@@ -87,6 +87,7 @@ type DeviceKey =
   | 'flags'
   | 'rejection'
   | 'managed'
+  | 'tableLabel'
   | 'signedRequired'
   | 'signedNotRequired'
   | 'settingsRefused'
@@ -117,6 +118,7 @@ const DEVICE_TEXT: Texts<DeviceKey> = {
     flags: 'Chain flags',
     rejection: 'Last rejected update',
     managed: 'Managed settings',
+    tableLabel: 'Browsers that report to this hub',
     signedRequired: 'Signed policy required',
     signedNotRequired: 'Signed policy NOT required',
     settingsRefused: '{count} setting(s) refused',
@@ -147,6 +149,7 @@ const DEVICE_TEXT: Texts<DeviceKey> = {
     flags: 'Alertas de la cadena',
     rejection: 'Última actualización rechazada',
     managed: 'Configuración administrada',
+    tableLabel: 'Navegadores que informan a este servidor',
     signedRequired: 'Se exige política firmada',
     signedNotRequired: 'NO se exige política firmada',
     settingsRefused: '{count} ajuste(s) rechazado(s)',
@@ -222,61 +225,63 @@ function Devices() {
           {answer.devices.length === 0 ? (
             <Empty>{text.empty}</Empty>
           ) : (
-            <table id="devices">
-              <thead>
-                <tr>
-                  <th scope="col">{text.device}</th>
-                  <th scope="col">{text.owner}</th>
-                  <th scope="col">{text.policy}</th>
-                  <th scope="col">{text.lastReport}</th>
-                  <th scope="col">{text.backlog}</th>
-                  <th scope="col">{text.flags}</th>
-                  <th scope="col">{text.rejection}</th>
-                  <th scope="col">{text.managed}</th>
-                  <th scope="col">{text.state}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {answer.devices.map((device) => (
-                  <tr
-                    key={device.device}
-                    class={device.stale.length > 0 ? 'stale' : undefined}
-                    data-device={device.device}
-                    data-stale={device.stale.join(' ')}
-                  >
-                    <th scope="row">
-                      <code>{device.device}</code>
-                    </th>
-                    <td>{device.owner ?? text.unknown}</td>
-                    <td data-policy-version={device.policyVersion ?? ''}>
-                      {device.policyVersion ?? text.unknown}
-                    </td>
-                    <td>{formatDateTime(device.lastReportAt, lang, policy?.timeZone)}</td>
-                    <td>{device.backlog}</td>
-                    <td>{device.flags}</td>
-                    <td>
-                      {device.lastRejection
-                        ? `${device.lastRejection.check}: ${device.lastRejection.reason}`
-                        : text.none}
-                    </td>
-                    <td data-managed={device.managed ? device.managed.inForce : ''}>
-                      <ManagedCell managed={device.managed ?? null} text={text} />
-                    </td>
-                    <td>
-                      {device.stale.length === 0 ? (
-                        text.ok
-                      ) : (
-                        <strong>
-                          {device.stale
-                            .map((reason) => (reason === 'no-report' ? text.noReport : text.oldPolicy))
-                            .join('; ')}
-                        </strong>
-                      )}
-                    </td>
+            <div class="table-wrap" tabIndex={0} role="region" aria-label={text.tableLabel}>
+              <table id="devices" class="words-whole">
+                <thead>
+                  <tr>
+                    <th scope="col">{text.device}</th>
+                    <th scope="col">{text.owner}</th>
+                    <th scope="col">{text.policy}</th>
+                    <th scope="col">{text.lastReport}</th>
+                    <th scope="col">{text.backlog}</th>
+                    <th scope="col">{text.flags}</th>
+                    <th scope="col">{text.rejection}</th>
+                    <th scope="col">{text.managed}</th>
+                    <th scope="col">{text.state}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {answer.devices.map((device) => (
+                    <tr
+                      key={device.device}
+                      class={device.stale.length > 0 ? 'stale' : undefined}
+                      data-device={device.device}
+                      data-stale={device.stale.join(' ')}
+                    >
+                      <th scope="row">
+                        <code>{device.device}</code>
+                      </th>
+                      <td>{device.owner ?? text.unknown}</td>
+                      <td data-policy-version={device.policyVersion ?? ''}>
+                        {device.policyVersion ?? text.unknown}
+                      </td>
+                      <td>{formatDateTime(device.lastReportAt, lang, policy?.timeZone)}</td>
+                      <td>{device.backlog}</td>
+                      <td>{device.flags}</td>
+                      <td>
+                        {device.lastRejection
+                          ? `${device.lastRejection.check}: ${device.lastRejection.reason}`
+                          : text.none}
+                      </td>
+                      <td data-managed={device.managed ? device.managed.inForce : ''}>
+                        <ManagedCell managed={device.managed ?? null} text={text} />
+                      </td>
+                      <td>
+                        {device.stale.length === 0 ? (
+                          text.ok
+                        ) : (
+                          <strong>
+                            {device.stale
+                              .map((reason) => (reason === 'no-report' ? text.noReport : text.oldPolicy))
+                              .join('; ')}
+                          </strong>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
         </>
       )}
