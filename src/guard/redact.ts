@@ -7,7 +7,9 @@ import {
   colSpanOf as spanOf,
   isCell,
   overlaps,
-  rowSlots,
+  gridOf,
+  rowsOf,
+  rowSlotsInGrid,
   valueCellsOf,
   type LabelCellRule,
   type Slot,
@@ -47,6 +49,15 @@ export class Redactor {
    * adds the row later (masked as it comes); one still missing once the page is parsed keeps the page covered.
    */
   private readonly pending = new Set<Element>();
+  /**
+   * Sensitive labels read as `either` whose value was found beside them but with no row below yet: a row a
+   * streaming page adds under them later is masked as it comes (they do not keep the page covered).
+   */
+  private readonly awaitingBelow = new Set<Element>();
+  /** Watched tables with a `rowspan` anywhere: their added rows are placed on the table's grid, not by themselves. */
+  private readonly spannedTables = new WeakSet<Element>();
+  /** While a batch of mutations is handled: the column grid of each spanned table, walked once for the batch. */
+  private batchGrids: Map<Element, Map<Element, Slot>> | undefined;
   /** Labels being handled, so masking a cell that is itself a label cannot loop. */
   private readonly handling = new Set<Element>();
   count = 0;
@@ -112,6 +123,8 @@ export class Redactor {
         }
         if (found.located) this.pending.delete(label);
         else if (found.at === 'row-below') this.pending.add(label);
+        if (found.located && found.mayBeLabels && found.below === undefined) this.awaitingBelow.add(label);
+        else this.awaitingBelow.delete(label);
       } finally {
         this.handling.delete(label);
       }
@@ -134,26 +147,41 @@ export class Redactor {
   private watchColumn(header: Element): void {
     const table = header.closest('table');
     if (!table) return;
-    const own = rowSlots(header.parentElement as Element).find((entry) => entry.cell === header)?.slot;
+    // The header's column on the table's grid: a `rowspan` in the header rows above moves it right.
+    const own = rowSlotsInGrid(header.parentElement as Element).find((entry) => entry.cell === header)?.slot;
     if (!own) return;
     const columns = this.tableColumns.get(table) ?? [];
     if (!columns.some((slot) => slot.start === own.start && slot.span === own.span)) columns.push(own);
     this.tableColumns.set(table, columns);
+    if (table.querySelector('[rowspan]') !== null) this.spannedTables.add(table);
   }
 
   /** Masks the cells of an added row (or one added cell) that stand in a sensitive column. */
   private maskAddedInColumns(row: Element, only?: Element): void {
     const table = row.closest('table');
     const columns = table ? this.tableColumns.get(table) : undefined;
-    if (!columns) return;
+    if (!table || !columns) return;
     // One pass over the live cells, no allocation per cell: a script may add 10,000 rows in one batch. Header
     // cells are labels (a header row added later), except a row header, which is a data row's first value.
     const cells = (row as HTMLTableRowElement).cells ?? cellsOf(row);
+    // A `rowspan` from a row above (a header or a value row) pushes this row's cells right: in a table with
+    // any, the row is placed on the whole grid (a walk of the table down to it; rare, and correct over fast).
+    const spanned = this.spannedTables.has(table);
+    let placed: Map<Element, Slot> | undefined;
+    if (spanned) {
+      // One walk per table per batch (the batch's rows are all in the DOM already), not one per added row.
+      placed = this.batchGrids?.get(table);
+      if (!placed || !placed.has(cells[0] as Element)) {
+        placed = gridOf(rowsOf(table));
+        this.batchGrids?.set(table, placed);
+      }
+    }
     let start = 0;
     for (let index = 0; index < cells.length; index += 1) {
       const cell = cells[index] as Element;
+      if (!spanned && cell.hasAttribute('rowspan')) this.spannedTables.add(table);
       const span = cell.hasAttribute('colspan') ? spanOf(cell) : 1;
-      const slot = { start, span };
+      const slot = placed?.get(cell) ?? { start, span };
       start += span;
       if (only !== undefined && cell !== only) continue;
       if (cell.tagName === 'TH' && cell.getAttribute('scope') !== 'row') continue;
@@ -163,9 +191,11 @@ export class Redactor {
 
   /** Tries the pending labels again (their row below may have come); forgets those no longer in the page. */
   private retryPending(): void {
-    for (const label of [...this.pending]) {
-      if (!label.isConnected) this.pending.delete(label);
-      else this.redactValuesOf(label);
+    for (const label of [...this.pending, ...this.awaitingBelow]) {
+      if (!label.isConnected) {
+        this.pending.delete(label);
+        this.awaitingBelow.delete(label);
+      } else this.redactValuesOf(label);
     }
   }
 
@@ -194,7 +224,7 @@ export class Redactor {
       if (element.getAttribute(MARK) === '1' || hasMoreThanTwoElementChildren(element)) return;
       if (this.isSensitiveLabel(element.textContent)) this.redactValuesOf(element);
     });
-    if (this.pending.size > 0) this.retryPending();
+    if (this.pending.size > 0 || this.awaitingBelow.size > 0) this.retryPending();
   }
 
   /**
@@ -204,6 +234,15 @@ export class Redactor {
    * record per row, cell and text node).
    */
   handleMutations(mutations: readonly MutationRecord[]): void {
+    this.batchGrids = new Map();
+    try {
+      this.handleBatch(mutations);
+    } finally {
+      this.batchGrids = undefined;
+    }
+  }
+
+  private handleBatch(mutations: readonly MutationRecord[]): void {
     const added = new Set<Node>();
     for (const mutation of mutations) {
       mutation.addedNodes.forEach((node) => {
@@ -243,7 +282,11 @@ export class Redactor {
         }
         const element = node as Element;
         if (element.tagName === 'TR') this.maskAddedInColumns(element);
-        else if (isCell(element) && element.parentElement?.tagName === 'TR')
+        else if (element.tagName === 'TBODY' || element.tagName === 'TFOOT' || element.tagName === 'THEAD') {
+          // A script that renders a body of rows at once adds the section, not its rows.
+          for (const row of Array.from(element.children))
+            if (row.tagName === 'TR') this.maskAddedInColumns(row);
+        } else if (isCell(element) && element.parentElement?.tagName === 'TR')
           this.maskAddedInColumns(element.parentElement, element);
         if (scannedWithParent(element.parentElement)) {
           // The parent's scan skips marked elements and those with more than two element children; the
@@ -265,6 +308,6 @@ export class Redactor {
         if (element.firstElementChild) this.scan(element);
       });
     }
-    if (this.pending.size > 0) this.retryPending();
+    if (this.pending.size > 0 || this.awaitingBelow.size > 0) this.retryPending();
   }
 }

@@ -145,9 +145,10 @@ const exportKind = (pick: PickedElement): string =>
 
 /**
  * `labelCells` for the sensitive labels picked in table cells. Values in the next cell: that rule for every
- * table (what `true` always meant). Values in the row below: only in the picked label's table, by its stable
- * selector, since read elsewhere the rule would take a row of pairs for labels over values; with no stable
- * selector (or a table whose layout the recorder could not tell) `either`, which masks both places. A table
+ * table (what `true` always meant). Values in the row below: only in the picked label's table, by its `#id`,
+ * since read elsewhere the rule would take a row of pairs for labels over values; a table known by its classes
+ * alone (they may match other tables on other pages), one with no stable selector, or one whose layout the
+ * recorder could not tell gets `either`, which masks both places. A table
  * picked with both layouts is read as `either`. Header cells need no rule: `false` when nothing else is picked.
  */
 export function labelCellsFor(picks: readonly Pick[]): boolean | LabelCellRule | LabelCellRule[] {
@@ -168,7 +169,10 @@ export function labelCellsFor(picks: readonly Pick[]): boolean | LabelCellRule |
   for (const [tables, layouts] of byTable) {
     // A table of next-cell picks alone is read by the rule for every table.
     if (layouts.size === 1 && layouts.has('next-cell')) continue;
-    const value = layouts.size === 1 && layouts.has('row-below') ? 'row-below' : 'either';
+    // `row-below` only for a table named by its id: a class (`table.grid`) is unique on the recorded page
+    // alone, and another page's table of label/value pairs with that class would be read the wrong way.
+    const value =
+      layouts.size === 1 && layouts.has('row-below') && tables.startsWith('#') ? 'row-below' : 'either';
     rules.push({ value, tables });
   }
   if (unscoped) rules.push({ value: unscoped });

@@ -65,7 +65,7 @@ export function cellLayout(snapshot: CellSnapshot, doc: Document): PickedLayout 
     const row = picked.parentElement as Element;
     const cells = cellsOf(row);
     const next = look(cells[cells.indexOf(picked) + 1]);
-    const below = valueCellsOf(picked, [{ value: 'row-below' }]).cells.map(look);
+    const below = (valueCellsOf(picked, [{ value: 'row-below' }]).below ?? []).map(look);
     const belowDiffers = below.length > 0 && below.every((other) => other !== own);
     const rowAlike = cells.every((cell) => look(cell) === own);
     if (rowAlike && belowDiffers) return 'row-below';

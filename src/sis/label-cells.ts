@@ -120,6 +120,38 @@ export function rowSlots(row: Element): { cell: Element; slot: Slot }[] {
   });
 }
 
+/**
+ * Column slots of one row's cells as the table lays them out, a `rowspan` from the rows above counted: walks the
+ * table from its first row down to this one. For rows added later to a table that has any `rowspan`, where the
+ * row's own colspans put a cell in the wrong column.
+ */
+export function rowSlotsInGrid(row: Element): { cell: Element; slot: Slot }[] {
+  const table = tableOf(row);
+  const rows = table ? rowsOf(table) : [];
+  const at = rows.indexOf(row);
+  if (at < 0) return rowSlots(row);
+  const found: { cell: Element; slot: Slot }[] = [];
+  walkGrid(rows.slice(0, at + 1), (rowIndex, cell, slot) => {
+    if (rowIndex === at) found.push({ cell, slot });
+  });
+  return found;
+}
+
+/** A row of two or more `td` cells, an even number of them: it reads as label/value pairs. */
+const isPairRow = (cells: readonly Element[]): boolean =>
+  cells.length >= 2 && cells.length % 2 === 0 && cells.every((cell) => cell.tagName === 'TD');
+
+/**
+ * A `td` cell that the pairs reading takes for a label: the first of a pair in a row of pairs (what
+ * `labelCellsIn` reports under `next-cell` and `either`).
+ */
+export function readsAsPairLabel(cell: Element): boolean {
+  const row = cell.parentElement;
+  if (cell.tagName !== 'TD' || !row || row.tagName !== 'TR') return false;
+  const cells = cellsOf(row);
+  return isPairRow(cells) && cells.indexOf(cell) % 2 === 0;
+}
+
 export const overlaps = (a: Slot, b: Slot): boolean =>
   a.start < b.start + b.span && b.start < a.start + a.span;
 
@@ -138,6 +170,8 @@ export interface ValueCells {
   located: boolean;
   /** Under `either`, the cells beside the label may be labels themselves (a row of labels). */
   mayBeLabels?: boolean;
+  /** For a `td` label read as `row-below` or `either`: the cells under it in the next row (undefined: none). */
+  below?: Element[];
 }
 
 /** A header cell heads a column: in <thead> or in a row of `th` cells only, and not a row header. */
@@ -231,8 +265,9 @@ const followingCells = (label: Element): Element[] => {
  * Where the value of a label in table cell `label` is. A column header's values are the column below it (any
  * rule: a row of `th` holds no values); a `th` row header's are the cells after it. A `td` label follows the
  * adapter's rule for its table: the cells after it (`next-cell`, and without a rule, as the redactor always
- * did), the cells under it in the next row (`row-below`), or both (`either`). `located` is false only where
- * the rule says the value is in the row below and nothing stands there.
+ * did), the cells under it in the next row (`row-below`; the next cell too where the label's row reads as
+ * pairs), or both (`either`). `located` is false where the rule says the value is in the row below and nothing
+ * stands there (under `either`: nothing below and nothing beside).
  */
 export function valueCellsOf(label: Element, rules: readonly LabelCellRule[]): ValueCells {
   const row = label.parentElement;
@@ -246,14 +281,29 @@ export function valueCellsOf(label: Element, rules: readonly LabelCellRule[]): V
   const value = ruleFor(rules, label)?.value ?? 'next-cell';
   if (value === 'next-cell') return { at: 'next-cell', cells: beside, located: beside.length > 0 };
   const below = cellsBelow(label, row, table);
-  if (value === 'row-below') return { at: 'row-below', cells: below ?? [], located: below !== undefined };
-  // `either`: the value may be beside or below; both are masked, and it counts as located only once the row
-  // below is there (a streamed page adds it later).
+  // `row-below` in a row that reads as label/value pairs masks the cell beside too: a `tables` selector matching
+  // tables by class (PowerSchool's `grid`, `linkDescList`) also matches tables of pairs on other pages, where the
+  // value is the next cell. It still counts as located only once the row below is there.
+  if (value === 'row-below') {
+    if (!readsAsPairLabel(label))
+      return { at: 'row-below', cells: below ?? [], located: below !== undefined, below };
+    return {
+      at: 'row-below',
+      cells: [...beside, ...(below ?? [])],
+      located: below !== undefined,
+      mayBeLabels: true,
+      below,
+    };
+  }
+  // `either`: the value may be beside or below; both are masked. It is located where either place has a cell:
+  // a pair in the last row of a table has no row below, and its value is the next cell. (The redactor still
+  // masks a row below that a streaming page adds later.)
   return {
     at: 'row-below',
     cells: [...beside, ...(below ?? [])],
-    located: below !== undefined,
+    located: below !== undefined || beside.length > 0,
     mayBeLabels: true,
+    below,
   };
 }
 
@@ -265,7 +315,8 @@ export interface LabelCell {
 
 /**
  * The `td` label cells of the tables the rules cover. `next-cell`: the first of each `td` pair in a row of pairs,
- * and any cell ending in ":". `row-below`: the cells of a row of `td` labels over a row of values; rows pair
+ * and any cell ending in ":". `row-below`: the cells of a row of `td` labels over a row of values (in a row that
+ * also reads as pairs, its pair labels are reported beside as well: a class-scoped rule may match pairs); rows pair
  * from the top of the table (labels, values, labels, …), a row of `th` labels starts a grid whose `td` rows are
  * all values, a row mixing `th` and `td` (row headers) is a row of pairs, and a single `td` spanning columns is a
  * title (the row after it starts a new pair). `either`: both.
@@ -284,7 +335,7 @@ export function labelCellsIn(doc: Document, rules: readonly LabelCellRule[]): La
       const allTd = cells.length > 0 && cells.every((cell) => cell.tagName === 'TD');
       // The pairs rule as it always was: a `th` header over label/value pairs ("Field | Value") is common.
       if (rule.value !== 'row-below') {
-        const pairs = allTd && cells.length >= 2 && cells.length % 2 === 0;
+        const pairs = isPairRow(cells);
         cells.forEach((cell, position) => {
           const text = cell.textContent?.trim() ?? '';
           if (cell.tagName === 'TD' && ((pairs && position % 2 === 0) || text.endsWith(':')))
@@ -305,6 +356,11 @@ export function labelCellsIn(doc: Document, rules: readonly LabelCellRule[]): La
       else if (index + 1 < rows.length) {
         state = 'labels';
         if (rule.value !== 'next-cell') for (const cell of cells) found.push({ cell, at: 'row-below' });
+        // A row of labels that also reads as pairs: valueCellsOf masks beside its pair labels too, and says so.
+        if (rule.value === 'row-below' && isPairRow(cells))
+          cells.forEach((cell, position) => {
+            if (position % 2 === 0) found.push({ cell, at: 'next-cell' });
+          });
       } else state = 'values';
     });
   }

@@ -227,14 +227,18 @@ export function readLabelCells(adapter: SisAdapter, doc: Document): FoundLabelCe
       found.push({ label, valueAt: value.at, located: value.located });
       continue;
     }
-    // `either` masks beside and below; the report says where the label was read as one (a pair in a row of
-    // pairs, a label of a row of labels), so a pair in a mixed table is not reported as a value below.
-    for (const at of ways.get(cell) ?? new Set(['row-below' as const])) {
-      found.push({
-        label,
-        valueAt: at,
-        located: at === 'next-cell' ? cell.nextElementSibling !== null : value.located,
-      });
+    // `either` (and `row-below` in a row that reads as pairs) masks beside and below; the report says where the
+    // label was read as one (a pair in a row of pairs, a label of a row of labels), so a pair in a mixed table is
+    // not reported as a value below.
+    // Under `either` with nothing below, the value found is the next cell: reported there, not below.
+    const reported = new Set<string>();
+    for (const way of ways.get(cell) ?? new Set(['row-below' as const])) {
+      const below = value.below !== undefined;
+      const at = way === 'row-below' && !below && value.located ? 'next-cell' : way;
+      const located = at === 'next-cell' ? cell.nextElementSibling !== null : below;
+      if (reported.has(at)) continue;
+      reported.add(at);
+      found.push({ label, valueAt: at, located });
     }
   }
   return found;

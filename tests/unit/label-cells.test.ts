@@ -121,9 +121,11 @@ describe('where a label cell has its value (src/sis/label-cells.ts)', () => {
   it('a td label row over a value row whose first cell spans two columns: the cell under the label', () => {
     const page = fixture();
     const found = values(page, 'stateGrid', 'Date Entered US School');
-    // By cell index the third cell would be "EO"; by column it is the one under the label.
+    // By cell index the third cell would be "EO"; by column it is the one under the label. The label row has four
+    // cells, so it also reads as pairs: the cell beside the label is masked too (it may be a pair's value).
     expect(found).toMatchObject({ at: 'row-below', located: true });
-    expect(found.cells.map(text)).toEqual(['secret-7732']);
+    expect(found.cells.map(text)).toEqual(['Language Fluency', 'secret-7732']);
+    expect(found.below?.map(text)).toEqual(['secret-7732']);
     expect(values(page, 'stateGrid', 'Birth State/Province').cells.map(text)).toEqual(['secret-7733', 'FS']);
   });
 
@@ -156,10 +158,36 @@ describe('where a label cell has its value (src/sis/label-cells.ts)', () => {
     });
     const last = doc('<table id="t"><tr><td>Grade</td><td>Birth Country</td></tr></table>');
     expect(valueCellsOf(cell(last, 't', 'Birth Country'), [{ value: 'row-below' }]).located).toBe(false);
-    // `either`: the next cell is masked at once, but the row below must be there to count as located.
+    // `either`: a pair in the last row has its value in the next cell: located there (its page can be shown).
     const either = valueCellsOf(cell(last, 't', 'Grade'), [{ value: 'either' }]);
     expect(either.cells.map(text)).toEqual(['Birth Country']);
-    expect(either.located).toBe(false);
+    expect(either).toMatchObject({ located: true, below: undefined });
+    // Neither a cell beside nor one below: not located.
+    const alone = doc(
+      '<table id="t"><tr><td>Grade</td><td>x</td></tr><tr><td>Birth Country</td></tr></table>',
+    );
+    expect(valueCellsOf(cell(alone, 't', 'Birth Country'), [{ value: 'either' }]).located).toBe(false);
+  });
+
+  it('row-below in a row that reads as label/value pairs masks the cell beside too (a class rule on a pairs table)', () => {
+    // PowerSchool-like pairs with the class a grid rule names: read by row-below, the value beside stayed visible.
+    const page = doc(
+      '<table id="t" class="grid"><tr><td>Birth Country</td><td>pair-value-1</td><td>Grade</td><td>9</td></tr><tr><td>Home Language</td><td>Spanish</td><td>Locker</td><td>417</td></tr></table>',
+    );
+    const rule = [{ value: 'row-below', tables: 'table.grid' }] as const;
+    const found = valueCellsOf(cell(page, 't', 'Birth Country'), rule);
+    // The cells after it (as next-cell always masked) and the one below.
+    expect(found.cells.map(text)).toEqual(['pair-value-1', 'Grade', '9', 'Home Language']);
+    expect(found).toMatchObject({ located: true, mayBeLabels: true });
+    // An odd row of labels is no row of pairs: the cell under the label alone.
+    const odd = doc(
+      '<table id="t" class="grid"><tr><td>Grade</td><td>Birth Country</td><td>Locker</td></tr><tr><td>9</td><td>v</td><td>417</td></tr></table>',
+    );
+    expect(valueCellsOf(cell(odd, 't', 'Grade'), rule).cells.map(text)).toEqual(['9']);
+    // A pair in the last row under row-below: masked beside, but no row below keeps it unresolved (fail closed).
+    const last = valueCellsOf(cell(page, 't', 'Home Language'), rule);
+    expect(last.cells.map(text)).toEqual(['Spanish', 'Locker', '417']);
+    expect(last.located).toBe(false);
   });
 });
 
@@ -219,8 +247,10 @@ describe('the finder (readFields, readLabelCells)', () => {
   it('reports each sensitive label with where its value is', () => {
     const cells = readLabelCells(powerschoolWith(GRID_RULES), fixture());
     const at = (label: string) => cells.filter((cell) => cell.label === label);
+    // Its row of four labels also reads as pairs: masked (and reported) beside as well.
     expect(at('Date Entered US School')).toEqual([
       { label: 'Date Entered US School', valueAt: 'row-below', located: true },
+      { label: 'Date Entered US School', valueAt: 'next-cell', located: true },
     ]);
     expect(at('Birth Country')).toEqual([{ label: 'Birth Country', valueAt: 'column', located: true }]);
     expect(at('Birth City')).toEqual([{ label: 'Birth City', valueAt: 'next-cell', located: true }]);
@@ -267,7 +297,8 @@ describe('the redactor on grids', () => {
       'Track',
       'Grade',
       'Date Entered US School',
-      'Language Fluency',
+      // Beside a sensitive label in a row of four: it may be a pair's value (a class rule on a pairs table).
+      MASK,
       'A · 9',
       MASK,
       'EO',
@@ -381,6 +412,82 @@ describe('the redactor on grids', () => {
     ]);
     expect(Array.from(row.children).map(text)).toEqual(['Ana', 'Sample', MASK]);
   });
+
+  describe('on rows streamed into tables with rowspan', () => {
+    const added = (target: Element, node: Node): MutationRecord =>
+      ({ type: 'childList', target, addedNodes: [node] }) as unknown as MutationRecord;
+    const texts = (row: Element): string[] => Array.from(row.children).map(text);
+
+    it('a header row with rowspan over a second header row: an appended row is masked in the sub-header column', () => {
+      const page = doc(
+        '<table id="t"><thead><tr><th rowspan="2">Name</th><th colspan="2">Birth</th></tr><tr><th>Birth Country</th><th>City</th></tr></thead><tbody id="b"><tr><td>Ana</td><td>first-country</td><td>Fresno</td></tr></tbody></table>',
+      );
+      const redactor = redactorFor([]);
+      redactor.scan(page);
+      const body = page.querySelector('#b') as Element;
+      expect(texts(body.firstElementChild as Element)).toEqual(['Ana', MASK, 'Fresno']);
+      const row = page.createElement('tr');
+      row.innerHTML = '<td>Luis</td><td>streamed-country</td><td>Modesto</td>';
+      body.appendChild(row);
+      redactor.handleMutations([added(body, row)]);
+      // By its own row "Birth Country" is the first column (the name's); on the grid it is the second.
+      expect(texts(row)).toEqual(['Luis', MASK, 'Modesto']);
+    });
+
+    it('a value cell with rowspan: the next streamed row is masked in the column it stands in on the grid', () => {
+      const page = doc(
+        '<table id="t"><thead><tr><th>Name</th><th>Birth Country</th><th>City</th></tr></thead><tbody id="b"><tr><td rowspan="2">Ana</td><td>first-country</td><td>Fresno</td></tr></tbody></table>',
+      );
+      const redactor = redactorFor([]);
+      redactor.scan(page);
+      const body = page.querySelector('#b') as Element;
+      const row = page.createElement('tr');
+      // "Ana" spans into this row: its first cell stands in the Birth Country column.
+      row.innerHTML = '<td>streamed-country</td><td>Modesto</td>';
+      body.appendChild(row);
+      redactor.handleMutations([added(body, row)]);
+      expect(texts(row)).toEqual([MASK, 'Modesto']);
+      // A row with a rowspan streamed in later moves the rows after it too.
+      const spanning = page.createElement('tr');
+      spanning.innerHTML = '<td rowspan="2">Luis</td><td>third-country</td><td>Merced</td>';
+      body.appendChild(spanning);
+      redactor.handleMutations([added(body, spanning)]);
+      const after = page.createElement('tr');
+      after.innerHTML = '<td>fourth-country</td><td>Visalia</td>';
+      body.appendChild(after);
+      redactor.handleMutations([added(body, after)]);
+      expect(texts(spanning)).toEqual(['Luis', MASK, 'Merced']);
+      expect(texts(after)).toEqual([MASK, 'Visalia']);
+    });
+
+    it('a body of rows added at once under a sensitive header is masked in its column', () => {
+      const page = doc('<table id="t"><thead><tr><th>Name</th><th>Birth Country</th></tr></thead></table>');
+      const redactor = redactorFor([]);
+      redactor.scan(page);
+      const table = page.querySelector('#t') as Element;
+      const body = page.createElement('tbody');
+      body.innerHTML = '<tr><td>Ana</td><td>body-country</td></tr>';
+      table.appendChild(body);
+      redactor.handleMutations([added(table, body)]);
+      expect(texts(body.firstElementChild as Element)).toEqual(['Ana', MASK]);
+    });
+
+    it('either: a pair in the last row is located beside, and a row added below later is still masked', () => {
+      const page = doc(
+        '<table id="t"><tbody id="b"><tr><td>Birth Country</td><td>last-pair-value</td></tr></tbody></table>',
+      );
+      const redactor = redactorFor([{ value: 'either' }]);
+      redactor.scan(page);
+      expect(page.body.textContent).not.toContain('last-pair-value');
+      expect(redactor.unresolved()).toBe(0);
+      const body = page.querySelector('#b') as Element;
+      const row = page.createElement('tr');
+      row.innerHTML = '<td>below-value</td><td>x</td>';
+      body.appendChild(row);
+      redactor.handleMutations([added(body, row)]);
+      expect(texts(row)).toEqual([MASK, 'x']);
+    });
+  });
 });
 
 describe('npm run adapter -- check on the grid page', () => {
@@ -406,7 +513,9 @@ describe('npm run adapter -- check on the grid page', () => {
       ]),
     );
     const printed = formatCheck(report);
-    expect(printed).toMatch(/^sensitive .*Date Entered US School \(value in the row below\)/m);
+    expect(printed).toMatch(
+      /^sensitive .*Date Entered US School \(value in the row below; value in the next cell\)/m,
+    );
     expect(printed).toMatch(/Birth Country \(values in the column below\)/);
     expect(printed).toMatch(/Birth City \(value in the next cell\)/);
   });
@@ -435,7 +544,9 @@ describe('npm run adapter -- check on the grid page', () => {
     const run = await cli('check', file, PAGE, URL_OF_PAGE);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^sensitive .*Date Entered US School \(value in the row below\)/m);
+    expect(run.stdout).toMatch(
+      /^sensitive .*Date Entered US School \(value in the row below; value in the next cell\)/m,
+    );
     expect(run.stdout).toMatch(/Birth State\/Province \(value in the row below\)/);
 
     await writeFile(

@@ -160,6 +160,14 @@ describe('labelCellsFor: the labelCells the recorder writes', () => {
     });
   });
 
+  it('row below in a table known by its classes alone: either in that table (the class may match pairs elsewhere)', () => {
+    const byClass = snapshotOf(doc(STATE_GRID), '#entered', 'table.grid');
+    expect(labelCellsFor([sensitive('Date Entered US School', byClass, 'row-below')])).toEqual({
+      value: 'either',
+      tables: 'table.grid',
+    });
+  });
+
   it('row below in a table with no stable selector: either, for every table', () => {
     expect(labelCellsFor([sensitive('Date Entered US School', unstable, 'row-below')])).toEqual({
       value: 'either',
@@ -249,8 +257,10 @@ describe('a recorded adapter on a labels-over-values grid', () => {
     const parsed = SisAdapterSchema.parse(adapter);
     expect(parsed.labelCells).toEqual({ value: 'row-below', tables: tableSelector });
     const cells = readLabelCells(parsed, page);
+    // Its row of four labels also reads as pairs, so the redactor masks beside it too and the check says so.
     expect(cells.filter((cell) => cell.label === 'Date Entered US School')).toEqual([
       { label: 'Date Entered US School', valueAt: 'row-below', located: true },
+      { label: 'Date Entered US School', valueAt: 'next-cell', located: true },
     ]);
   });
 });
