@@ -275,6 +275,17 @@ describe('a district adapter over the bundled demo adapters, on a browser assign
     await expect
       .poll(async () => (await identityOn(browser, sis.url))?.username, { timeout: 8000 })
       .toBe(undefined);
+    // The rules are rebuilt after the identity is forgotten: until then the SRO's allow for the student stands
+    // (the SIS, signed out, answers with its sign-in page), so the check waits for it to go.
+    await expect
+      .poll(
+        async () =>
+          (await recordRules(browser)).some(
+            (rule) => rule.action.type === 'allow' && rule.condition.regexFilter?.includes(STUDENT) === true,
+          ),
+        { timeout: 8000 },
+      )
+      .toBe(false);
     // Still an SRO browser: with nobody named, a record on the district origin stays at the gate.
     const seen = recordBodies(page, sis);
     await page.goto(recordUrl(sis, 'demographics', STUDENT));
