@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { SisAdapterSchema, type SisAdapter } from '../src/policy/adapter';
-import { adapterOverlaps } from '../src/policy/adapter-overlap';
+import { adapterOverlaps, networkGaps, networkGapWarning } from '../src/policy/adapter-overlap';
 import { formatIssues, type PolicyBundle } from '../src/policy/bundle';
 import { loadPolicy } from '../src/policy/files';
 import { checkAdapter, formatCheck } from '../src/sis/check';
@@ -64,6 +64,13 @@ async function resolveAdapter(name: string, bundle: PolicyBundle): Promise<SisAd
   return found;
 }
 
+/** Warnings about one adapter among a bundle's: the network layer it removes, or loses, on shared hosts. */
+function warningsAbout(adapters: readonly SisAdapter[], id: string): string[] {
+  return networkGaps(adapters)
+    .filter((gap) => gap.adapter === id || gap.lower.includes(id))
+    .map((gap) => networkGapWarning(gap));
+}
+
 const SAVED_FROM = /<!--\s*saved from url=\(\d+\)(\S+?)\s*-->/i;
 
 export async function main(argv: string[]): Promise<number> {
@@ -98,6 +105,9 @@ export async function main(argv: string[]): Promise<number> {
       }
       return 1;
     }
+    // Valid, but an admin should know: the network rules a cover-only adapter takes off a lower one's hosts.
+    for (const warning of warningsAbout([...others, read.adapter], read.adapter.id))
+      process.stderr.write(`warning: ${warning}\n`);
     process.stdout.write(`adapter "${read.adapter.id}" is valid\n`);
     return 0;
   }
@@ -117,6 +127,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { document } = parseHTML(html);
   const report = checkAdapter(adapter, document as unknown as Document, url, bundle.policy.categories);
+  const others = bundle.adapters.filter((other) => other.id !== adapter.id);
+  const warnings = warningsAbout([...others, adapter], adapter.id);
+  if (warnings.length > 0) report.warnings = warnings;
   process.stdout.write(flags.has('--json') ? `${JSON.stringify(report, null, 2)}\n` : formatCheck(report));
   return 0;
 }

@@ -6,7 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { decide, FactsSchema } from '../src/decide';
-import { formatIssues, parsePolicyBundle, type PolicyBundle } from '../src/policy/bundle';
+import { bundleWarnings, formatIssues, parsePolicyBundle, type PolicyBundle } from '../src/policy/bundle';
 import { diffBundles, hasChanges, type ListChange, type PolicyChanges } from '../src/policy/diff';
 import { loadPolicy } from '../src/policy/files';
 import {
@@ -128,6 +128,8 @@ async function sign(args: string[]): Promise<number> {
   const key = PrivateKeyFileSchema.safeParse(await readJson(values.key));
   if (!key.success) throw new UsageError(`${values.key}: ${formatIssues(key.error).join('; ')}`);
   const bundle = structuredClone(await loadBundle(values.policy ?? 'policies'));
+  // Signed all the same: what the admin signs should not hide that a network layer is gone on some hosts.
+  for (const warning of bundleWarnings(bundle)) process.stderr.write(`warning: ${warning}\n`);
   if (values.version !== undefined) {
     const version = Number(values.version);
     if (!Number.isSafeInteger(version) || version < 1)

@@ -3,7 +3,7 @@
 // settings are in force, how many were refused, the warnings, whether a signed policy is required — not at every
 // read. Paths, codes and counts only: never a value (the token above all).
 import { z } from 'zod';
-import { MANAGED_STATUS_KEY, ManagedStatusSchema } from '../policy/update-status';
+import { MANAGED_STATUS_KEY, ManagedStatusSchema, type ManagedNotice } from '../policy/update-status';
 import { baseDraft, record } from './audit';
 import { liveManagedSettings, signedPolicyRequired } from './managed';
 import { activePolicy } from './policy';
@@ -21,8 +21,25 @@ export function managedSummary(
     signedPolicyRequired: String(signedRequired),
     problems: String(status.problems.length),
     // Each notice as the hub reads it back (ManagedNoticeSchema), in one string: evidence values are strings.
-    notices: JSON.stringify(status.notices ?? []).slice(0, 5000),
+    notices: noticesEvidence(status.notices ?? []),
   };
+}
+
+/** The longest notices string the event carries (an evidence value's budget). */
+export const NOTICES_MAX_CHARS = 5000;
+
+/**
+ * The notices as one JSON string of at most `maxChars`: whole notices are dropped from the end until it fits, so
+ * the hub always reads valid JSON (a string cut short would parse as nothing, and it would show none at all).
+ */
+export function noticesEvidence(notices: readonly ManagedNotice[], maxChars = NOTICES_MAX_CHARS): string {
+  let kept = notices.length;
+  let json = JSON.stringify(notices);
+  while (json.length > maxChars && kept > 0) {
+    kept -= 1;
+    json = JSON.stringify(notices.slice(0, kept));
+  }
+  return json;
 }
 
 const same = (a: Record<string, string>, b: Record<string, string>): boolean =>

@@ -2,6 +2,7 @@
 // bundle (if any), the bundled default, or none; the SIS host overrides from the managed settings; whether a
 // signed policy is required and missing (then SRO pages stay covered). No hub calls here (policy-update.ts).
 import { parsePolicyBundle, type PolicyBundle } from '../policy/bundle';
+import { networkGaps } from '../policy/adapter-overlap';
 import { parsePolicyStatus, POLICY_STATUS_KEY, type PolicyStatus } from '../policy/update-status';
 import { signedPolicyRequired, type ManagedSettings } from './managed';
 
@@ -62,6 +63,7 @@ export function noteInForce(
   source: 'signed' | 'stored' | 'bundled' | 'none',
   held: boolean,
 ): Promise<void> {
+  const gaps = networkGaps(bundle?.adapters ?? []);
   return updateStatus((status) => ({
     ...status,
     inForce: {
@@ -70,12 +72,16 @@ export function noteInForce(
       ...(bundle
         ? { policyId: bundle.policy.id, version: bundle.policy.version, district: bundle.policy.district.id }
         : {}),
-      adapters: (bundle?.adapters ?? []).map((adapter) => ({
-        id: adapter.id,
-        name: adapter.name,
-        hosts: adapter.match.hosts,
-        paths: adapter.match.paths,
-      })),
+      adapters: (bundle?.adapters ?? []).map((adapter) => {
+        const gap = gaps.find((one) => one.adapter === adapter.id);
+        return {
+          id: adapter.id,
+          name: adapter.name,
+          hosts: adapter.match.hosts,
+          paths: adapter.match.paths,
+          ...(gap ? { networkGap: { hosts: gap.hosts, lower: gap.lower } } : {}),
+        };
+      }),
     },
   }));
 }

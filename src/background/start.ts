@@ -26,8 +26,10 @@ import { database } from '../store/db';
 import { dispatchAlarm, onAlarm, runTask } from './tasks';
 
 /**
- * Whether an adapter's export endpoints are blocked: while anyone seen on its hosts in this session is guarded,
- * or, with nobody seen yet, as guardedFor() rules for nobody identified (the managed role, `unidentifiedUser`).
+ * Each adapter's own verdict: guarded while anyone seen on its hosts in this session (identities are stored under
+ * the owning adapter's id) is guarded, or, with nobody seen yet, as guardedFor() rules for nobody identified (the
+ * managed role, `unidentifiedUser`). blockRulesFor applies it by host owner: a lower adapter's endpoints on a
+ * higher adapter's hosts follow that adapter's verdict, so a teacher there is never blocked by the lower one's.
  */
 async function exportsGuarded(): Promise<(adapterId: string) => boolean> {
   const state = await ready();

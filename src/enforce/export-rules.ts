@@ -3,7 +3,8 @@
 // for, in its tab, once, for seconds (src/enforce/export-allow.ts removes the rule).
 import type { SisAdapter } from '../policy/adapter';
 import type { Category } from '../policy/vocabulary';
-import { MAX_RECORD_PRIORITY } from './record-rules';
+import { hostsOverlap } from '../policy/adapter-overlap';
+import { hostPatternPrefix, MAX_RECORD_PRIORITY } from './record-rules';
 
 type Rule = Browser.declarativeNetRequest.Rule;
 
@@ -25,10 +26,12 @@ export const ALL_RESOURCE_TYPES = [
 ] as Browser.declarativeNetRequest.ResourceType[];
 
 /**
- * Rule ids: 1000 + 100 × adapter index + endpoint index block (dynamic rules); 50,000–59,999 one-shot allow
- * (session rules). Ids from 100,000 up belong to the record rules (src/enforce/record-rules.ts).
+ * Rule ids: 1000 + 100 × adapter index + endpoint index block (dynamic rules); from 30,000 the owners' rules
+ * (ownerRules: an endpoint's block on a higher adapter's hosts, or its release there); 50,000–59,999 one-shot
+ * allow (session rules). Ids from 100,000 up belong to the record rules (src/enforce/record-rules.ts).
  */
 const BLOCK_BASE = 1000;
+const OWNER_BASE = 30_000;
 export const ALLOW_BASE = 50_000;
 export const ALLOW_END = 60_000;
 /**
@@ -36,34 +39,131 @@ export const ALLOW_END = 60_000;
  * higher-priority adapter's host never opens an export endpoint.
  */
 export const BLOCK_PRIORITY = MAX_RECORD_PRIORITY + 1;
-/** Above the export blocks and every record rule: the one allowed request wins. */
-export const ALLOW_PRIORITY = MAX_RECORD_PRIORITY + 2;
+/**
+ * Above the export blocks: a lower adapter's endpoint on a host a higher adapter owns, whose user is not guarded
+ * (a teacher), is released there — the owner's verdict decides, not the lower adapter's.
+ */
+export const RELEASE_PRIORITY = MAX_RECORD_PRIORITY + 2;
+/** Above the export blocks, releases and every record rule: the one allowed request wins. */
+export const ALLOW_PRIORITY = MAX_RECORD_PRIORITY + 3;
 
 export const domainsOf = (adapter: SisAdapter): string[] => [
   ...new Set(adapter.match.hosts.map((host) => (host.split(':')[0] ?? host).replace(/^\*\./, ''))),
 ];
 
+/**
+ * The export rules: each adapter's endpoints follow the verdict of the adapter that OWNS each host (src/sis/match.ts
+ * ownersOf), not their own. Identities are stored under the owner's id, so a lower adapter on a higher one's host
+ * (the bundled PowerSchool adapter under a district's district.powerschool.com adapter, the demo adapters under a
+ * recorded one on 127.0.0.1) never sees anyone there and would otherwise block every teacher's export by the rule
+ * for nobody identified. So:
+ * - a guarded adapter blocks its endpoints on all its hosts (fail closed: a wildcard keeps blocking on the hosts
+ *   it owns), and where a higher adapter's host pattern overlaps and no adapter above it there is guarded, a
+ *   release at RELEASE_PRIORITY lets those endpoints through on that pattern's hosts (host and port exact);
+ * - an adapter that is not guarded still has its endpoints blocked on a higher pattern's hosts whose adapter is.
+ * An anchored endpoint filter ("|…", "||…") names its own host and cannot be scoped to another: it is never
+ * released (blocked, fail closed).
+ */
 export function blockRulesFor(
   adapters: readonly SisAdapter[],
   guarded: (adapter: SisAdapter) => boolean,
 ): Rule[] {
   const rules: Rule[] = [];
+  let ownerId = OWNER_BASE;
+  const addOwnerRule = (rule: Omit<Rule, 'id'>): void => {
+    if (ownerId >= ALLOW_BASE) throw new Error(`more than ${ALLOW_BASE - OWNER_BASE} export owner rules`);
+    rules.push({ id: ownerId++, ...rule });
+  };
   adapters.forEach((adapter, adapterIndex) => {
-    if (!guarded(adapter)) return;
+    const priority = adapter.priority ?? 0;
+    const mine = guarded(adapter);
+    // Each host pattern of a higher adapter over this one's: whether anyone above this adapter claiming those
+    // hosts is guarded (then the endpoints stay blocked there, whatever this adapter's own verdict).
+    const above = adapters.filter((other) => (other.priority ?? 0) > priority);
+    const higherPatterns = [
+      ...new Set(
+        above.flatMap((other) =>
+          other.match.hosts.filter((theirs) =>
+            adapter.match.hosts.some((host) => hostsOverlap(host, theirs)),
+          ),
+        ),
+      ),
+    ].map((pattern) => ({
+      pattern,
+      guarded: above.some(
+        (other) => other.match.hosts.some((theirs) => hostsOverlap(theirs, pattern)) && guarded(other),
+      ),
+    }));
     adapter.exports.endpoints.forEach((endpoint, endpointIndex) => {
-      rules.push({
-        id: BLOCK_BASE + adapterIndex * 100 + endpointIndex,
+      const block = {
         priority: BLOCK_PRIORITY,
         action: { type: 'block' as Browser.declarativeNetRequest.RuleActionType },
-        condition: {
-          urlFilter: endpoint.urlFilter,
-          requestDomains: domainsOf(adapter),
-          resourceTypes: ALL_RESOURCE_TYPES,
-        },
-      });
+      };
+      if (mine) {
+        rules.push({
+          id: BLOCK_BASE + adapterIndex * 100 + endpointIndex,
+          ...block,
+          condition: {
+            urlFilter: endpoint.urlFilter,
+            requestDomains: domainsOf(adapter),
+            resourceTypes: ALL_RESOURCE_TYPES,
+          },
+        });
+      }
+      for (const higher of higherPatterns) {
+        if (mine && !higher.guarded) {
+          const regexFilter = scopedFilter(higher.pattern, endpoint.urlFilter);
+          if (regexFilter === undefined) continue;
+          addOwnerRule({
+            priority: RELEASE_PRIORITY,
+            action: { type: 'allow' as Browser.declarativeNetRequest.RuleActionType },
+            condition: { regexFilter, resourceTypes: ALL_RESOURCE_TYPES },
+          });
+        } else if (!mine && higher.guarded) {
+          // Ports stripped, as requestDomains are: more hosts than the pattern names, never fewer (fail closed).
+          addOwnerRule({
+            ...block,
+            condition: {
+              urlFilter: endpoint.urlFilter,
+              requestDomains: [(higher.pattern.split(':')[0] ?? higher.pattern).replace(/^\*\./, '')],
+              resourceTypes: ALL_RESOURCE_TYPES,
+            },
+          });
+        }
+      }
     });
   });
   return rules;
+}
+
+/** The regex source of an unanchored urlFilter's body, as Chromium matches it (see urlFilterMatches). */
+function filterBody(filter: string): { source: string; endAnchored: boolean } {
+  const endAnchored = filter.endsWith('|');
+  const body = endAnchored ? filter.slice(0, -1) : filter;
+  const source = [...body]
+    .map((char) =>
+      char === '*'
+        ? '.*'
+        : char === '^'
+          ? '(?:[^A-Za-z0-9_.%-]|$)'
+          : char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'),
+    )
+    .join('');
+  return { source, endAnchored };
+}
+
+/**
+ * A regexFilter matching what an unanchored endpoint urlFilter matches, on one host pattern's hosts only (its
+ * port too), and only in the URL after the host: never more than the filter itself. Undefined for an anchored
+ * filter, which names its own host.
+ */
+export function scopedFilter(hostPattern: string, urlFilter: string): string | undefined {
+  if (urlFilter.startsWith('|')) return undefined;
+  const { source, endAnchored } = filterBody(urlFilter);
+  // The prefix ends at the host (and port): a filter starting with "/" may match from the path's first slash,
+  // any other only after it, so it never matches in the host name.
+  const path = urlFilter.startsWith('/') ? '(?:/[^#]*)?' : '/[^#]*';
+  return `${hostPatternPrefix(hostPattern)}${path}${source}${endAnchored ? '$' : ''}`;
 }
 
 /** Replaces the block rules. Dynamic rules persist across restarts: enforcement holds before the worker wakes. */

@@ -66,3 +66,50 @@ export function adapterOverlaps(
   });
   return found;
 }
+
+/**
+ * A higher-priority adapter without a `network` section over a lower adapter that has one: on the hosts they
+ * share, the record rules yield to the higher adapter (src/enforce/record-rules.ts assignedSroOrigins), which has
+ * no rules of its own, so only its in-page cover guards there. By design (a cover-only adapter, as the recorder
+ * writes), but the network layer is gone on those hosts without a word, so bundle checks report it.
+ */
+export interface NetworkGap {
+  /** The higher adapter without a network section. */
+  adapter: string;
+  /** Its host patterns that a lower networked adapter's patterns also cover. */
+  hosts: string[];
+  /** The lower adapters whose network rules no longer apply on those hosts. */
+  lower: string[];
+}
+
+/** Every adapter whose lack of a network section removes a lower adapter's network rules on its hosts. Pure. */
+export function networkGaps(
+  adapters: readonly Pick<SisAdapter, 'id' | 'priority' | 'match' | 'network'>[],
+): NetworkGap[] {
+  const gaps: NetworkGap[] = [];
+  for (const adapter of adapters) {
+    if (adapter.network !== undefined) continue;
+    const priority = adapter.priority ?? 0;
+    // As assignedSroOrigins decides a yield: a lower adapter with a network section on an overlapping pattern.
+    const below = adapters.filter((other) => (other.priority ?? 0) < priority && other.network !== undefined);
+    const hosts = adapter.match.hosts.filter((host) =>
+      below.some((other) => other.match.hosts.some((theirs) => hostsOverlap(host, theirs))),
+    );
+    if (hosts.length === 0) continue;
+    const lower = below
+      .filter((other) => other.match.hosts.some((theirs) => hosts.some((host) => hostsOverlap(host, theirs))))
+      .map((other) => other.id);
+    gaps.push({ adapter: adapter.id, hosts, lower });
+  }
+  return gaps;
+}
+
+const quoted = (ids: readonly string[]): string => ids.map((id) => `"${id}"`).join(', ');
+
+/** The warning for a gap, in English or Spanish (the CLI says English; the options page the admin's language). */
+export function networkGapWarning(gap: NetworkGap, language: 'en' | 'es' = 'en'): string {
+  const hosts = gap.hosts.join(', ');
+  return language === 'es'
+    ? `el adaptador "${gap.adapter}" no tiene sección network: en los servidores ${hosts} solo protege la cubierta en la página; las reglas de red de ${gap.lower.length > 1 ? 'los adaptadores' : 'el adaptador'} ${quoted(gap.lower)} (de menor prioridad) ya no se aplican allí`
+    : `adapter "${gap.adapter}" has no network section: on hosts ${hosts} only the in-page cover guards; the network rules of ${gap.lower.length > 1 ? 'adapters' : 'adapter'} ${quoted(gap.lower)} (lower priority) no longer apply there`;
+}

@@ -39,6 +39,11 @@ export const AdapterSummarySchema = z.strictObject({
   name: z.string(),
   hosts: z.array(z.string()),
   paths: z.array(z.string()),
+  /**
+   * Set when this adapter has no network section and sits above a lower adapter that has one on shared hosts
+   * (src/policy/adapter-overlap.ts networkGaps): there only the in-page cover guards. Absent in older records.
+   */
+  networkGap: z.strictObject({ hosts: z.array(z.string()), lower: z.array(z.string()) }).optional(),
 });
 
 export const PolicyStatusSchema = z.strictObject({

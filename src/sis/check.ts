@@ -45,6 +45,8 @@ export interface AdapterCheck {
   extractors: ExtractorReport[];
   /** What the adapter did not read, in words an admin can act on. */
   missing: string[];
+  /** What the adapter does beside the bundle's others that an admin should know (src/policy/adapter-overlap.ts). */
+  warnings?: string[];
 }
 
 function runExtractors(
@@ -209,6 +211,7 @@ export function formatCheck(check: AdapterCheck): string {
     ),
     check.missing.length > 0 ? 'missing' : 'missing   nothing',
     ...check.missing.map((line) => `  - ${line}`),
+    ...(check.warnings?.length ? ['warnings', ...check.warnings.map((line) => `  - ${line}`)] : []),
   ];
   return `${lines.join('\n')}\n`;
 }

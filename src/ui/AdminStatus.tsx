@@ -85,6 +85,31 @@ interface TabMatch {
   adapters: { id: string; name: string; guarded: boolean }[];
 }
 
+/**
+ * Adapters whose lack of a network section takes a lower adapter's network rules off shared hosts: by design
+ * (cover-only adapters), but the admin is told, since the records there reach the browser before the cover.
+ */
+function NetworkGaps({ adapters }: { adapters: NonNullable<PolicyStatus['inForce']>['adapters'] }) {
+  const gaps = adapters.filter((adapter) => adapter.networkGap !== undefined);
+  if (gaps.length === 0) return null;
+  return (
+    <div id="network-gaps">
+      <h3 id="network-gaps-title">{say('networkGapTitle')}</h3>
+      <ul aria-labelledby="network-gaps-title">
+        {gaps.map((adapter) => (
+          <li key={adapter.id} data-adapter={adapter.id}>
+            {say('networkGap', {
+              adapter: adapter.id,
+              hosts: adapter.networkGap?.hosts.join(', ') ?? '',
+              lower: adapter.networkGap?.lower.map((id) => `"${id}"`).join(', ') ?? '',
+            })}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 /** The web page the admin was last on (this options page is itself the active tab) and the adapters for it. */
 async function currentTabMatch(status: PolicyStatus): Promise<TabMatch | undefined> {
   const tabs = (await browser.tabs.query({})).filter((tab) => tab.url && /^https?:/.test(tab.url));
@@ -193,6 +218,7 @@ export function AdminStatus() {
             {policy.lastCheckError ? ` (${policy.lastCheckError})` : ''}
           </dd>
         </dl>
+        <NetworkGaps adapters={inForce?.adapters ?? []} />
       </section>
 
       <section aria-labelledby="rejection-title" id="policy-rejection" data-check={rejection?.check}>

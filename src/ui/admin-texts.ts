@@ -101,6 +101,14 @@ export const ADMIN_TEXTS = {
   syncTitle: { en: 'Sync with the district hub', es: 'Sincronización con el servidor del distrito' },
   lastSync: { en: 'Last sync', es: 'Última sincronización' },
   syncProblem: { en: 'Last problem', es: 'Último problema' },
+  networkGapTitle: {
+    en: 'Hosts without network rules',
+    es: 'Servidores sin reglas de red',
+  },
+  networkGap: {
+    en: 'Adapter "{adapter}" has no network section: on hosts {hosts} only the in-page cover guards; the network rules of {lower} (lower priority) no longer apply there. Add a network section to "{adapter}" to keep records from reaching the browser there.',
+    es: 'El adaptador "{adapter}" no tiene sección network: en los servidores {hosts} solo protege la cubierta en la página; las reglas de red de {lower} (de menor prioridad) ya no se aplican allí. Añada una sección network a "{adapter}" para que los expedientes no lleguen al navegador allí.',
+  },
   tabTitle: { en: 'SIS adapters on the current tab', es: 'Adaptadores del SIS en la pestaña actual' },
   noTab: { en: 'No web page is open.', es: 'No hay ninguna página web abierta.' },
   tabNoAdapter: { en: 'No adapter matches {url}.', es: 'Ningún adaptador corresponde a {url}.' },

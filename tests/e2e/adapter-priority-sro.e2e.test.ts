@@ -11,7 +11,7 @@ import type { Consent } from '../../src/policy/consent';
 import { readPolicyDirectory } from '../../src/policy/files';
 import { parsePolicyBundle } from '../../src/policy/bundle';
 import type { SisServer } from '../fixtures/sis/server';
-import { EXTENSION_ID, launchBrowser, type ExtensionBrowser } from './support/browser';
+import { EXTENSION_ID, launchBrowser, seriousAxeViolations, type ExtensionBrowser } from './support/browser';
 import { putRecords } from './support/extension-db';
 import { settled } from './support/guard';
 import { writePolicyFile, type PolicyFile } from './support/policy-file';
@@ -275,6 +275,17 @@ describe('a district adapter over the bundled demo adapters, on a browser assign
     await expect
       .poll(async () => (await identityOn(browser, sis.url))?.username, { timeout: 8000 })
       .toBe(undefined);
+    // The rules are rebuilt after the identity is forgotten: until then the SRO's allow for the student stands
+    // (the SIS, signed out, answers with its sign-in page), so the check waits for it to go.
+    await expect
+      .poll(
+        async () =>
+          (await recordRules(browser)).some(
+            (rule) => rule.action.type === 'allow' && rule.condition.regexFilter?.includes(STUDENT) === true,
+          ),
+        { timeout: 8000 },
+      )
+      .toBe(false);
     // Still an SRO browser: with nobody named, a record on the district origin stays at the gate.
     const seen = recordBodies(page, sis);
     await page.goto(recordUrl(sis, 'demographics', STUDENT));
@@ -325,5 +336,16 @@ describe('a district adapter over the bundled demo adapters, on a browser assign
     await page.waitForSelector('main.gate h1');
     expect(onGate(page)).toBe(true);
     await page.close();
+    // By design, but not silently: the options page's admin view says the demo rules are gone on that origin.
+    const options = await browser.context.newPage();
+    await options.goto(browser.extensionUrl('options.html'));
+    const gap = options.locator('#network-gaps li[data-adapter="district-demo"]');
+    await expect.poll(() => gap.count()).toBe(1);
+    const text = await gap.innerText();
+    expect(text).toContain('has no network section');
+    expect(text).toContain(`127.0.0.1:${sis.port}`);
+    expect(text).toContain('"demo-sis"');
+    expect(await seriousAxeViolations(options)).toEqual([]);
+    await options.close();
   });
 });
