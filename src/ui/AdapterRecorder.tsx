@@ -37,6 +37,37 @@ const PICKS: { role: PickRole; label: RecorderTextKey }[] = [
   { role: 'sensitive', label: 'pickSensitive' },
 ];
 
+/** One list of the SIS's pages (one path per line), with a button that adds the SIS tab's current path. */
+function PageList(props: {
+  id: string;
+  buttonId: string;
+  label: RecorderTextKey;
+  button: RecorderTextKey;
+  value: string;
+  onChange: (value: string) => void;
+  canRecord: boolean;
+  onRecord: () => void;
+}) {
+  return (
+    <p>
+      <label for={props.id}>{say(props.label)}</label>
+      <br />
+      <textarea
+        id={props.id}
+        rows={3}
+        cols={60}
+        aria-describedby="recorder-pages-hint"
+        value={props.value}
+        onInput={(event) => props.onChange((event.target as HTMLTextAreaElement).value)}
+      />
+      <br />
+      <button type="button" id={props.buttonId} disabled={!props.canRecord} onClick={props.onRecord}>
+        {say(props.button)}
+      </button>
+    </p>
+  );
+}
+
 export function AdapterRecorder() {
   const [tabs, setTabs] = useState<TabChoice[]>([]);
   const [tabId, setTabId] = useState<number | undefined>(undefined);
@@ -245,48 +276,26 @@ export function AdapterRecorder() {
         <legend>{say('pagesTitle')}</legend>
         <p>{say('pagesIntro')}</p>
         <p id="recorder-pages-hint">{say('pagesHint')}</p>
-        <p>
-          <label for="recorder-sign-in">{say('signInPages')}</label>
-          <br />
-          <textarea
-            id="recorder-sign-in"
-            rows={3}
-            cols={60}
-            aria-describedby="recorder-pages-hint"
-            value={signInText}
-            onInput={(event) => setSignInText((event.target as HTMLTextAreaElement).value)}
-          />
-          <br />
-          <button
-            type="button"
-            id="recorder-add-sign-in"
-            disabled={tabId === undefined}
-            onClick={() => void recordPage(setSignInText)}
-          >
-            {say('addSignIn')}
-          </button>
-        </p>
-        <p>
-          <label for="recorder-identity-pages">{say('identityPages')}</label>
-          <br />
-          <textarea
-            id="recorder-identity-pages"
-            rows={3}
-            cols={60}
-            aria-describedby="recorder-pages-hint"
-            value={identityText}
-            onInput={(event) => setIdentityText((event.target as HTMLTextAreaElement).value)}
-          />
-          <br />
-          <button
-            type="button"
-            id="recorder-add-identity"
-            disabled={tabId === undefined}
-            onClick={() => void recordPage(setIdentityText)}
-          >
-            {say('addIdentity')}
-          </button>
-        </p>
+        <PageList
+          id="recorder-sign-in"
+          buttonId="recorder-add-sign-in"
+          label="signInPages"
+          button="addSignIn"
+          value={signInText}
+          onChange={setSignInText}
+          canRecord={tabId !== undefined}
+          onRecord={() => void recordPage(setSignInText)}
+        />
+        <PageList
+          id="recorder-identity-pages"
+          buttonId="recorder-add-identity"
+          label="identityPages"
+          button="addIdentity"
+          value={identityText}
+          onChange={setIdentityText}
+          canRecord={tabId !== undefined}
+          onRecord={() => void recordPage(setIdentityText)}
+        />
       </fieldset>
       <p id="recorder-status" role="status" aria-live="polite">
         {status}
