@@ -52,12 +52,7 @@ export async function publishGuardPlan(): Promise<void> {
     adapters: bundle.adapters,
     sensitive: sensitiveFieldsFor(bundle),
     // Empty on a browser assigned to an SRO: there nobody is ever confirmed as not an SRO.
-    nonSro: Object.fromEntries(
-      Object.keys(knownNonSroByOrigin()).map((origin) => [origin, releasableNonSro(state, origin)]),
-    ),
-    nonSroNames: Object.fromEntries(
-      Object.keys(knownNonSroByOrigin()).map((origin) => [origin, knownNonSroNames(state, bundle, origin)]),
-    ),
+    ...releasableByOrigin(state, bundle),
     categoryPatterns: bundleClassification(bundle),
     // Nothing opens from the plan while a required signed policy is awaited (the background then says why).
     viewable: (await policyHeld()) ? {} : await viewableForSros(bundle, new Date()),
@@ -82,22 +77,32 @@ export async function publishGuardPlan(): Promise<void> {
 }
 
 /**
- * The roster's display names of the origin's known non-SROs, which let a content script release a page that
- * shows only a name. None where an SRO may be signed in (an SRO seen on the origin, a browser assigned to an
- * SRO): display names are not unique, and there the same name may be the SRO's.
+ * The logins of the origin's known non-SROs that may release its pages in the content script, and their roster
+ * display names (which let a page that shows only a name be released). None where an SRO may be signed in (an
+ * SRO seen on the origin, a browser assigned to an SRO): there the identity rule keeps the host guarded until its
+ * sign-in or sign-out page, only the background may decide, and a display name (not unique) may be the SRO's.
  */
-export function knownNonSroNames(state: Ready, bundle: PolicyBundle, origin: string): string[] {
-  return nonSroDisplayNames(bundle.policy, releasableNonSro(state, origin));
+export function releasableNonSro(
+  state: Ready,
+  bundle: PolicyBundle,
+  origin: string,
+): { logins: string[]; names: string[] } {
+  if (srosMayBeSignedIn(hostVerdict(state, origin, identityForOrigin(origin))))
+    return { logins: [], names: [] };
+  const logins = knownNonSro(origin);
+  return { logins, names: nonSroDisplayNames(bundle.policy, logins) };
 }
 
-/**
- * The logins of the origin's known non-SROs that may release its pages in the content script. None where an SRO
- * may be signed in: there the identity rule keeps the host guarded until its sign-in or sign-out page, and only
- * the background may decide (a page showing a teacher's login must not lift that rule unasked).
- */
-export function releasableNonSro(state: Ready, origin: string): string[] {
-  if (srosMayBeSignedIn(hostVerdict(state, origin, identityForOrigin(origin)))) return [];
-  return knownNonSro(origin);
+/** The plan's `nonSro` and `nonSroNames`, each origin's identity judged once. */
+function releasableByOrigin(state: Ready, bundle: PolicyBundle): Pick<GuardPlan, 'nonSro' | 'nonSroNames'> {
+  const nonSro: Record<string, string[]> = {};
+  const nonSroNames: Record<string, string[]> = {};
+  for (const origin of Object.keys(knownNonSroByOrigin())) {
+    const releasable = releasableNonSro(state, bundle, origin);
+    nonSro[origin] = releasable.logins;
+    nonSroNames[origin] = releasable.names;
+  }
+  return { nonSro, nonSroNames };
 }
 
 /**

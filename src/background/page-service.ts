@@ -29,7 +29,7 @@ import { activePolicy, policyHeld } from './policy';
 import { HELD_REASON } from './policy-source';
 import { decisionDraft, record } from './audit';
 import { uiLanguage } from './language';
-import { knownNonSroNames, releasableNonSro, republishIfPlanDisagrees } from './guard-plan';
+import { releasableNonSro, republishIfPlanDisagrees } from './guard-plan';
 import { ready } from './ready';
 import { recordFacts } from './record-facts';
 import { runAfter } from './tasks';
@@ -66,12 +66,12 @@ export async function handleHello(message: PageHello, sender: PageSender): Promi
     };
   }
   const sensitive = sensitiveFieldsFor(bundle)[adapter.id];
-  const state = await ready();
+  const releasable = releasableNonSro(await ready(), bundle, sender.origin);
   return {
     guard: 'check',
     adapter,
-    knownNonSro: releasableNonSro(state, sender.origin),
-    knownNonSroNames: knownNonSroNames(state, bundle, sender.origin),
+    knownNonSro: releasable.logins,
+    knownNonSroNames: releasable.names,
     sensitiveLabels: sensitive?.labels ?? [],
     sensitiveCodes: sensitive?.codes ?? [],
     language,
