@@ -115,7 +115,12 @@ export async function openBlockedGate(
   await loadIdentities();
   const seen = identityForOrigin(origin);
   const managed = await managedSettings();
-  if (seen?.role !== 'sro' && managed.role !== 'sro') return { kind: 'not-guarded' };
+  if (seen?.role !== 'sro' && managed.role !== 'sro') {
+    // The rules lagged behind the identity read (a teacher who opened a record right after signing in where an
+    // SRO was): rebuilt before the answer, the gate's reopen reaches the record, where the page guard decides.
+    await republishPlan();
+    return { kind: 'not-guarded' };
+  }
   if (await policyHeld()) return { kind: 'held', reason: HELD_REASON };
   if (!bundle) return { kind: 'unclassified' };
   const request = recordRequestFor(bundle.adapters, url);

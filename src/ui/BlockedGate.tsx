@@ -33,7 +33,10 @@ export function BlockedGate({ nonce, url }: { nonce: string; url: string }) {
     const timer = setTimeout(() => setReply((current) => current ?? null), BACKGROUND_TIMEOUT_MS);
     askBackground<GateBlockedReply | undefined>({ channel: 'gate.blocked', nonce, url })
       .then((answer) => {
-        if (answer?.kind === 'open' && reopenOnce(url)) location.replace(url);
+        // Open, or not guarded for whoever is signed in now (a teacher must not be stopped here): back to the
+        // record at once, its page guard deciding as on any page.
+        if ((answer?.kind === 'open' || answer?.kind === 'not-guarded') && reopenOnce(url))
+          location.replace(url);
         else setReply(answer ?? null);
       })
       .catch(() => setReply(null))

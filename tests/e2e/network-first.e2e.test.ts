@@ -339,3 +339,41 @@ describe('a teacher on the same pages', () => {
     await page.close();
   });
 });
+
+describe('a teacher who signs in where an SRO was', () => {
+  let browser: ExtensionBrowser;
+  let sis: SisServer;
+  beforeAll(async () => {
+    [browser, sis] = await Promise.all([launchBrowser(), startDemoSis()]);
+    await signIn(browser.context, sis, 'officer.diaz');
+    await recordRulesInPlace(browser);
+  });
+  afterAll(async () => {
+    await browser?.dispose();
+    await sis?.close();
+  });
+
+  it('reaches the record even when the network rules have not caught up with the sign-in yet', async () => {
+    const staleRules = await browser.worker.evaluate(async () => {
+      const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+      return (await api.declarativeNetRequest.getSessionRules()).filter((rule) => rule.id >= 100_000);
+    });
+    expect(staleRules.length).toBeGreaterThan(0);
+    await signIn(browser.context, sis, 'teacher.park');
+    await recordRulesInPlace(browser, false);
+    // The SRO's rules put back, as if their removal were still on its way when the teacher opened the record.
+    await browser.worker.evaluate(async (rules) => {
+      const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+      await api.declarativeNetRequest.updateSessionRules({ addRules: rules });
+    }, staleRules);
+
+    const page = await browser.context.newPage();
+    await page.goto(recordUrl(sis, 'home', STUDENT));
+    await page.waitForURL((url) => url.href.startsWith(sis.url), { timeout: 8000 });
+    expect(await settled(page, false)).toBe(false);
+    expect(await visibleText(page)).toContain(sis.data.byId.get(STUDENT)?.immigration.birthCountry ?? '?');
+    // The gate rebuilt the rules for who is signed in now: the stale ones are gone.
+    await recordRulesInPlace(browser, false);
+    await page.close();
+  });
+});
