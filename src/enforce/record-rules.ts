@@ -259,26 +259,25 @@ export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
         resourceTypes: ['websocket'] as ResourceType[],
       },
     });
-    const openPaths = [
-      ...new Set(
-        networked.flatMap((adapter) => [
-          ...(adapter.network?.openPaths ?? []),
-          ...(adapter.network?.signInPaths ?? []),
-        ]),
-      ),
+    const pathsOf = (pick: (network: NonNullable<SisAdapter['network']>) => string[]): string[] => [
+      ...new Set(networked.flatMap((adapter) => (adapter.network ? pick(adapter.network) : []))),
+    ];
+    // Open pages load for any request; cover paths only as pages: the URL does not say whose record it is, so
+    // the in-page cover decides, and a fetch of one by page script would hand it the record before any cover.
+    const allowed: [string[], ResourceType[]][] = [
+      [pathsOf((network) => [...network.openPaths, ...network.signInPaths]), READABLE_TYPES],
+      [pathsOf((network) => network.coverPaths), PAGE_TYPES],
     ];
     // One rule a path: RE2 gives each regex about 2 KB once compiled, and an alternation of paths exceeds it.
-    for (const path of openPaths) {
-      add({
-        priority: priority(OPEN_PRIORITY),
-        action: { type: 'allow' as Browser.declarativeNetRequest.RuleActionType },
-        // Case-sensitive, as the server reads its paths and parameters: "/Admin/…" is not an open page.
-        condition: {
-          regexFilter: `${prefix}(?:${path})$`,
-          resourceTypes: READABLE_TYPES,
-          isUrlFilterCaseSensitive: true,
-        },
-      });
+    for (const [paths, resourceTypes] of allowed) {
+      for (const path of paths) {
+        add({
+          priority: priority(OPEN_PRIORITY),
+          action: { type: 'allow' as Browser.declarativeNetRequest.RuleActionType },
+          // Case-sensitive, as the server reads its paths and parameters: "/Admin/…" is not an open page.
+          condition: { regexFilter: `${prefix}(?:${path})$`, resourceTypes, isUrlFilterCaseSensitive: true },
+        });
+      }
     }
     const endpoints = networked.flatMap((adapter) => adapter.network?.records ?? []);
     const postbacks = endpoints.filter((endpoint) => endpoint.postback);

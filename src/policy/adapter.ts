@@ -252,6 +252,23 @@ const compiles = (source: string): boolean => {
 };
 
 /**
+ * RE2 compiles `x{1,200}` as two hundred copies of `x`; declarativeNetRequest refuses a rule whose program
+ * passes about 2 KB (`memoryLimitExceeded`, seen with `[^?#]{1,200}` in a PowerSchool open path), so a network
+ * pattern keeps its counts small.
+ */
+const MAX_NETWORK_COUNT = 10;
+
+/** The largest bound of any unescaped `{n}`, `{n,}` or `{n,m}` in a pattern (0 when it has none). */
+function largestCount(source: string): number {
+  let largest = 0;
+  for (const match of source.matchAll(/(\\*)\{(\d+)(?:,(\d*))?\}/gu)) {
+    if ((match[1] ?? '').length % 2 === 1) continue;
+    largest = Math.max(largest, Number(match[2]), Number(match[3] || 0));
+  }
+  return largest;
+}
+
+/**
  * A regular expression that declarativeNetRequest's RE2 engine can run as well as JavaScript, matched against
  * a URL's whole path and query (Record Guard anchors it; a rule RE2 cannot compile would be refused whole).
  */
@@ -271,6 +288,9 @@ const networkRegex = (placeholder?: string) =>
     })
     .refine((source) => !NOT_RE2.test(source), {
       message: 'uses look-around, a back-reference or a named group, which declarativeNetRequest cannot run',
+    })
+    .refine((source) => largestCount(source) <= MAX_NETWORK_COUNT, {
+      message: `has a counted repetition above {${MAX_NETWORK_COUNT}}, which Chromium's RE2 expands past its memory limit for a rule (the rule set is then refused): use * or + instead`,
     })
     .refine((source) => !source.startsWith('^') && !source.endsWith('$'), {
       message: 'is anchored by Record Guard (it matches the whole path and query): leave out ^ and $',
@@ -310,6 +330,13 @@ export const NetworkSchema = z.strictObject({
    */
   signInPaths: z.array(networkRegex()).default([]),
   records: z.array(RecordEndpointSchema),
+  /**
+   * Record pages whose URL does not name the student (the SIS keeps the student in its session, or in the form
+   * a screen posts): the network cannot tell whose record they hold, so they load as pages (top-level or
+   * framed, any method) and the in-page cover decides. Page script's fetches of them stay blocked. Everything
+   * else on the host keeps the network rules: the data endpoints, unknown paths, scripts outside openPaths.
+   */
+  coverPaths: z.array(networkRegex()).default([]),
 });
 
 export const SisAdapterSchema = z

@@ -3,7 +3,7 @@
 import { classificationFor, fieldCategories, type CategoryPatterns } from '../decide/classify';
 import type { Extractor, SisAdapter } from '../policy/adapter';
 import type { Category } from '../policy/vocabulary';
-import { adapterForUrl, openPageFor, recordRequestFor } from './match';
+import { adapterForUrl, networkRouteFor, openPageFor, recordRequestFor, type NetworkRoute } from './match';
 import {
   extractAll,
   readCategories,
@@ -42,6 +42,8 @@ export interface AdapterCheck {
   exportControls: { id: string; kind: string; count: number }[];
   /** The record endpoint this URL is, if any (network enforcement), with the student it names. */
   dataEndpoint?: { id: string; studentId: string; categories: Category[] };
+  /** What the network rules do with an SRO's page load of this URL; absent without a network section. */
+  network?: NetworkRoute;
   extractors: ExtractorReport[];
   /** What the adapter did not read, in words an admin can act on. */
   missing: string[];
@@ -127,6 +129,14 @@ export function checkAdapter(
   for (const report of extractors) {
     if (report.error) missing.push(`${report.path}: threw (${report.error})`);
   }
+  const network = networkRouteFor([adapter], href);
+  if (page === 'guarded' && network?.kind === 'gate' && !network.postback) {
+    missing.push(
+      'network: an SRO is taken to the gate from this page whatever the consent (no network.records pattern, ' +
+        'coverPaths or openPaths entry matches its URL): add it to records if the URL names the student, to ' +
+        'coverPaths if it does not',
+    );
+  }
   const sensitiveFound = classified
     .filter((entry) => entry.category === 'immigration')
     .map((entry) => entry.field);
@@ -163,9 +173,27 @@ export function checkAdapter(
           },
         }
       : {}),
+    ...(network ? { network } : {}),
     extractors,
     missing,
   };
+}
+
+/** The network rules' treatment of the page, in words. */
+function networkText(route: NetworkRoute | undefined): string {
+  if (!route) return '(no network section: the in-page cover guards alone)';
+  switch (route.kind) {
+    case 'open':
+      return route.signIn ? 'loads (sign-in or sign-out page)' : 'loads (open page)';
+    case 'cover':
+      return 'loads; the in-page cover decides (cover path: the URL does not name the student)';
+    case 'record':
+      return `record ${route.endpoint}: loads only if the plan opens student ${route.studentId} for ${route.categories.join(', ')}`;
+    case 'gate':
+      return route.postback
+        ? 'to the gate (a POST back to it loads; the in-page cover decides)'
+        : 'to the gate';
+  }
 }
 
 /** A login as it is; a display name marked, since only the roster's display names can match it. */
@@ -202,6 +230,7 @@ export function formatCheck(check: AdapterCheck): string {
     `sections  ${check.sections.join(', ') || '(none)'}`,
     `sensitive ${check.sensitiveFound.map((field) => `${field}${whereValue(check, field)}`).join(', ') || '(none)'}`,
     `exports   ${check.exportControls.map((control) => `${control.id} (${control.kind}) ×${control.count}`).join(', ') || '(none)'}`,
+    `network   ${networkText(check.network)}`,
     `endpoint  ${check.dataEndpoint ? `${check.dataEndpoint.id} for student ${check.dataEndpoint.studentId}` : '(none)'}`,
     `fields    ${check.fields.length} read; classified: ${check.classified.map((entry) => `${entry.field} → ${entry.category}`).join('; ') || '(none)'}`,
     'extractors',

@@ -142,3 +142,60 @@ export function openPageFor(adapters: readonly SisAdapter[], href: string): Open
   }
   return undefined;
 }
+
+/**
+ * What the network rules do with a top-level page load of this URL while an SRO may be signed in on its host,
+ * as `src/enforce/record-rules.ts` builds them (case-sensitive, as the rules are): an open page loads; a cover
+ * path loads and the in-page cover decides; a record endpoint loads only for a student the guard plan opens; a
+ * WebForms postback loads when POSTed; anything else goes to the gate. Undefined where the host's owners have
+ * no network section (the in-page cover guards alone). Read by `npm run adapter -- check`.
+ */
+export type NetworkRoute =
+  | { kind: 'open'; signIn: boolean }
+  | { kind: 'record'; endpoint: string; studentId: string; categories: RecordEndpoint['categories'] }
+  | { kind: 'cover' }
+  | { kind: 'gate'; postback: boolean };
+
+export function networkRouteFor(adapters: readonly SisAdapter[], href: string): NetworkRoute | undefined {
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return undefined;
+  }
+  const networked = ownersOf(adapters, url).flatMap((adapter) => (adapter.network ? [adapter.network] : []));
+  if (networked.length === 0) return undefined;
+  const pathAndQuery = `${url.pathname}${url.search}`;
+  const exact = (source: string): boolean => new RegExp(`^(?:${source})$`, 'u').test(pathAndQuery);
+  // An open or cover page loads whoever the student: its allow sits below the students' but needs none of them.
+  for (const network of networked) {
+    if (network.signInPaths.some(exact)) return { kind: 'open', signIn: true };
+    if (network.openPaths.some(exact)) return { kind: 'open', signIn: false };
+  }
+  if (networked.some((network) => network.coverPaths.some(exact))) return { kind: 'cover' };
+  for (const network of networked) {
+    for (const endpoint of network.records) {
+      if (endpoint.kind !== 'document') continue;
+      const [before = '', after = ''] = endpoint.url.split(STUDENT_PLACEHOLDER);
+      const match = new RegExp(`^${before}([A-Za-z0-9_-]{1,40})${after}$`, 'u').exec(pathAndQuery);
+      if (match?.[1] !== undefined)
+        return {
+          kind: 'record',
+          endpoint: endpoint.id,
+          studentId: match[1],
+          categories: endpoint.categories,
+        };
+    }
+  }
+  const postback = networked.some((network) =>
+    network.records.some(
+      (endpoint) =>
+        endpoint.postback &&
+        new RegExp(
+          `^${endpoint.url.split(STUDENT_PLACEHOLDER)[0]?.split('\\?')[0] ?? ''}(?:\\?.*)?$`,
+          'u',
+        ).test(pathAndQuery),
+    ),
+  );
+  return { kind: 'gate', postback };
+}

@@ -1,13 +1,16 @@
 // The two SIS shapes of issue #15, guarded through an adapter file alone (policies/adapters/demo-shapes.json):
 // a WebForms shell that POSTs each screen into an iframe (identity-only shell, sections by posted form field)
 // and a hash-routed app that loads screens by XHR and fills its header late (identity.lateWaitMs, sections by
-// URL fragment). A teacher sees everything; an SRO sees no record.
+// URL fragment). A teacher sees everything; an SRO sees no record, unless a consent covers it: the posted screen
+// names its student only in the form (a network `coverPaths` page), so it reaches the frame and the cover decides.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
 import type { SisServer } from '../fixtures/sis/server';
 import { launchBrowser, type ExtensionBrowser } from './support/browser';
+import { putRecords } from './support/extension-db';
 import { isCovered, settled } from './support/guard';
 import { signIn, startDemoSis } from './support/sis';
+import { parentConsent } from './support/records';
 
 const STUDENT = '100000';
 /** Student 100000's Birth Country in the demo data. */
@@ -112,4 +115,38 @@ describe.each([
       await page.close();
     },
   );
+});
+
+describe('an SRO with a consent for the student, on the WebForms shell', () => {
+  let browser: ExtensionBrowser;
+  let sis: SisServer;
+  beforeAll(async () => {
+    [browser, sis] = await Promise.all([launchBrowser(), startDemoSis()]);
+    await signIn(browser.context, sis, 'officer.diaz');
+    await putRecords(browser.worker, 'students', [{ id: STUDENT, birthDate: '2011-04-17' }]);
+    await putRecords(browser.worker, 'consents', [parentConsent('consent-shapes', STUDENT)]);
+  });
+  afterAll(async () => {
+    await browser?.dispose();
+    await sis?.close();
+  });
+
+  it('the posted demographics screen loads in the frame and opens with Birth Country masked; attendance stays hidden', async () => {
+    const page = await browser.context.newPage();
+    const demographics = await openShellScreen(page, sis, 'STU_DEMOGRAPHICS');
+    // The frame holds the screen (not a network refusal), the cover lifted, the immigration value masked.
+    expect(
+      await eventually(() =>
+        demographics
+          .evaluate(() => document.body?.innerText.includes('Birth Date') ?? false)
+          .catch(() => false),
+      ),
+    ).toBe(true);
+    expect(await eventually(async () => !(await isCovered(demographics).catch(() => true)))).toBe(true);
+    expect(await recordVisible(demographics)).toBe(false);
+    const attendance = await openShellScreen(page, sis, 'STU_ATTENDANCE');
+    await page.waitForTimeout(1500);
+    expect(await isCovered(attendance).catch(() => true)).toBe(true);
+    await page.close();
+  });
 });
