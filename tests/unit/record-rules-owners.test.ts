@@ -15,6 +15,7 @@ import {
 import { ALLOW_PRIORITY, BLOCK_PRIORITY, blockRulesFor } from '../../src/enforce/export-rules';
 import { SisAdapterSchema, type SisAdapter } from '../../src/policy/adapter';
 import { ownersOf } from '../../src/sis/match';
+import { outcome } from './dnr-outcome';
 import { realBundle } from './support';
 
 type Rule = Browser.declarativeNetRequest.Rule;
@@ -22,24 +23,6 @@ const GATE_TARGET = 'chrome-extension://abc/gate.html#blocked=0123456789abcdef01
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const demo = realBundle.adapters.find((adapter) => adapter.id === 'demo-sis');
 if (!demo) throw new Error('no demo adapter');
-
-/** declarativeNetRequest's precedence: the highest priority wins; at one priority allow, then block, then redirect. */
-function outcome(rules: readonly Rule[], url: string, type: string, method = 'get'): string {
-  const matching = rules.filter(
-    (rule) =>
-      (rule.condition.resourceTypes ?? []).includes(type as never) &&
-      (rule.condition.requestMethods === undefined ||
-        rule.condition.requestMethods.includes(method as never)) &&
-      new RegExp(rule.condition.regexFilter ?? '$^', rule.condition.isUrlFilterCaseSensitive ? '' : 'i').test(
-        url,
-      ),
-  );
-  if (matching.length === 0) return 'none';
-  const top = Math.max(...matching.map((rule) => rule.priority ?? 1));
-  const actions = matching.filter((rule) => (rule.priority ?? 1) === top).map((rule) => rule.action.type);
-  for (const action of ['allow', 'block', 'redirect']) if (actions.includes(action as never)) return action;
-  return 'none';
-}
 
 const rulesFor = (guarded: GuardedOrigin[], viewable = {}): Rule[] =>
   buildRecordRules({ guarded, viewable, gateTarget: GATE_TARGET, nowMs: NOW }).rules;
@@ -62,6 +45,7 @@ describe('a catch-all adapter for *.powerschool.com under a district adapter for
       openPaths: ['/admin/pw\\.html', '/admin/reports/status\\?id=[^#]*'],
       signInPaths: [],
       records: [],
+      coverPaths: [],
     },
   });
   const district = adapter({
@@ -72,6 +56,7 @@ describe('a catch-all adapter for *.powerschool.com under a district adapter for
     network: {
       openPaths: ['/admin/home\\.html(?:\\?[^#]*)?', '/admin/reports/status\\?id=[0-9]+'],
       signInPaths: ['/admin/pw\\.html', '/admin/logout\\.html', '/district/sso/start(?:\\?[^#]*)?'],
+      coverPaths: [],
       records: [
         {
           id: 'home',

@@ -9,37 +9,15 @@ import {
 } from '../../src/enforce/record-rules';
 import { SisAdapterSchema } from '../../src/policy/adapter';
 import { recordRequestFor } from '../../src/sis/match';
+import { outcome } from './dnr-outcome';
 import { realBundle } from './support';
 
-type Rule = Browser.declarativeNetRequest.Rule;
 const ORIGIN = 'http://127.0.0.1:5000';
 const GATE = 'chrome-extension://abc/gate.html';
 const GATE_TARGET = `${GATE}#blocked=0123456789abcdef0123456789abcdef:`;
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const demo = realBundle.adapters.find((adapter) => adapter.id === 'demo-sis');
 if (!demo) throw new Error('no demo adapter');
-
-/**
- * What Chromium does with a request under these rules (declarativeNetRequest's precedence: the highest
- * priority wins; at one priority allow beats block beats redirect). The rules' regexes use only what JavaScript
- * and RE2 read alike, so JavaScript can evaluate them here.
- */
-function outcome(rules: readonly Rule[], url: string, type: string, method = 'get'): string {
-  const matching = rules.filter(
-    (rule) =>
-      (rule.condition.resourceTypes ?? []).includes(type as never) &&
-      (rule.condition.requestMethods === undefined ||
-        rule.condition.requestMethods.includes(method as never)) &&
-      new RegExp(rule.condition.regexFilter ?? '$^', rule.condition.isUrlFilterCaseSensitive ? '' : 'i').test(
-        url,
-      ),
-  );
-  if (matching.length === 0) return 'none';
-  const top = Math.max(...matching.map((rule) => rule.priority ?? 1));
-  const actions = matching.filter((rule) => (rule.priority ?? 1) === top).map((rule) => rule.action.type);
-  for (const action of ['allow', 'block', 'redirect']) if (actions.includes(action as never)) return action;
-  return 'none';
-}
 
 const guarded = (username: string | undefined = 'officer.diaz'): GuardedOrigin[] => [
   { origin: ORIGIN, username, adapters: [demo] },
