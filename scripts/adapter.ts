@@ -8,7 +8,12 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { SisAdapterSchema, type SisAdapter } from '../src/policy/adapter';
-import { adapterOverlaps, networkGaps, networkGapWarning } from '../src/policy/adapter-overlap';
+import {
+  adapterOverlaps,
+  longNetworkPatterns,
+  networkGaps,
+  networkGapWarning,
+} from '../src/policy/adapter-overlap';
 import { formatIssues, type PolicyBundle } from '../src/policy/bundle';
 import { loadPolicy } from '../src/policy/files';
 import { checkAdapter, formatCheck } from '../src/sis/check';
@@ -64,11 +69,17 @@ async function resolveAdapter(name: string, bundle: PolicyBundle): Promise<SisAd
   return found;
 }
 
-/** Warnings about one adapter among a bundle's: the network layer it removes, or loses, on shared hosts. */
+/**
+ * Warnings about one adapter among a bundle's: the network layer it removes, or loses, on shared hosts, and
+ * network patterns Chromium may refuse.
+ */
 function warningsAbout(adapters: readonly SisAdapter[], id: string): string[] {
-  return networkGaps(adapters)
-    .filter((gap) => gap.adapter === id || gap.lower.includes(id))
-    .map((gap) => networkGapWarning(gap));
+  return [
+    ...networkGaps(adapters)
+      .filter((gap) => gap.adapter === id || gap.lower.includes(id))
+      .map((gap) => networkGapWarning(gap)),
+    ...adapters.filter((adapter) => adapter.id === id).flatMap((adapter) => longNetworkPatterns(adapter)),
+  ];
 }
 
 const SAVED_FROM = /<!--\s*saved from url=\(\d+\)(\S+?)\s*-->/i;

@@ -113,3 +113,32 @@ export function networkGapWarning(gap: NetworkGap, language: 'en' | 'es' = 'en')
     ? `el adaptador "${gap.adapter}" no tiene sección network: en los servidores ${hosts} solo protege la cubierta en la página; las reglas de red de ${gap.lower.length > 1 ? 'los adaptadores' : 'el adaptador'} ${quoted(gap.lower)} (de menor prioridad) ya no se aplican allí`
     : `adapter "${gap.adapter}" has no network section: on hosts ${hosts} only the in-page cover guards; the network rules of ${gap.lower.length > 1 ? 'adapters' : 'adapter'} ${quoted(gap.lower)} (lower priority) no longer apply there`;
 }
+
+/**
+ * Chromium compiles each network rule's regex with RE2 under a small memory limit: with the host's own prefix a
+ * rule passes it at about 140 characters of pattern (probed in tests/e2e/powerschool-network.e2e.test.ts), and
+ * one refused rule keeps every allow of the set out (fail closed: an SRO's pages stay at the gate). JavaScript
+ * cannot run RE2, so a pattern longer than this is warned about; the e2e check asks Chromium itself.
+ */
+export const NETWORK_PATTERN_WARN_LENGTH = 85;
+
+/** The network patterns of an adapter long enough that Chromium may refuse their rules. Pure. */
+export function longNetworkPatterns(adapter: Pick<SisAdapter, 'id' | 'network'>): string[] {
+  const network = adapter.network;
+  if (!network) return [];
+  const named: [string, string][] = [
+    ...network.openPaths.map((path, index): [string, string] => [`openPaths[${index}]`, path]),
+    ...network.signInPaths.map((path, index): [string, string] => [`signInPaths[${index}]`, path]),
+    ...network.coverPaths.map((path, index): [string, string] => [`coverPaths[${index}]`, path]),
+    ...network.records.map((record, index): [string, string] => [
+      `records[${index}].url (${record.id})`,
+      record.url,
+    ]),
+  ];
+  return named
+    .filter(([, pattern]) => pattern.length > NETWORK_PATTERN_WARN_LENGTH)
+    .map(
+      ([where, pattern]) =>
+        `adapter "${adapter.id}" network.${where} is ${pattern.length} characters: with the host prefix and a student or two, Chromium's regex engine may refuse the rule (memoryLimitExceeded), and then none of the adapter's allows apply (its pages stay at the gate for an SRO); shorten it (e.g. [^/?#]+ for page names) or split it`,
+    );
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SisAdapterSchema } from './adapter';
-import { adapterOverlaps, networkGaps, networkGapWarning } from './adapter-overlap';
+import { adapterOverlaps, longNetworkPatterns, networkGaps, networkGapWarning } from './adapter-overlap';
 import { DistrictPolicySchema } from './district-policy';
 import { LegalBasisCatalogSchema } from './legal-basis';
 
@@ -60,10 +60,14 @@ export function formatIssues(error: z.ZodError, prefix = ''): string[] {
 
 /**
  * What a valid bundle does that an admin should know, without refusing it: a higher adapter without a network
- * section that takes a lower adapter's network rules off its hosts (networkGaps). English, one line each.
+ * section that takes a lower adapter's network rules off its hosts (networkGaps), and network patterns long
+ * enough that Chromium may refuse their rules (longNetworkPatterns). English, one line each.
  */
 export function bundleWarnings(bundle: Pick<PolicyBundle, 'adapters'>): string[] {
-  return networkGaps(bundle.adapters).map((gap) => networkGapWarning(gap));
+  return [
+    ...networkGaps(bundle.adapters).map((gap) => networkGapWarning(gap)),
+    ...bundle.adapters.flatMap((adapter) => longNetworkPatterns(adapter)),
+  ];
 }
 
 /** Validates a whole bundle. Nothing is applied unless every part is valid. */

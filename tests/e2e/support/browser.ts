@@ -30,6 +30,11 @@ export interface LaunchOptions {
   headless?: boolean;
   /** Default true. False: return as soon as the worker exists (a cold start, as a user meets it). */
   waitReady?: boolean;
+  /**
+   * Host names this browser resolves to 127.0.0.1 (Chromium's --host-resolver-rules), e.g. a vendor's
+   * `district.powerschool.com`, so a bundled vendor adapter guards the demo SIS under its real host pattern.
+   */
+  mapHostsToLocal?: string[];
 }
 
 export async function launchBrowser(options: LaunchOptions = {}): Promise<ExtensionBrowser> {
@@ -46,6 +51,11 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Extens
     args: [
       ...extensionArgs,
       ...(options.locale ? [`--lang=${options.locale}`] : []),
+      ...(options.mapHostsToLocal?.length
+        ? [
+            `--host-resolver-rules=${options.mapHostsToLocal.map((host) => `MAP ${host} 127.0.0.1`).join(',')}`,
+          ]
+        : []),
       '--no-sandbox',
       '--disable-gpu',
       '--disable-background-networking',
