@@ -14,6 +14,7 @@ import { clearManagedSettings, setManagedSettings } from '../tests/e2e/support/m
 import { recordUrl, signIn } from '../tests/e2e/support/sis';
 import { adminDemo } from './demo-admin';
 import { consoleDemo } from './demo-console';
+import { powerSchoolDemo } from './demo-powerschool';
 
 const OUT = resolve('demo-output');
 const headless = !process.env.DISPLAY;
@@ -166,6 +167,8 @@ async function main(): Promise<void> {
     '5b-sro-data-url-blocked',
     'A typed PowerSchool-style data URL is stopped before any of it arrives (network-first)',
   );
+
+  await powerSchoolDemo({ sis, headless, outDir: OUT, shot });
 
   await consoleDemo({
     hub,

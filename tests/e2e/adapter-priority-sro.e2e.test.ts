@@ -6,8 +6,7 @@
 // stopped before any of it arrives, and pages only the demo adapters open stay closed. The demo adapters' rules
 // still guard the other host they cover (localhost).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page, Response } from 'playwright-core';
-import type { Consent } from '../../src/policy/consent';
+import type { Page } from 'playwright-core';
 import { readPolicyDirectory } from '../../src/policy/files';
 import { parsePolicyBundle } from '../../src/policy/bundle';
 import type { SisServer } from '../fixtures/sis/server';
@@ -16,6 +15,7 @@ import { putRecords } from './support/extension-db';
 import { settled } from './support/guard';
 import { writePolicyFile, type PolicyFile } from './support/policy-file';
 import { recordUrl, signIn, startDemoSis, startFreshSis } from './support/sis';
+import { parentConsent, responseBodies } from './support/records';
 
 const POLICY_NAME = 'record-guard-ownerrules-sro.json';
 const STUDENT = '100000';
@@ -31,29 +31,6 @@ function protectedTexts(sis: SisServer): string[] {
   return [student.address, student.phone, student.immigration.birthCountry].filter(
     (text): text is string => typeof text === 'string' && text.length > 3,
   );
-}
-
-/** The bodies of every SIS response that reached the page. */
-function recordBodies(page: Page, sis: SisServer): { bodies: string[]; done: () => Promise<void> } {
-  const bodies: string[] = [];
-  const pending: Promise<void>[] = [];
-  const listener = (response: Response): void => {
-    if (!response.url().startsWith(sis.url)) return;
-    pending.push(
-      response
-        .text()
-        .then((text) => void bodies.push(text))
-        .catch(() => undefined),
-    );
-  };
-  page.on('response', listener);
-  return {
-    bodies,
-    done: async () => {
-      page.off('response', listener);
-      await Promise.all(pending);
-    },
-  };
 }
 
 async function visibleText(page: Page): Promise<string> {
@@ -108,18 +85,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10
   }
 }
 
-const consent: Consent = {
-  id: 'consent-ownerrules',
-  studentId: STUDENT,
-  signer: { name: 'Rosa Garcia', relation: 'parent' },
-  categories: ['demographics'],
-  actions: ['view'],
-  purpose: 'Mentoring program check-ins',
-  recipient: { kind: 'agency', agency: 'Newman Police Department' },
-  signedOn: '2026-09-01',
-  expiresOn: '2027-06-30',
-  documentRef: 'DMS-2026-0414',
-};
+const consent = parentConsent('consent-ownerrules', STUDENT, ['demographics'], 'DMS-2026-0414');
 
 describe('a district adapter over the bundled demo adapters, on a browser assigned to an SRO', () => {
   let policyFile: PolicyFile | undefined;
@@ -226,7 +192,7 @@ describe('a district adapter over the bundled demo adapters, on a browser assign
     expect(text).toContain('[hidden: Ed. Code 234.7]');
     expect(text).not.toContain(sis.data.byId.get(STUDENT)?.immigration.birthCountry ?? '?');
 
-    const seen = recordBodies(page, sis);
+    const seen = responseBodies(page, sis.url);
     await page.goto(recordUrl(sis, 'health', STUDENT));
     await page.waitForSelector('main.gate h1');
     await seen.done();
@@ -256,7 +222,7 @@ describe('a district adapter over the bundled demo adapters, on a browser assign
 
   it("the demo adapters' rules still guard localhost: a record there goes to the gate", async () => {
     const page = await browser.context.newPage();
-    const seen = recordBodies(page, other);
+    const seen = responseBodies(page, other.url);
     await page.goto(recordUrl(other, 'demographics', STUDENT));
     await page.waitForSelector('main.gate h1');
     await seen.done();
@@ -287,7 +253,7 @@ describe('a district adapter over the bundled demo adapters, on a browser assign
       )
       .toBe(false);
     // Still an SRO browser: with nobody named, a record on the district origin stays at the gate.
-    const seen = recordBodies(page, sis);
+    const seen = responseBodies(page, sis.url);
     await page.goto(recordUrl(sis, 'demographics', STUDENT));
     await page.waitForSelector('main.gate h1');
     await seen.done();

@@ -17,10 +17,10 @@ import { readPolicyDirectory } from '../../src/policy/files';
 import { checkAdapter } from '../../src/sis/check';
 import type { SisServer } from '../fixtures/sis/server';
 import { launchBrowser, seriousAxeViolations, type ExtensionBrowser } from './support/browser';
-import type { Consent } from '../../src/policy/consent';
 import { clearStore, putRecords } from './support/extension-db';
 import { downloadOutcome, isCovered, noticeText, settled } from './support/guard';
 import { recordUrl, signIn, startDemoSis } from './support/sis';
+import { parentConsent } from './support/records';
 
 type Bundle = { policy: { version: number }; adapters: { id: string }[] };
 
@@ -336,18 +336,13 @@ describe('the adapter recorder', () => {
     expect(parsePolicyBundle(bundle).ok).toBe(true);
     await storePolicy(browser, bundle);
     expect(await planAdapters(browser, 5)).toContain('recorded-demo');
-    const consent: Consent = {
-      id: 'consent-view-demographics-recorder',
-      studentId: '100000',
-      signer: { name: 'Rosa Garcia', relation: 'parent' },
-      categories: ['demographics'],
-      actions: ['view'],
-      purpose: 'Mentoring program check-ins',
-      recipient: { kind: 'agency', agency: 'Newman Police Department' },
-      signedOn: '2026-09-01',
-      expiresOn: '2027-06-30',
-      documentRef: 'DMS-2026-0414',
-    };
+    const consent = parentConsent(
+      'consent-view-demographics-recorder',
+      '100000',
+      ['demographics'],
+      'DMS-2026-0414',
+    );
+
     await putRecords(browser.worker, 'students', [{ id: '100000', birthDate: '2011-04-17' }]);
     await clearStore(browser.worker, 'consents');
     await putRecords(browser.worker, 'consents', [consent]);

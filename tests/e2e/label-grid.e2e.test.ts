@@ -6,28 +6,17 @@
 // for the SRO (fail closed) and is shown to the teacher.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { Consent } from '../../src/policy/consent';
 import type { SisServer } from '../fixtures/sis/server';
 import { launchBrowser, type ExtensionBrowser } from './support/browser';
 import { clearStore, putRecords } from './support/extension-db';
 import { isCovered, noticeText, settled } from './support/guard';
 import { recordUrl, signIn, startDemoSis } from './support/sis';
+import { parentConsent } from './support/records';
 
 const STUDENT = '100000';
 const MASK = '[hidden: Ed. Code 234.7]';
 
-const viewConsent: Consent = {
-  id: 'consent-view-demographics-grid',
-  studentId: STUDENT,
-  signer: { name: 'Rosa Garcia', relation: 'parent' },
-  categories: ['demographics'],
-  actions: ['view'],
-  purpose: 'Mentoring program check-ins',
-  recipient: { kind: 'agency', agency: 'Newman Police Department' },
-  signedOn: '2026-09-01',
-  expiresOn: '2027-06-30',
-  documentRef: 'DMS-2026-0413',
-};
+const viewConsent = parentConsent('consent-view-demographics-grid', STUDENT);
 
 /** Cells of the grids the tests look at, by id: their text as the page shows it now. */
 const GRID_CELLS = [

