@@ -23,6 +23,7 @@ import { managedSettings } from './managed';
 import { gateNonce } from './gate-nonce';
 import { fileRequest, putGrant, republishPlan } from './access-records';
 import { recordRequestFor } from '../sis/match';
+import { readUrlCategories } from '../sis/read-page';
 import { activePolicy, policyHeld } from './policy';
 import { HELD_REASON } from './policy-source';
 import { gatherFacts, type PageSender } from './page-service';
@@ -126,7 +127,13 @@ export async function openBlockedGate(
   const request = recordRequestFor(bundle.adapters, url);
   if (!request) return { kind: 'unclassified' };
   if (!seen?.username) return { kind: 'no-identity' };
-  if (request.endpoint.categories.includes('immigration')) {
+  // The endpoint's categories and those the adapter's sections read from the URL: a network record may be
+  // coarser than the page (PowerSchool's is by student), and what is asked for must cover what the page holds,
+  // or a grant would open the page only for its cover to close it again.
+  const categories = [
+    ...new Set([...request.endpoint.categories, ...readUrlCategories(request.adapter, url)]),
+  ];
+  if (categories.includes('immigration')) {
     // No basis opens it (the network rules never do): offering one would take a justification for nothing.
     await recordEvents([
       decisionDraft(
@@ -136,7 +143,7 @@ export async function openBlockedGate(
         {
           outcome: 'block',
           action: 'view',
-          categories: request.endpoint.categories,
+          categories,
           citations: ['Education Code 234.7'],
           coveredBy: [],
         },
@@ -150,7 +157,7 @@ export async function openBlockedGate(
       url,
       action: 'view',
       studentId: request.studentId,
-      categories: request.endpoint.categories,
+      categories,
       fields: [],
     },
     seen.username,

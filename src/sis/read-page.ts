@@ -178,6 +178,22 @@ export function readCategories(adapter: SisAdapter, doc: Document, href: string)
   return [...found];
 }
 
+/**
+ * The record categories a URL alone says a page holds (the adapter's `url` and `fragment` section rules): what
+ * the gate names for a navigation the network stopped before any of the page arrived.
+ */
+export function readUrlCategories(adapter: SisAdapter, href: string): Category[] {
+  const url = new URL(href);
+  const found = new Set<Category>();
+  for (const section of adapter.sections) {
+    if (section.url !== undefined && matches(section.url, `${url.pathname}${url.search}`))
+      found.add(section.category);
+    if (section.fragment !== undefined && url.hash.length > 1 && matches(section.fragment, url.hash.slice(1)))
+      found.add(section.category);
+  }
+  return [...found];
+}
+
 /** Field labels (table headers, labels, definition terms) and field codes present on the page. */
 export function readFields(adapter: SisAdapter, doc: Document): string[] {
   const fields = new Set<string>();

@@ -97,6 +97,10 @@ describe.each([
         await page.waitForSelector('main.gate h1');
         await seen.done();
         expect(onGate(page)).toBe(true);
+        // The gate names what the page holds (contacts), not only what the coarser network record says.
+        await page.waitForFunction(() =>
+          document.querySelector('main.gate')?.textContent?.includes('Contacts'),
+        );
         expect(otherSecrets.length).toBeGreaterThan(0);
         for (const secret of otherSecrets) for (const body of seen.bodies) expect(body).not.toContain(secret);
       } else {

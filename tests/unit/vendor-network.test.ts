@@ -19,7 +19,7 @@ import { SisAdapterSchema, type SisAdapter } from '../../src/policy/adapter';
 import type { ViewableCategories } from '../../src/decide/viewable';
 import { checkAdapter, formatCheck } from '../../src/sis/check';
 import { networkRouteFor } from '../../src/sis/match';
-import { readCategories } from '../../src/sis/read-page';
+import { readCategories, readUrlCategories } from '../../src/sis/read-page';
 import { outcome } from './dnr-outcome';
 import { realBundle, REPO_ROOT } from './support';
 
@@ -101,6 +101,16 @@ describe('PowerSchool network section', () => {
     );
     expect(outcome(rulesFor({ [STUDENT]: ended }), url, 'main_frame')).toBe('redirect');
     expect(outcome(rulesFor({}), url, 'main_frame')).toBe('redirect');
+  });
+
+  it('the gate names what the URL says the page holds, beside the coarser network record', () => {
+    const url = `${ORIGIN}/admin/students/parentsguardian.html?frn=001204511`;
+    expect(networkRouteFor(realBundle.adapters, url)).toMatchObject({ categories: ['demographics'] });
+    expect(readUrlCategories(powerschool, url).sort()).toEqual(['contacts', 'demographics']);
+    // Only URL and fragment rules: a heading rule needs the page, which never arrived.
+    expect(
+      readUrlCategories(adapterNamed('synergy'), 'https://district.edupoint.com/Synergy/Main.aspx'),
+    ).toEqual([]);
   });
 
   it('a consent for demographics lets the student pages arrive (the cover decides the section), not the alerts or state pages', () => {
