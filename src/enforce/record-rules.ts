@@ -399,7 +399,7 @@ export function catchAllsOnly(input: Omit<RecordRuleInput, 'studentsPerRule'>): 
 }
 
 /** The first rule whose regex Chromium's RE2 refuses (too large once compiled, or not RE2 syntax). */
-async function firstRefused(rules: readonly Rule[]): Promise<(Rule & { reason: string }) | undefined> {
+async function refusedRules(rules: readonly Rule[]): Promise<(Rule & { reason: string })[]> {
   const checks = await Promise.all(
     rules.map((rule) =>
       rule.condition.regexFilter === undefined
@@ -410,15 +410,16 @@ async function firstRefused(rules: readonly Rule[]): Promise<(Rule & { reason: s
           }),
     ),
   );
-  const index = checks.findIndex((check) => !check.isSupported);
-  const rule = rules[index];
-  return rule && { ...rule, reason: checks[index]?.reason ?? 'unsupported' };
+  return rules.flatMap((rule, index) =>
+    checks[index]?.isSupported === false ? [{ ...rule, reason: checks[index]?.reason ?? 'unsupported' }] : [],
+  );
 }
 
 /**
  * Replaces this module's session rules with the set for `input`, in one update (no moment without them).
  * A set over the browser's limits is refused with a RuleLimitError and the plan's allows are left out instead:
- * the blocks stay, so SROs' records stay closed (fail closed), never silently cut short.
+ * the blocks stay, so SROs' records stay closed (fail closed), never silently cut short. An allow Chromium's
+ * regex engine refuses (a pattern over its memory limit) is left out alone, and reported the same way.
  */
 export async function applyRecordRules(
   input: Omit<RecordRuleInput, 'studentsPerRule'>,
@@ -438,15 +439,25 @@ export async function applyRecordRules(
     let perRule = DEFAULT_STUDENTS_PER_RULE;
     set = buildRecordRules({ ...input, studentsPerRule: perRule });
     for (;;) {
-      const refused = await firstRefused(set.rules);
-      if (refused === undefined) break;
-      if (kindOf(refused) !== STUDENT_PRIORITY || perRule === 1) {
-        throw new RuleLimitError(
-          `the browser cannot run the rule for ${refused.condition.regexFilter ?? '?'}: ${refused.reason}`,
-        );
+      const refused = await refusedRules(set.rules);
+      if (refused.length === 0) break;
+      if (perRule > 1 && refused.some((rule) => kindOf(rule) === STUDENT_PRIORITY)) {
+        perRule = Math.max(1, Math.floor(perRule / 2));
+        set = buildRecordRules({ ...input, studentsPerRule: perRule });
+        continue;
       }
-      perRule = Math.max(1, Math.floor(perRule / 2));
-      set = buildRecordRules({ ...input, studentsPerRule: perRule });
+      const described = refused.map((rule) => `${rule.condition.regexFilter ?? '?'}: ${rule.reason}`);
+      // A block or redirect the browser cannot run would leave its requests open: only the catch-alls go in.
+      if (refused.some((rule) => rule.action.type !== 'allow'))
+        throw new RuleLimitError(`the browser cannot run the rule for ${described.join('; ')}`);
+      // An allow it cannot run is left out alone: what it would open stays closed (fail closed), and every other
+      // open page and student of the set still opens, so one long pattern does not close the whole SIS.
+      const left = new Set(refused.map((rule) => rule.id));
+      set = { ...set, rules: set.rules.filter((rule) => !left.has(rule.id)) };
+      failure = new RuleLimitError(
+        `the browser cannot run ${refused.length === 1 ? 'the rule' : `${refused.length} rules`} for ${described.join('; ')} (left out; everything else applied)`,
+      );
+      break;
     }
     checkLimits(set.rules, limits, otherRegex);
   } catch (error) {

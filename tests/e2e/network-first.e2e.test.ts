@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { SisServer } from '../fixtures/sis/server';
+import { readPolicyDirectory } from '../../src/policy/files';
 import { launchBrowser, type ExtensionBrowser } from './support/browser';
 import { clearStore, putRecords } from './support/extension-db';
 import { fillEmergency } from './support/gate';
@@ -336,6 +337,66 @@ describe('a teacher who signs in where an SRO was', () => {
     expect(await visibleText(page)).toContain(sis.data.byId.get(STUDENT)?.immigration.birthCountry ?? '?');
     // The gate rebuilt the rules for who is signed in now: the stale ones are gone.
     await recordRulesInPlace(browser, false);
+    await page.close();
+  });
+});
+
+describe('an adapter pattern Chromium cannot compile', () => {
+  let browser: ExtensionBrowser;
+  let sis: SisServer;
+  // Within the format's limits, but past RE2's memory limit for a rule once the host's prefix is added.
+  const TOO_BIG =
+    '/admin/(?:reports|exports|letters|notices|forms|surveys|programs|schedules|calendars|documents|templates)/(?:archive|current|drafts|pending|review)/index\\.html';
+  beforeAll(async () => {
+    [browser, sis] = await Promise.all([launchBrowser(), startDemoSis()]);
+    const bundle = (await readPolicyDirectory('policies')) as Record<string, unknown>;
+    const adapters = structuredClone(bundle.adapters) as { id: string; network?: { openPaths: string[] } }[];
+    adapters.find((adapter) => adapter.id === 'demo-sis')?.network?.openPaths.push(TOO_BIG);
+    const policy = { ...(structuredClone(bundle.policy) as Record<string, unknown>), version: 2 };
+    await browser.worker.evaluate(
+      async (value) => {
+        const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+        await api.storage.local.set({ 'policy.bundle': value });
+      },
+      { ...bundle, policy, adapters },
+    );
+    // Version 2 (with the pattern) in force before anyone signs in.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const version = await browser.worker.evaluate(async () => {
+        const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+        const plan = (await api.storage.session.get('guard.plan'))['guard.plan'] as
+          { policyVersion?: number } | undefined;
+        return plan?.policyVersion;
+      });
+      if (version === 2) break;
+      if (Date.now() > deadline) throw new Error('policy version 2 never came into force');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await signIn(browser.context, sis, 'officer.diaz');
+    await recordRulesInPlace(browser);
+  });
+  afterAll(async () => {
+    await browser?.dispose();
+    await sis?.close();
+  });
+
+  it('leaves that one rule out: the other open pages still load and records still stop at the gate', async () => {
+    const rules = await browser.worker.evaluate(async () => {
+      const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+      return (await api.declarativeNetRequest.getSessionRules())
+        .filter((rule) => rule.id >= 100_000)
+        .map((rule) => rule.condition.regexFilter ?? '');
+    });
+    expect(rules.some((regex) => regex.includes('templates'))).toBe(false);
+    expect(rules.some((regex) => regex.includes('/admin/home'))).toBe(true);
+    const page = await browser.context.newPage();
+    await page.goto(`${sis.url}/admin/home.html`);
+    expect(onGate(page)).toBe(false);
+    expect(await settled(page, false)).toBe(false);
+    await page.goto(recordUrl(sis, 'home', STUDENT));
+    await page.waitForSelector('main.gate h1');
+    expect(onGate(page)).toBe(true);
     await page.close();
   });
 });
