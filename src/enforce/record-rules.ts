@@ -201,6 +201,8 @@ const chunk = <T>(items: readonly T[], size: number): T[][] => {
 
 /** Student ids are matched literally; anything but plain id characters would be a policy or plan error. */
 const SAFE_ID = /^[A-Za-z0-9_-]{1,40}$/;
+/** A URL parameter name that can stand in a regex as it is. */
+const SAFE_PARAM = /^[A-Za-z0-9_]{1,40}$/;
 
 /** Builds every record rule for the origins an SRO may be signed in on. Pure. */
 export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
@@ -330,14 +332,43 @@ export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
       }
     }
     // A URL that names the student's parameter twice, in any case, is never opened: the rule above may have
-    // matched one value while the server reads the other.
-    for (const key of new Set(endpoints.flatMap((endpoint) => studentParameter(endpoint.url) ?? []))) {
+    // matched one value while the server reads the other. Nor one that names the student in another parameter
+    // the adapter reads a student from ("?frn=001123&studentfrn=001456": a log entry page reads the second).
+    const keys = new Set(endpoints.flatMap((endpoint) => studentParameter(endpoint.url) ?? []));
+    const pairs = new Set<string>();
+    for (const adapter of networked) {
+      const readFrom = adapter.student.flatMap((extractor) =>
+        extractor.from === 'url-param' ? [extractor.param] : [],
+      );
+      for (const endpoint of adapter.network?.records ?? []) {
+        const key = studentParameter(endpoint.url);
+        if (key === undefined) continue;
+        // The value as the record names a student ("frn=001…"): another use of the key (a log entry's
+        // "frn=008…") beside the other parameter is no record of this endpoint, and goes to the gate as before.
+        const named = `${key}=${studentValuePrefix(endpoint.url, key)}`;
+        for (const other of readFrom.filter(
+          (param) => SAFE_PARAM.test(param) && param.toLowerCase() !== key.toLowerCase(),
+        )) {
+          pairs.add(`[?&]${named}[^#]*&${other}=`);
+          pairs.add(`[?&]${other}=[^#]*&${named}`);
+        }
+      }
+    }
+    for (const filter of [...[...keys].map((key) => `[?&]${key}=[^#]*&${key}=`), ...pairs]) {
       add({
         priority: priority(REPEATED_STUDENT_PRIORITY),
         action: { type: 'block' as Browser.declarativeNetRequest.RuleActionType },
-        condition: { regexFilter: `${prefix}/[^#]*[?&]${key}=[^#]*&${key}=`, resourceTypes: READABLE_TYPES },
+        condition: { regexFilter: `${prefix}/[^#]*${filter}`, resourceTypes: READABLE_TYPES },
       });
     }
+    // A path the server may read otherwise than the rules do: Tomcat (PowerSchool) drops ";…" from each segment
+    // and then resolves "..", so "/images/..;/admin/students/…" would reach a record through an open path; an
+    // encoded slash, backslash or dot can do the same on other servers. Never opened, whatever the plan says.
+    add({
+      priority: priority(REPEATED_STUDENT_PRIORITY),
+      action: { type: 'block' as Browser.declarativeNetRequest.RuleActionType },
+      condition: { regexFilter: `${prefix}/[^?#]*(?:;|%2[EeFf]|%5[Cc])`, resourceTypes: READABLE_TYPES },
+    });
   }
   return { rules, refreshAtMs };
 }
@@ -351,6 +382,13 @@ function studentParameter(source: string): string | undefined {
   const before = source.split(STUDENT_PLACEHOLDER)[0] ?? '';
   const keys = [...before.matchAll(/(?:\\\?|&)([A-Za-z0-9_]+)=/g)];
   return keys.at(-1)?.[1];
+}
+
+/** What a record's pattern puts before the student id in its parameter's value ("001" in "frn=001{student}"). */
+function studentValuePrefix(source: string, key: string): string {
+  const before = source.split(STUDENT_PLACEHOLDER)[0] ?? '';
+  const value = before.slice(before.lastIndexOf(`${key}=`) + key.length + 1);
+  return /^[A-Za-z0-9_-]*$/.test(value) ? value : '';
 }
 
 function pathPart(source: string): string {

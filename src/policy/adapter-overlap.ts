@@ -116,8 +116,8 @@ export function networkGapWarning(gap: NetworkGap, language: 'en' | 'es' = 'en')
 
 /**
  * Chromium compiles each network rule's regex with RE2 under a small memory limit: with the host's own prefix a
- * rule passes it at about 140 characters of pattern (probed in tests/e2e/powerschool-network.e2e.test.ts), and
- * one refused rule keeps every allow of the set out (fail closed: an SRO's pages stay at the gate). JavaScript
+ * rule passes it at about 140 characters of pattern (probed in tests/e2e/powerschool-network.e2e.test.ts); a
+ * refused allow is left out (applyRecordRules), so what it would open stays at the gate for an SRO. JavaScript
  * cannot run RE2, so a pattern longer than this is warned about; the e2e check asks Chromium itself.
  */
 export const NETWORK_PATTERN_WARN_LENGTH = 85;
@@ -139,6 +139,6 @@ export function longNetworkPatterns(adapter: Pick<SisAdapter, 'id' | 'network'>)
     .filter(([, pattern]) => pattern.length > NETWORK_PATTERN_WARN_LENGTH)
     .map(
       ([where, pattern]) =>
-        `adapter "${adapter.id}" network.${where} is ${pattern.length} characters: with the host prefix and a student or two, Chromium's regex engine may refuse the rule (memoryLimitExceeded), and then none of the adapter's allows apply (its pages stay at the gate for an SRO); shorten it (e.g. [^/?#]+ for page names) or split it`,
+        `adapter "${adapter.id}" network.${where} is ${pattern.length} characters: with the host prefix and a student or two, Chromium's regex engine may refuse the rule (memoryLimitExceeded), and the rule is then left out (what it would open stays at the gate for an SRO); shorten it (e.g. [^/?#]+ for page names) or split it`,
     );
 }

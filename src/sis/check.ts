@@ -189,6 +189,10 @@ function networkText(route: NetworkRoute | undefined): string {
       return 'loads; the in-page cover decides (cover path: the URL does not name the student)';
     case 'record':
       return `record ${route.endpoint}: loads only if the plan opens student ${route.studentId} for ${route.categories.join(', ')}`;
+    case 'blocked':
+      return route.why === 'path-trick'
+        ? 'blocked (a ";", encoded slash, backslash or dot in the path: the server may serve another page)'
+        : 'blocked (a parameter named twice: the server may read the other value)';
     case 'gate':
       return route.postback
         ? 'to the gate (a POST back to it loads; the in-page cover decides)'

@@ -35,6 +35,24 @@ export function ownersOf(adapters: readonly SisAdapter[], url: URL): SisAdapter[
 
 const wholePath = (source: string): RegExp => new RegExp(`^(?:${source})$`, 'iu');
 
+/** A path a server may read otherwise than the browser: ";…" in a segment, or an encoded slash, backslash or dot. */
+const PATH_TRICK = /;|%2[ef]|%5c/iu;
+
+/**
+ * The path as Tomcat (PowerSchool) serves it: ";…" dropped from each segment, then "." and ".." resolved, so
+ * "/images/..;/admin/students/x.html" is read as the record page it reaches. The browser resolved plain dot
+ * segments already.
+ */
+export function serverPath(pathname: string): string {
+  const out: string[] = [];
+  for (const segment of pathname.split('/').slice(1)) {
+    const name = segment.split(';')[0] ?? '';
+    if (name === '..') out.pop();
+    else if (name !== '.') out.push(name);
+  }
+  return `/${out.join('/')}`;
+}
+
 /** Whether a path is one of the adapter's identity-only or sign-in pages (never a guarded record page). */
 function isOpenPage(adapter: SisAdapter, pathAndQuery: string): boolean {
   const pages = adapter.pages ?? { identityOnly: [], signIn: [] };
@@ -54,9 +72,14 @@ export function adapterForUrl(adapters: readonly SisAdapter[], href: string): Si
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   const pathAndQuery = `${url.pathname}${url.search}`;
+  // A path trick is read both ways (fail closed): as the browser shows it, and as the server would serve it.
+  const tricked = PATH_TRICK.test(url.pathname);
+  const served = `${serverPath(url.pathname)}${url.search}`;
   for (const adapter of ownersOf(adapters, url)) {
-    if (isOpenPage(adapter, pathAndQuery)) return undefined;
-    if (adapter.match.paths.some((source) => new RegExp(source, 'iu').test(pathAndQuery))) return adapter;
+    if (!tricked && isOpenPage(adapter, pathAndQuery)) return undefined;
+    const guards = (path: string): boolean =>
+      adapter.match.paths.some((source) => new RegExp(source, 'iu').test(path));
+    if (guards(pathAndQuery) || (tricked && guards(served))) return adapter;
   }
   return undefined;
 }
@@ -132,6 +155,8 @@ export function openPageFor(adapters: readonly SisAdapter[], href: string): Open
     return undefined;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  // A path trick is never an open page: the server may serve something else under it.
+  if (PATH_TRICK.test(url.pathname)) return undefined;
   const pathAndQuery = `${url.pathname}${url.search}`;
   for (const adapter of ownersOf(adapters, url)) {
     const pages = adapter.pages ?? { identityOnly: [], signIn: [] };
@@ -154,6 +179,7 @@ export type NetworkRoute =
   | { kind: 'open'; signIn: boolean }
   | { kind: 'record'; endpoint: string; studentId: string; categories: RecordEndpoint['categories'] }
   | { kind: 'cover' }
+  | { kind: 'blocked'; why: 'path-trick' | 'student-named-twice' }
   | { kind: 'gate'; postback: boolean };
 
 export function networkRouteFor(adapters: readonly SisAdapter[], href: string): NetworkRoute | undefined {
@@ -166,6 +192,23 @@ export function networkRouteFor(adapters: readonly SisAdapter[], href: string): 
   const networked = ownersOf(adapters, url).flatMap((adapter) => (adapter.network ? [adapter.network] : []));
   if (networked.length === 0) return undefined;
   const pathAndQuery = `${url.pathname}${url.search}`;
+  // The blocks above every allow of the band (record-rules.ts, REPEATED_STUDENT_PRIORITY).
+  if (PATH_TRICK.test(url.pathname)) return { kind: 'blocked', why: 'path-trick' };
+  const keys = url.search
+    .slice(1)
+    .split('&')
+    .map((pair) => (pair.split('=')[0] ?? '').toLowerCase());
+  const studentKeys = new Set(
+    networked.flatMap((network) =>
+      network.records.flatMap((endpoint) => {
+        const before = endpoint.url.split(STUDENT_PLACEHOLDER)[0] ?? '';
+        const key = [...before.matchAll(/(?:\\\?|&)([A-Za-z0-9_]+)=/gu)].at(-1)?.[1];
+        return key ? [key.toLowerCase()] : [];
+      }),
+    ),
+  );
+  if (keys.some((key, index) => studentKeys.has(key) && keys.indexOf(key) !== index))
+    return { kind: 'blocked', why: 'student-named-twice' };
   const exact = (source: string): boolean => new RegExp(`^(?:${source})$`, 'u').test(pathAndQuery);
   // An open or cover page loads whoever the student: its allow sits below the students' but needs none of them.
   for (const network of networked) {
@@ -175,7 +218,7 @@ export function networkRouteFor(adapters: readonly SisAdapter[], href: string): 
   if (networked.some((network) => network.coverPaths.some(exact))) return { kind: 'cover' };
   for (const network of networked) {
     for (const endpoint of network.records) {
-      if (endpoint.kind !== 'document') continue;
+      // Data records open top-level loads too (their allows take every readable type).
       const [before = '', after = ''] = endpoint.url.split(STUDENT_PLACEHOLDER);
       const match = new RegExp(`^${before}([A-Za-z0-9_-]{1,40})${after}$`, 'u').exec(pathAndQuery);
       if (match?.[1] !== undefined)

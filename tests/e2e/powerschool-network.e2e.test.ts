@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { SisServer } from '../fixtures/sis/server';
 import { fileURLToPath } from 'node:url';
+import { blockRulesFor } from '../../src/enforce/export-rules';
 import { buildRecordRules, ownedOrigin } from '../../src/enforce/record-rules';
 import { loadPolicy } from '../../src/policy/files';
 import { CATEGORIES } from '../../src/policy/vocabulary';
@@ -71,6 +72,18 @@ describe.each([
       : 'the start page names the teacher, and no network rule exists for the host',
     async () => {
       const deadline = Date.now() + 10_000;
+      // Who the extension took the start page's "Welcome, <display name>" to be: the roster's login.
+      let seen: string | undefined;
+      while (seen !== user && Date.now() < deadline) {
+        seen = await browser.worker.evaluate(async (key) => {
+          const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+          const stored = (await api.storage.session.get('identities'))['identities'] as
+            { origins?: Record<string, { username?: string }> } | undefined;
+          return stored?.origins?.[key]?.username;
+        }, origin);
+        if (seen !== user) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(seen).toBe(user);
       let count = await rulesFor(browser, origin);
       while (sro && count === 0 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -183,8 +196,8 @@ describe("every bundled adapter's network rules, in Chromium's own regex engine"
     await browser?.dispose();
   });
 
-  // RE2 refuses a rule whose compiled pattern passes its memory limit (about 140 characters of pattern), and one
-  // refused rule keeps every allow of the set out. JavaScript cannot tell, so each rule is asked of Chromium: for
+  // RE2 refuses a rule whose compiled pattern passes its memory limit (about 140 characters of pattern), and a
+  // refused allow is left out (what it would open stays closed). JavaScript cannot tell, so each rule is asked of Chromium: for
   // a long district host name, with one student and with four in a rule (the builder halves groups that do not
   // fit, down to one).
   it.each([1, 4])('compile for a long district host with %i student(s) in a rule', async (students) => {
@@ -221,6 +234,40 @@ describe("every bundled adapter's network rules, in Chromium's own regex engine"
         );
         if (!result.isSupported) refused.push(`${adapter.id}: ${result.reason ?? '?'}: ${regex}`);
       }
+    }
+    expect(refused).toEqual([]);
+  });
+
+  it('the export rules (blocks and their releases on owner hosts) compile too', async () => {
+    const loaded = await loadPolicy(fileURLToPath(new URL('../../policies', import.meta.url)));
+    if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+    const refused: string[] = [];
+    // A district's own adapter over the bundled PowerSchool one, its teacher signed in (not guarded) while the
+    // catch-all is: the release rules for the owner's host are the regexes this module builds.
+    const powerschool = loaded.value.adapters.find((adapter) => adapter.id === 'powerschool');
+    if (!powerschool) throw new Error('no powerschool adapter');
+    const district = {
+      ...powerschool,
+      id: 'district-powerschool',
+      priority: 5,
+      match: { ...powerschool.match, hosts: ['newmancrowslandingunified.powerschool.com'] },
+    };
+    const rules = blockRulesFor(
+      [...loaded.value.adapters, district],
+      (adapter) => adapter.id !== district.id,
+    );
+    expect(rules.filter((rule) => rule.condition.regexFilter).length).toBeGreaterThan(0);
+    for (const rule of rules) {
+      const regex = rule.condition.regexFilter;
+      if (!regex) continue;
+      const result = await browser.worker.evaluate(
+        async ({ regex, isCaseSensitive }) => {
+          const api = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+          return api.declarativeNetRequest.isRegexSupported({ regex, isCaseSensitive });
+        },
+        { regex, isCaseSensitive: rule.condition.isUrlFilterCaseSensitive ?? false },
+      );
+      if (!result.isSupported) refused.push(`${result.reason ?? '?'}: ${regex}`);
     }
     expect(refused).toEqual([]);
   });

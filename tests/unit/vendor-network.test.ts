@@ -18,7 +18,7 @@ import { bundleWarnings } from '../../src/policy/bundle';
 import { SisAdapterSchema, type SisAdapter } from '../../src/policy/adapter';
 import type { ViewableCategories } from '../../src/decide/viewable';
 import { checkAdapter, formatCheck } from '../../src/sis/check';
-import { networkRouteFor } from '../../src/sis/match';
+import { adapterForUrl, networkRouteFor, openPageFor, serverPath } from '../../src/sis/match';
 import { readCategories, readUrlCategories } from '../../src/sis/read-page';
 import { outcome } from './dnr-outcome';
 import { realBundle, REPO_ROOT } from './support';
@@ -130,6 +130,63 @@ describe('PowerSchool network section', () => {
     // log entry's frn, a pattern too long for the rule budget) and PowerTeacher's pages.
     expect(at('/admin/students/customlogentry.html?frn=0081001&studentfrn=001204511')).toBe('redirect');
     expect(at('/teachers/studentpages/demo.html?frn=001204511')).toBe('redirect');
+  });
+
+  it('a path the server reads otherwise (";", encoded slash or dot) never opens, and the page guard reads it as served', () => {
+    const rules = rulesFor({ [STUDENT]: { demographics: null } });
+    const at = (path: string, type = 'main_frame') => outcome(rules, `${ORIGIN}${path}`, type);
+    // Tomcat drops ";…" and resolves "..": these reach student 456's record through an open path.
+    for (const path of [
+      '/images/..;/admin/students/generaldemographics.html?frn=001456',
+      '/scripts/..;/admin/students/general.html;x.js?frn=001456',
+      '/admin/students/..;/students/log.html?frn=001204511',
+      '/admin/students/generaldemographics.html;jsessionid=1?frn=001204511',
+      '/images%2F..%2Fadmin/students/log.html?frn=001456',
+    ]) {
+      expect(at(path)).toBe('block');
+      expect(at(path, 'xmlhttprequest')).toBe('block');
+      expect(networkRouteFor(realBundle.adapters, `${ORIGIN}${path}`)).toEqual({
+        kind: 'blocked',
+        why: 'path-trick',
+      });
+    }
+    // In the page (second line): guarded as the page it serves, never an open page.
+    expect(
+      adapterForUrl(realBundle.adapters, `${ORIGIN}/images/..;/admin/students/log.html?frn=001456`)?.id,
+    ).toBe('powerschool');
+    expect(
+      openPageFor(realBundle.adapters, `${ORIGIN}/images/..;/admin/students/log.html?frn=001456`),
+    ).toBeUndefined();
+    expect(serverPath('/images/..;/admin/students/x.html')).toBe('/admin/students/x.html');
+    expect(serverPath('/a;b=c/./d;e/../f')).toBe('/a/f');
+  });
+
+  it('a URL naming the student in a second student parameter never opens', () => {
+    const rules = rulesFor({ '123': { demographics: null } });
+    const at = (path: string) => outcome(rules, `${ORIGIN}${path}`, 'main_frame');
+    expect(at('/admin/students/generaldemographics.html?frn=001123')).toBe('allow');
+    expect(at('/admin/students/customlogentry.html?frn=001123&studentfrn=001456')).toBe('block');
+    expect(at('/admin/students/customlogentry.html?studentfrn=001456&frn=001123')).toBe('block');
+    expect(at('/admin/students/generaldemographics.html?frn=001123&FRN=001456')).toBe('block');
+    // A log entry's own frn (table 008) beside studentfrn is no record of student 123: the gate, as before.
+    expect(at('/admin/students/customlogentry.html?frn=0081001&studentfrn=001123')).toBe('redirect');
+    expect(
+      networkRouteFor(realBundle.adapters, `${ORIGIN}/admin/students/x.html?frn=001123&frn=001456`),
+    ).toEqual({
+      kind: 'blocked',
+      why: 'student-named-twice',
+    });
+  });
+
+  it('the alert pages open by their own category only', () => {
+    const health = rulesFor({ [STUDENT]: { health: null } });
+    const at = (rules: ReturnType<typeof rulesFor>, path: string) =>
+      outcome(rules, `${ORIGIN}${path}`, 'main_frame');
+    for (const name of ['medical', 'hearing', 'vision'])
+      expect(at(health, `/admin/alerts/${name}alert.html?frn=001204511`)).toBe('allow');
+    expect(at(health, '/admin/alerts/iepalert.html?frn=001204511')).toBe('redirect');
+    expect(at(health, '/admin/alerts/disciplinealert.html?frn=001204511')).toBe('redirect');
+    expect(at(health, '/admin/alerts/guardianalert.html?frn=001204511')).toBe('redirect');
   });
 
   it('the data APIs, exports and pages no rule names never reach an SRO', () => {
