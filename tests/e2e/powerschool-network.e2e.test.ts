@@ -127,6 +127,31 @@ describe.each([
 
   it(
     sro
+      ? "a path Tomcat would read as another student's record ('/images/..;/admin/students/…') is blocked"
+      : 'a path with ";" in it is not blocked for a teacher',
+    async () => {
+      const page = await browser.context.newPage();
+      const seen = responseBodies(page, origin);
+      const tricked = `${origin}/images/..;/admin/students/contacts.html?frn=001${OTHER}`;
+      const status = await page.goto(tricked).then(
+        (response) => response?.status() ?? 0,
+        () => -1,
+      );
+      await seen.done();
+      if (sro) {
+        expect(status).toBe(-1);
+        expect(page.url().startsWith('chrome-error://') || page.url() === 'about:blank').toBe(true);
+        expect(seen.bodies).toEqual([]);
+      } else {
+        // The demo SIS does not resolve "..;" (it answers 404): the request reached it, nothing stopped it.
+        expect(status).toBeGreaterThan(0);
+      }
+      await page.close();
+    },
+  );
+
+  it(
+    sro
       ? "the consented student's contacts page (a section the consent does not name) stays covered"
       : "the consented student's contacts page is shown",
     async () => {
