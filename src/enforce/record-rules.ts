@@ -484,7 +484,12 @@ export async function applyRecordRules(
         set = buildRecordRules({ ...input, studentsPerRule: perRule });
         continue;
       }
-      const described = refused.map((rule) => `${rule.condition.regexFilter ?? '?'}: ${rule.reason}`);
+      // A student's allow names student ids in its pattern: those never go into a log line.
+      const described = refused.map((rule) =>
+        kindOf(rule) === STUDENT_PRIORITY
+          ? `a student allow (ids withheld): ${rule.reason}`
+          : `${rule.condition.regexFilter ?? '?'}: ${rule.reason}`,
+      );
       // A block or redirect the browser cannot run would leave its requests open: only the catch-alls go in.
       if (refused.some((rule) => rule.action.type !== 'allow'))
         throw new RuleLimitError(`the browser cannot run the rule for ${described.join('; ')}`);
