@@ -10,7 +10,7 @@ import type { SisAdapter } from '../policy/adapter';
 import { STUDENT_PLACEHOLDER } from '../policy/placeholders';
 import type { Category } from '../policy/vocabulary';
 import { hostsOverlap } from '../policy/adapter-overlap';
-import { ownersOf } from '../sis/match';
+import { ownersOf, studentParameter } from '../sis/match';
 
 type Rule = Browser.declarativeNetRequest.Rule;
 type ResourceType = Browser.declarativeNetRequest.ResourceType;
@@ -373,17 +373,6 @@ export function buildRecordRules(input: RecordRuleInput): RecordRuleSet {
   return { rules, refreshAtMs };
 }
 
-/**
- * The path of a record endpoint's pattern, up to its query: "/StudentData\\.aspx\\?SN=" → "/StudentData\\.aspx".
- * The escaped "\\?" that starts the query is where the path ends.
- */
-/** The query parameter a record endpoint names the student in ("frn" in "…\\?frn=001{student}"), if any. */
-function studentParameter(source: string): string | undefined {
-  const before = source.split(STUDENT_PLACEHOLDER)[0] ?? '';
-  const keys = [...before.matchAll(/(?:\\\?|&)([A-Za-z0-9_]+)=/g)];
-  return keys.at(-1)?.[1];
-}
-
 /** What a record's pattern puts before the student id in its parameter's value ("001" in "frn=001{student}"). */
 function studentValuePrefix(source: string, key: string): string {
   const before = source.split(STUDENT_PLACEHOLDER)[0] ?? '';
@@ -391,6 +380,10 @@ function studentValuePrefix(source: string, key: string): string {
   return /^[A-Za-z0-9_-]*$/.test(value) ? value : '';
 }
 
+/**
+ * The path of a record endpoint's pattern, up to its query: "/StudentData\\.aspx\\?SN=" → "/StudentData\\.aspx".
+ * The escaped "\\?" that starts the query is where the path ends.
+ */
 function pathPart(source: string): string {
   const query = source.indexOf('\\?');
   return query === -1 ? source : source.slice(0, query);

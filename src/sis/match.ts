@@ -200,11 +200,7 @@ export function networkRouteFor(adapters: readonly SisAdapter[], href: string): 
     .map((pair) => (pair.split('=')[0] ?? '').toLowerCase());
   const studentKeys = new Set(
     networked.flatMap((network) =>
-      network.records.flatMap((endpoint) => {
-        const before = endpoint.url.split(STUDENT_PLACEHOLDER)[0] ?? '';
-        const key = [...before.matchAll(/(?:\\\?|&)([A-Za-z0-9_]+)=/gu)].at(-1)?.[1];
-        return key ? [key.toLowerCase()] : [];
-      }),
+      network.records.flatMap((endpoint) => studentParameter(endpoint.url)?.toLowerCase() ?? []),
     ),
   );
   if (keys.some((key, index) => studentKeys.has(key) && keys.indexOf(key) !== index))
@@ -241,4 +237,11 @@ export function networkRouteFor(adapters: readonly SisAdapter[], href: string): 
     ),
   );
   return { kind: 'gate', postback };
+}
+
+/** The query parameter a record endpoint names the student in ("frn" in "…\\?frn=001{student}"), if any. */
+export function studentParameter(source: string): string | undefined {
+  const before = source.split(STUDENT_PLACEHOLDER)[0] ?? '';
+  const keys = [...before.matchAll(/(?:\\\?|&)([A-Za-z0-9_]+)=/g)];
+  return keys.at(-1)?.[1];
 }

@@ -140,13 +140,19 @@ export function readStudentId(adapter: SisAdapter, doc: Document, href: string):
 const matches = (source: string, text: string): boolean =>
   new RegExp(source, 'iu').test(text.replace(/\s+/gu, ' ').trim().slice(0, MAX_PATTERN_INPUT));
 
+/** Whether a section rule's `url` or `fragment` part names this URL (the rest needs the page). */
+function urlHolds(section: SisAdapter['sections'][number], url: URL): boolean {
+  if (section.url !== undefined && matches(section.url, `${url.pathname}${url.search}`)) return true;
+  return (
+    section.fragment !== undefined && url.hash.length > 1 && matches(section.fragment, url.hash.slice(1))
+  );
+}
+
 /** Whether one section rule holds on this page. Throws when the adapter's selector cannot run. */
 function sectionHolds(section: SisAdapter['sections'][number], doc: Document, url: URL): boolean {
-  if (section.url !== undefined && matches(section.url, `${url.pathname}${url.search}`)) return true;
+  if (urlHolds(section, url)) return true;
   if (section.selector !== undefined && doc.querySelector(section.selector)) return true;
   if (section.title !== undefined && matches(section.title, doc.title)) return true;
-  if (section.fragment !== undefined && url.hash.length > 1 && matches(section.fragment, url.hash.slice(1)))
-    return true;
   if (section.heading !== undefined) {
     const source = section.heading;
     const headings = Array.from(doc.querySelectorAll(section.headingSelector ?? DEFAULT_HEADINGS));
@@ -185,12 +191,7 @@ export function readCategories(adapter: SisAdapter, doc: Document, href: string)
 export function readUrlCategories(adapter: SisAdapter, href: string): Category[] {
   const url = new URL(href);
   const found = new Set<Category>();
-  for (const section of adapter.sections) {
-    if (section.url !== undefined && matches(section.url, `${url.pathname}${url.search}`))
-      found.add(section.category);
-    if (section.fragment !== undefined && url.hash.length > 1 && matches(section.fragment, url.hash.slice(1)))
-      found.add(section.category);
-  }
+  for (const section of adapter.sections) if (urlHolds(section, url)) found.add(section.category);
   return [...found];
 }
 

@@ -1,6 +1,5 @@
 // Each bundled adapter read on its fixture pages (tests/fixtures/pages: hand-written from the real page
 // structures), through the same code the content script runs, and the check command run on them.
-import { execFile } from 'node:child_process';
 import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import type { SisAdapter } from '../../src/policy/adapter';
 import { resolveRole } from '../../src/policy/roles';
 import { checkAdapter, type AdapterCheck } from '../../src/sis/check';
 import { adapterForUrl, openPageFor } from '../../src/sis/match';
-import { policyWith, realBundle, REPO_ROOT } from './support';
+import { adapterCli, policyWith, realBundle, REPO_ROOT } from './support';
 
 const PAGES = join(REPO_ROOT, 'tests/fixtures/pages');
 
@@ -200,22 +199,7 @@ describe('every bundled adapter', () => {
   });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const cli = (...args: string[]): Promise<Run> =>
-  new Promise((resolve) => {
-    execFile('npx', ['tsx', 'scripts/adapter.ts', ...args], { cwd: REPO_ROOT }, (error, stdout, stderr) => {
-      resolve({
-        code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
-        stdout,
-        stderr,
-      });
-    });
-  });
+const cli = adapterCli;
 
 describe('npm run adapter -- check', () => {
   it('prints what the adapter reads and what it misses', async () => {

@@ -1,7 +1,6 @@
 // Field labels in table cells whose value is beside them or in the row below (issue #15, deliver 1): the
 // adapter format's `labelCells` rules, the finder (src/sis/read-page.ts), the check command and the in-page
 // redactor (src/guard/redact.ts) on grid markup modelled on PowerSchool/Aeries/Synergy screens, fake students.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +19,7 @@ import {
   type LabelCellRule,
 } from '../../src/sis/label-cells';
 import { readFields, readLabelCells } from '../../src/sis/read-page';
-import { POLICY_DIR, realBundle, REPO_ROOT } from './support';
+import { adapterCli, POLICY_DIR, realBundle, REPO_ROOT } from './support';
 
 const PAGE = join(REPO_ROOT, 'tests/fixtures/pages/powerschool/state-grid.html');
 const URL_OF_PAGE = 'https://district.powerschool.com/admin/students/transferinfo.html?frn=001204511';
@@ -559,13 +558,4 @@ describe('npm run adapter -- check on the grid page', () => {
   });
 });
 
-const cli = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
-    execFile('npx', ['tsx', 'scripts/adapter.ts', ...args], { cwd: REPO_ROOT }, (error, stdout, stderr) => {
-      resolve({
-        code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
-        stdout,
-        stderr,
-      });
-    });
-  });
+const cli = adapterCli;

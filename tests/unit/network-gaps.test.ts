@@ -1,7 +1,6 @@
 // A higher-priority adapter without a network section takes a lower adapter's network rules off the hosts they
 // share (the yields of src/enforce/record-rules.ts; by design: a cover-only adapter). Nobody was told: the bundle
 // checks, the adapter CLI and the options page's admin view now say it. The yields themselves are unchanged.
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { assignedSroOrigins, hostPatternPrefix } from '../../src/enforce/record-
 import { SisAdapterSchema, type SisAdapter } from '../../src/policy/adapter';
 import { networkGaps, networkGapWarning } from '../../src/policy/adapter-overlap';
 import { bundleWarnings, type PolicyBundle } from '../../src/policy/bundle';
-import { policyWith, realBundle, REPO_ROOT } from './support';
+import { policyWith, realBundle, adapterCli } from './support';
 
 const demo = realBundle.adapters.find((adapter) => adapter.id === 'demo-sis');
 if (!demo) throw new Error('no demo adapter');
@@ -97,15 +96,7 @@ describe('npm run adapter -- validate', () => {
     const dir = await mkdtemp(join(tmpdir(), 'rg-gap-'));
     const file = join(dir, 'recorded.json');
     await writeFile(file, JSON.stringify({ ...recordedRaw, $schema: undefined }));
-    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        'npx',
-        ['tsx', 'scripts/adapter.ts', 'validate', file],
-        { cwd: REPO_ROOT },
-        (error, stdout, stderr) =>
-          resolve({ code: error === null ? 0 : Number(error.code ?? -1), stdout, stderr }),
-      );
-    });
+    const run = await adapterCli('validate', file);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('adapter "recorded" is valid');
     expect(run.stderr).toContain(

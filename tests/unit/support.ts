@@ -1,5 +1,6 @@
 // Shared fixtures for the unit tests: the real district policy from policies/, and builders for facts,
 // consents, exception requests and grants that start from a valid, realistic record and take overrides.
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { FactsSchema, type Facts, type FactsInput } from '../../src/decide';
 import type { Consent, ExceptionRequest, Grant } from '../../src/policy/consent';
@@ -140,3 +141,15 @@ export function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** What `npx tsx scripts/adapter.ts <args>` (`npm run adapter -- <args>`) printed and exited with. */
+export const adapterCli = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+  new Promise((resolve) => {
+    execFile('npx', ['tsx', 'scripts/adapter.ts', ...args], { cwd: REPO_ROOT }, (error, stdout, stderr) => {
+      resolve({
+        code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
+        stdout,
+        stderr,
+      });
+    });
+  });

@@ -8,7 +8,6 @@
 // cover would open). Also the format's `coverPaths` (pages whose URL names no student).
 import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +20,7 @@ import { checkAdapter, formatCheck } from '../../src/sis/check';
 import { adapterForUrl, networkRouteFor, openPageFor, serverPath } from '../../src/sis/match';
 import { readCategories, readUrlCategories } from '../../src/sis/read-page';
 import { outcome } from './dnr-outcome';
-import { realBundle, REPO_ROOT } from './support';
+import { realBundle, adapterCli } from './support';
 
 const ORIGIN = 'https://district.powerschool.com';
 const GATE_TARGET = 'chrome-extension://abc/gate.html#blocked=0123456789abcdef0123456789abcdef:';
@@ -347,15 +346,7 @@ describe('network patterns Chromium may refuse', () => {
       file,
       JSON.stringify({ ...withLong, match: { hosts: ['long.example.org'], paths: ['^/shell/'] } }),
     );
-    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        'npx',
-        ['tsx', 'scripts/adapter.ts', 'validate', file],
-        { cwd: REPO_ROOT },
-        (error, stdout, stderr) =>
-          resolve({ code: error === null ? 0 : Number(error.code ?? -1), stdout, stderr }),
-      );
-    });
+    const run = await adapterCli('validate', file);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('adapter "long-patterns" is valid');
     expect(run.stderr).toContain('warning: adapter "long-patterns" network.records[0].url (grades) is');
